@@ -1,0 +1,49 @@
+# The two commands (CONTRACT section 1): `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+# Development tooling: dev-safe defaults (a throwaway SECRET_KEY, localhost hosts). Production uses the Dockerfile.
+export DEBUG ?= 1
+
+.PHONY: run test demo install migrate bench-ingest bench-turns bench-orders bench-nlu bench-dashboard clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+# Web on http://127.0.0.1:8000, a django-q2 worker, and the Chatwoot and Odoo stand-ins. Ctrl-C stops everything.
+run: migrate
+	$(PY) manage.py runlocal
+
+test: install
+	$(VENV)/bin/pytest
+
+demo: migrate
+	$(PY) manage.py demo
+
+bench-ingest: install
+	$(PY) bench/ingest.py
+
+bench-turns: install
+	$(PY) bench/turns.py
+
+bench-orders: install
+	$(PY) bench/orders.py
+
+bench-nlu: install
+	$(PY) bench/nlu.py
+
+bench-dashboard: install
+	$(PY) bench/dashboard.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,230 @@
+"""One env-driven settings module (CONTRACT section 2).
+
+Every value comes from the environment (or a `.env` file beside manage.py). Typed helpers from django-environ
+fail loudly on junk (`DEBUG=maybe` raises), and invariants that span several values live in `core.checks`.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# pytest >= 8.2 exports PYTEST_VERSION for the whole run; tests run queue tasks inline (Q_CLUSTER sync).
+TESTING = "PYTEST_VERSION" in os.environ or env.bool("TESTING", default=False)
+
+DEBUG = env.bool("DEBUG", default=False)
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if DEBUG or TESTING:
+        SECRET_KEY = "dev-only-insecure-secret-key-change-me"
+    else:
+        raise environ.ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if (DEBUG or TESTING) else [])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_prometheus",
+    "rest_framework",
+    "django_q",
+    "core",
+    "conversations",
+    "agents",
+    "orders",
+    "integrations",
+]
+
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database: SQLite unless DATABASE_URL is set ---------------------------------------------------------------
+DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # WAL + a busy timeout let the web process and the worker write the same SQLite file during `make run`.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Services own their transactions (STYLE habit 3).
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache, locks and broker: Redis when REDIS_URL is set, local memory and the ORM broker otherwise -------------
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient", "SOCKET_TIMEOUT": 2, "SOCKET_CONNECT_TIMEOUT": 2},
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="chatops"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "chatops"}}
+
+# django-q2. Explicit on purpose (STYLE habit 10; shared/perf/BASELINE.md):
+#  - timeout (60 s) below retry (90 s) so a slow task is killed before the broker hands it out again;
+#  - max_attempts finite; our own tasks also retry with backoff and the DB sweepers re-drive stuck rows;
+#  - save_limit=-1 keeps no success rows: the default 250 caps draining near 100 tasks/s. Failures are kept.
+Q_CLUSTER = {
+    "name": "chatops",
+    "workers": env.int("Q_WORKERS", default=2),
+    "timeout": 60,
+    "retry": 90,
+    "max_attempts": 3,
+    "save_limit": -1,
+    "ack_failures": True,
+    "catch_up": False,
+    "recycle": 500,
+    "poll": 0.2,
+    "log_level": "WARNING",
+    "sync": TESTING or env.bool("Q_SYNC", default=False),
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# --- Auth, i18n, static --------------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [] if (DEBUG or TESTING) else [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LANGUAGE_CODE = "es-cl"
+TIME_ZONE = "America/Santiago"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+LOGIN_URL = "/admin/login/"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
+}
+
+# Webhook bodies over 1 MiB are refused with 413 (CONTRACT section 3).
+WEBHOOK_MAX_BODY_BYTES = 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = WEBHOOK_MAX_BODY_BYTES + 1
+
+# --- Chatwoot --------------------------------------------------------------------------------------------------
+CHATWOOT_STANDIN_PORT = env.int("CHATWOOT_STANDIN_PORT", default=3001)
+CHATWOOT_BASE_URL = env.str("CHATWOOT_BASE_URL", default="") or f"http://127.0.0.1:{CHATWOOT_STANDIN_PORT}"
+CHATWOOT_USES_STANDIN = not env.str("CHATWOOT_BASE_URL", default="")
+CHATWOOT_ACCOUNT_ID = env.int("CHATWOOT_ACCOUNT_ID", default=1)
+CHATWOOT_API_TOKEN = env.str("CHATWOOT_API_TOKEN", default="standin-token")
+CHATWOOT_WEBHOOK_SECRETS = env.list("CHATWOOT_WEBHOOK_SECRETS", default=[])
+CHATWOOT_WEBHOOK_TOKEN = env.str("CHATWOOT_WEBHOOK_TOKEN", default="")
+CHATWOOT_SIGNATURE_MAX_AGE = env.int("CHATWOOT_SIGNATURE_MAX_AGE", default=300)
+CHATWOOT_TIMEOUT = env.float("CHATWOOT_TIMEOUT", default=10.0)
+
+# --- Odoo ------------------------------------------------------------------------------------------------------
+ODOO_STANDIN_PORT = env.int("ODOO_STANDIN_PORT", default=8069)
+ODOO_URL = env.str("ODOO_URL", default="") or f"http://127.0.0.1:{ODOO_STANDIN_PORT}"
+ODOO_USES_STANDIN = not env.str("ODOO_URL", default="")
+ODOO_DB = env.str("ODOO_DB", default="standin")
+ODOO_USERNAME = env.str("ODOO_USERNAME", default="admin")
+ODOO_PASSWORD = env.str("ODOO_PASSWORD", default="admin")
+ODOO_PROTOCOL = env.str("ODOO_PROTOCOL", default="xmlrpc")
+ODOO_TIMEOUT = env.float("ODOO_TIMEOUT", default=15.0)
+
+# --- LLM -------------------------------------------------------------------------------------------------------
+OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
+OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="") or None
+OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
+OPENAI_TIMEOUT = env.float("OPENAI_TIMEOUT", default=8.0)
+
+# --- Business rules --------------------------------------------------------------------------------------------
+ORDER_APPROVAL_THRESHOLD = env.float("ORDER_APPROVAL_THRESHOLD", default=0.0)
+ORDER_MAX_QUANTITY_PER_LINE = env.float("ORDER_MAX_QUANTITY_PER_LINE", default=10000.0)
+ORDER_CURRENCY = env.str("ORDER_CURRENCY", default="CLP")
+SLACK_WEBHOOK_URL = env.str("SLACK_WEBHOOK_URL", default="")
+DRY_RUN = env.bool("DRY_RUN", default=False)
+# Messages arriving within this window are folded into one turn (seconds).
+AGENT_BURST_WINDOW = env.float("AGENT_BURST_WINDOW", default=0.0 if TESTING else 1.5)
+SESSION_IDLE_RESET_HOURS = env.int("SESSION_IDLE_RESET_HOURS", default=24)
+BUSINESS_NAME = env.str("BUSINESS_NAME", default="Distribuidora Andes")
+BUSINESS_HOURS = env.json("BUSINESS_HOURS", default={
+    "mon": ["09:00", "18:00"], "tue": ["09:00", "18:00"], "wed": ["09:00", "18:00"],
+    "thu": ["09:00", "18:00"], "fri": ["09:00", "17:00"], "sat": ["10:00", "14:00"], "sun": None,
+})
+BUSINESS_HOLIDAYS = env.list("BUSINESS_HOLIDAYS", default=[
+    "2026-01-01", "2026-04-03", "2026-05-01", "2026-05-21", "2026-06-21", "2026-09-18", "2026-09-19",
+    "2026-12-08", "2026-12-25", "2027-01-01",
+])
+
+# --- Logging: JSON lines, phone numbers and e-mail addresses masked ----------------------------------------------
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"mask_pii": {"()": "core.logging.MaskPIIFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "ts", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": sys.stderr,
+            "formatter": "json",
+            "filters": ["mask_pii"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": "WARNING" if TESTING else LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django_q": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+    },
+}

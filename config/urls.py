@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("metrics", core_views.metrics, name="metrics"),
+    path("webhooks/", include("conversations.urls")),
+    path("admin/", admin.site.urls),
+]
