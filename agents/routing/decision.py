@@ -33,6 +33,7 @@ class ExtractedItem:
     candidates: list[Candidate] = field(default_factory=list)
     # order_modify only: "set" (mejor que sean 150), "add" (agrega 3 cajas), "remove" (quita la almendra)
     action: str = "set"
+    quantity_missing: bool = False  # a product was named without a quantity ("quiero almendras"): ask how much
 
 
 @dataclass

@@ -1,0 +1,92 @@
+"""The product catalog as the router sees it: a small, immutable list of entries plus a prepared matcher.
+
+`Catalog.from_db()` is called once per turn; it costs one aggregate query and reuses the built catalog while the
+product table is unchanged (same row count and newest `updated_at`). The cache is per process (module level), so
+each web or worker process builds it once after every catalog change.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    code: str
+    name: str
+    uom: str
+    price: Decimal = Decimal("0")
+    aliases: tuple[str, ...] = field(default_factory=tuple)
+
+
+class Catalog:
+    def __init__(self, entries: list[CatalogEntry]):
+        self.entries = list(entries)
+        self.by_code = {entry.code: entry for entry in self.entries}
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def get(self, code: str | None) -> CatalogEntry | None:
+        return self.by_code.get(code) if code else None
+
+    @cached_property
+    def matcher(self):
+        from agents.routing.matching import ProductMatcher  # late import: matching imports CatalogEntry
+
+        return ProductMatcher(self.entries)
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> Catalog:
+        """Load `shared/nlu/catalog.dev.json`'s format: default_code, name, uom, price, purchase_ok, aliases?"""
+        rows = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls([_entry_from_json(row) for row in rows if row.get("purchase_ok", True) and row.get("active", True)])
+
+    @classmethod
+    def from_db(cls) -> Catalog:
+        """Active purchasable products from `orders.Product`, rebuilt only when the table changed."""
+        from django.db.models import Count, Max
+
+        from orders.models import Product
+
+        products = Product.objects.filter(active=True, purchase_ok=True)
+        stamp = products.aggregate(count=Count("id"), newest=Max("updated_at"))
+        key = (stamp["count"], stamp["newest"])
+        with _CACHE_LOCK:
+            cached = _DB_CACHE.get("catalog")
+            if cached and cached[0] == key:
+                return cached[1]
+        catalog = cls([_entry_from_product(p) for p in products.only("default_code", "name", "uom", "price", "aliases")])
+        with _CACHE_LOCK:
+            _DB_CACHE["catalog"] = (key, catalog)
+        return catalog
+
+
+_DB_CACHE: dict[str, tuple[tuple, Catalog]] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def _entry_from_json(row: dict) -> CatalogEntry:
+    return CatalogEntry(
+        code=row["default_code"],
+        name=row["name"],
+        uom=row.get("uom") or "Unidades",
+        price=Decimal(str(row.get("price", 0))),
+        aliases=tuple(row.get("aliases") or ()),
+    )
+
+
+def _entry_from_product(product) -> CatalogEntry:
+    aliases = product.aliases if isinstance(product.aliases, list) else []
+    return CatalogEntry(
+        code=product.default_code,
+        name=product.name,
+        uom=product.uom,
+        price=product.price,
+        aliases=tuple(str(alias) for alias in aliases),
+    )

@@ -1,0 +1,119 @@
+"""Intent rules: weighted patterns per intent on normalised text, plus context signals (order state, order lines).
+
+Each matching pattern adds its weight to its intent; the highest total wins and the margin over the runner-up sets
+the confidence. Patterns are general vocabulary for the intent, not sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+W = r"\b"
+
+
+def _p(*alternatives: str) -> re.Pattern:
+    return re.compile(W + "(?:" + "|".join(alternatives) + ")" + W)
+
+
+INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
+    "greeting": [
+        (_p("hola", "buenas", "buenos dias", "buen dia", "buenas tardes", "buenas noches", "hello", "hi", "hey",
+            "good (?:morning|afternoon|evening)", "saludos", "como (?:estan|esta|estas)", "que tal", "alo"), 1.0),
+    ],
+    "thanks": [
+        (_p("gracias", "thanks", "thank you", "agradecid[oa]s?", "se agradece", "muy amable", "mil gracias"), 2.0),
+    ],
+    "faq": [
+        (_p("a que hora (?:abren|cierran|atienden)", "horarios?", "abren", "cierran", "atienden", "abiert[oa]s?",
+            "ubicad[oa]s?", "direccion", "donde (?:estan|quedan|se ubican)", "(?:hacen|tienen) despachos?",
+            "despachos? a", "despachan", "envios? a", "reparto", "transferencias?", "efectivo", "tarjetas?",
+            "(?:formas?|medios?) de pago", "pagar", "factura(?:n)?", "emiten", "boletas?", "pedido minimo",
+            "compra minima", "minimo", "retir(?:ar|o)", "bodega", "sabados?", "domingos?", "feriados?",
+            "delivery", "deliver", "shipping", "opening", "hours", "where are you", "payment", "invoices?",
+            "open on", "located"), 2.0),
+    ],
+    "catalog_query": [
+        (_p("tienen", "tiene", "hay stock", "stock", "disponibles?", "disponibilidad", "venden", "vende",
+            "trabajan con", "precios?", "a cuanto", "cuanto (?:cuesta|vale|sale|esta|cuestan|valen)", "valor",
+            "lista de precios", "catalogo", "do you (?:sell|have|carry)", "how much", "price", "in stock"), 2.0),
+    ],
+    "order_create": [
+        (_p("quiero", "necesito", "necesitamos", "quisiera", "pedir", "pido", "encargar", "comprar", "cotiza\\w*",
+            "mandame", "mandenme", "envienme", "me (?:anota|anotas|pone|pones|manda|mandas|envia|envias|vende|vendes)",
+            "anotame", "ponme", "order", "buy", "id like", "i want", "i need", "hacer un pedido",
+            "(?:otro|nuevo) pedido"), 1.5),
+    ],
+    "order_modify": [
+        (_p("cambia\\w*", "modific\\w*", "agreg\\w*", "anad\\w*", "sumal\\w*", "quita\\w*", "saca", "sacale", "sacar",
+            "elimin\\w*", "borra\\w*", "(?:mejor )?que sean", "en vez de", "en lugar de", "me equivoque",
+            "no (?:eran|son)", "aumenta\\w*", "disminu\\w*", "change", "add", "remove", "instead", "ya no"), 2.0),
+    ],
+    "order_confirm": [
+        (_p("confirm\\w*", "proced\\w*", "adelante", "go ahead", "apruebo", "pueden despachar\\w*",
+            "despachen\\w*", "de acuerdo", "acepto", "aceptamos", "cerremos", "todo bien con"), 3.0),
+    ],
+    "order_cancel": [
+        (_p("cancel\\w*", "anul\\w*", "ya no (?:lo |la )?(?:quiero|necesito)", "desist\\w*", "dejalo sin efecto",
+            "echo (?:pa|para) atras", "call off", "olvidate del pedido"), 3.0),
+    ],
+    "order_status": [
+        (_p("cuando (?:me )?llega\\w*", "llega mi", "when will (?:my|the|it)", "arrive\\w*", "shipped", "track\\w*", "en que va", "como va (?:mi|el|lo)", "estado de(?:l)? (?:mi )?(?:pedido|orden)",
+            "despacharon", "enviaron", "seguimiento", "tracking", "numero de guia", "aprobaron", "aprobad[oa]",
+            "donde (?:esta|viene) (?:mi|el) (?:pedido|orden)", "where is my order", "order status", "camion",
+            "lo mio", "lo que (?:pedi|compre)\\w*", "(?:y|que pasa con) (?:el|mi) (?:pedido|orden)"), 2.5),
+    ],
+    "complaint": [
+        (_p("reclamo", "queja", "mal estado", "podrid\\w*", "vencid\\w*", "rot[oa]s?", "abollad\\w*", "reventad\\w*",
+            "bichos?", "gusanos?", "hongos?", "no (?:me )?(?:ha )?llegado", "nunca llego", "falt(?:o|aron)",
+            "incomplet\\w*", "cobr\\w* de mas", "monto mal", "mal (?:cobrado|facturado)", "equivocad[oa]s?",
+            "tirad[oa]", "pesim[oa]", "horrible", "verguenza", "inaceptable", "asi no se puede", "molest[oa]",
+            "enojad[oa]", "damaged", "broken", "complain\\w*", "terrible", "refund", "devolucion", "reembolso",
+            "pucha", "dañad\\w*", "danad\\w*", "mal(?:o|a)? servicio"), 2.0),
+        # "me llegaron 2 y pedí 3": what arrived differs from what was ordered
+        (re.compile(r"\b(?:llego|llegaron|recibi\w*|trajeron|mandaron)\b.*\bpedi(?:mos)?\b"
+                    r"|\bpedi(?:mos)?\b.*\b(?:llego|llegaron|recibi\w*|trajeron)\b"), 3.5),
+    ],
+    "human_handoff": [
+        (_p("hablar con (?:una persona|alguien|un humano|humano|un ejecutivo|una ejecutiva|un agente|"
+            "el encargado|la encargada|un vendedor|una vendedora|ventas)", "ejecutiv[oa]", "persona real", "humano",
+            "human", "real person", "agent", "representative", "operador[a]?", "pasame con", "paseme con",
+            "comunicame con", "me comunicas con", "talk to", "speak (?:to|with)", "llamen(?:me)?", "llamame",
+            "que me llame\\w*"), 3.0),
+    ],
+    "other": [
+        (_p("gana", "ganar dinero", "desde tu casa", "click aqui", "http\\w*", "www"), 1.0),
+    ],
+}
+
+AFFIRMATIVE = frozenset(
+    "si ok dale ya perfecto listo bueno buena de acuerdo yes yep sure vale excelente genial buenisimo va sale claro "
+    "obvio correcto todo bien esta great good fine okay".split()
+)
+NEGATIVE = frozenset("no nada nope tampoco mejor".split())
+ACTIVE_ORDER = ("draft", "sent", "to_approve")
+
+
+@dataclass
+class IntentScores:
+    scores: dict[str, float] = field(default_factory=dict)
+    matched: list[str] = field(default_factory=list)
+
+    def add(self, intent: str, weight: float, why: str) -> None:
+        self.scores[intent] = self.scores.get(intent, 0.0) + weight
+        self.matched.append(f"{intent}:{why}")
+
+
+def score_patterns(text: str) -> IntentScores:
+    result = IntentScores()
+    for intent, rules in INTENT_PATTERNS.items():
+        for pattern, weight in rules:
+            # Two different cues for one intent ("monto mal", "cobraron de más") count more than one; cap at two.
+            found = list(dict.fromkeys(m.group(0) for m in pattern.finditer(text)))[:2]
+            for cue in found:
+                result.add(intent, weight, cue)
+    return result
+
+
+def only_words_from(tokens: list[str], vocabulary: frozenset) -> bool:
+    return bool(tokens) and all(tok in vocabulary for tok in tokens if tok.isalnum())

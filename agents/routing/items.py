@@ -1,0 +1,153 @@
+"""Order lines from chat text: split a request into segments, read each one's quantity, action and product.
+
+"xfa 15 kls de almendra entera y 10 de nuez mariposa" -> two segments; the second borrows "kilos" from the first
+because its noun was left out. A segment naming a product without a quantity either continues the previous
+product's name ("granola con miel y almendras"), or, in a modification, is a line of its own ("quita el maní").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from agents.routing.catalog import Catalog
+from agents.routing.decision import ExtractedItem
+from agents.routing.matching import MatchResult
+from agents.routing.quantities import Mention, find_mentions
+from agents.routing.units import convert, purchase_unit
+from agents.routing.vocabulary import ADD_WORDS, REMOVE_WORDS
+
+_SEPARATORS = {",", ";", "+", "y", "and", "e", "/", "\n"}
+
+
+@dataclass
+class Segment:
+    tokens: list[str]
+    mentions: list[Mention] = field(default_factory=list)
+    action: str | None = None
+    match: MatchResult | None = None
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.tokens)
+
+    def quantity(self) -> Mention | None:
+        """The quantity meant: the last one that is not an old value or a size ("de 1 litro")."""
+        usable = [m for m in self.mentions if not m.negated]
+        strong = [m for m in usable if not m.weak]
+        if len(strong) > 1:
+            strong = [m for m in strong if not _is_size(self.tokens, m)] or strong
+        return (strong or usable or [None])[-1]
+
+
+def _is_size(tokens: list[str], mention: Mention) -> bool:
+    return mention.unit is not None and mention.start > 0 and tokens[mention.start - 1] in ("de", "of", "x")
+
+
+def split_segments(tokens: list[str]) -> list[Segment]:
+    """Split at separators, except the "y" inside a spelled number ("treinta y cinco")."""
+    mentions = find_mentions(tokens)
+    inside = {i for m in mentions for i in range(m.start, m.end)}
+    segments, current, offset = [], [], 0
+    for i, tok in enumerate(tokens):
+        if tok in _SEPARATORS and i not in inside:
+            segments.append((offset, current))
+            current, offset = [], i + 1
+        else:
+            current.append(tok)
+    segments.append((offset, current))
+    result = []
+    for start, seg_tokens in segments:
+        own = [_shift(m, -start) for m in mentions if start <= m.start < start + len(seg_tokens)]
+        result.append(Segment(seg_tokens, own))
+    return [seg for seg in result if seg.tokens]
+
+
+def _shift(m: Mention, by: int) -> Mention:
+    return Mention(m.start + by, m.end + by, m.value, m.unit, m.negated, m.weak, m.bare_of)
+
+
+def _action_of(tokens: list[str]) -> str | None:
+    if any(tok in REMOVE_WORDS for tok in tokens) or " ".join(tokens).find("ya no") >= 0:
+        return "remove"
+    if any(tok in ADD_WORDS for tok in tokens):
+        return "add"
+    return None
+
+
+def _product_words(segment: Segment) -> str:
+    """The segment without its quantity tokens, for the matcher (which drops articles and verbs itself)."""
+    skip = {i for m in segment.mentions for i in range(m.start, m.end) if not _is_size(segment.tokens, m)}
+    return " ".join(tok for i, tok in enumerate(segment.tokens) if i not in skip)
+
+
+def extract_items(tokens: list[str], catalog: Catalog, *, modify: bool) -> list[ExtractedItem]:
+    segments = split_segments(tokens)
+    action, last_unit = None, None
+    items: list[ExtractedItem] = []
+    previous: Segment | None = None
+    for segment in segments:
+        segment.action = _action_of(segment.tokens) or action
+        action = segment.action
+        segment.match = catalog.matcher.match(_product_words(segment))
+        mention = segment.quantity()
+        if mention and mention.unit is None and (mention.bare_of or _borrows_unit(segment, mention)):
+            mention.unit = last_unit
+        for m in segment.mentions:
+            last_unit = m.unit or last_unit
+        item = _item_for(segment, mention, catalog, modify=modify, previous=previous, items=items)
+        if item is not None:
+            items.append(item)
+            previous = segment
+    return items
+
+
+def _borrows_unit(segment: Segment, mention: Mention) -> bool:
+    """"en vez de 3 sacos que sean 5": the new number takes the old number's unit."""
+    return any(m.negated and m.unit for m in segment.mentions)
+
+
+def _item_for(segment, mention, catalog, *, modify, previous, items) -> ExtractedItem | None:
+    match = segment.match
+    if match.product_code is None and not match.ambiguous:
+        if mention is not None and not mention.weak and match.text_words:
+            return _build(segment, mention, catalog, modify)  # an unknown product said with a quantity: keep it
+        return None
+    if mention is None and not (modify and segment.action) and items and previous is not None:
+        return _extend_previous(segment, previous, items, catalog, modify)
+    return _build(segment, mention, catalog, modify)
+
+
+def _extend_previous(segment, previous, items, catalog, modify) -> ExtractedItem | None:
+    """"granola con miel y almendras": a quantity-less product after a line may be the rest of its name."""
+    joined = previous.tokens + ["y"] + segment.tokens
+    combined = catalog.matcher.match(_product_words(Segment(joined, previous.mentions)))
+    if combined.product_code and combined.score > previous.match.score:
+        previous.tokens, previous.match = joined, combined
+        items[-1] = _build(previous, previous.quantity(), catalog, modify)
+        return None
+    return _build(segment, None, catalog, modify)
+
+
+def _build(segment: Segment, mention: Mention | None, catalog: Catalog, modify: bool) -> ExtractedItem:
+    match = segment.match
+    entry = catalog.get(match.product_code)
+    action = segment.action or "set"
+    if modify and action == "remove":
+        quantity, missing = 0.0, False
+    elif mention is None:
+        quantity, missing = 0.0, True
+    else:
+        target = purchase_unit(entry.uom, entry.name) if entry else None
+        quantity = convert(mention.value, mention.unit, target) if target else mention.value
+        missing = False
+    return ExtractedItem(
+        product_code=match.product_code,
+        quantity=round(quantity, 3),
+        uom=entry.uom if entry else (mention.unit if mention else None),
+        text=_product_words(segment),
+        score=round(match.score, 3),
+        ambiguous=match.ambiguous,
+        candidates=match.candidates,
+        action=action if modify else "set",
+        quantity_missing=missing,
+    )

@@ -1,0 +1,114 @@
+"""Fuzzy matching of product words against the catalog (rapidfuzz), with scores, ties and alternatives visible.
+
+Each product is reduced to its content words (no sizes, no articles), singular, with the head noun (the first word:
+"Granola con miel y almendras" is granola) weighing double. A query scores by how well its words cover the product's
+words and vice versa; each word pair is compared with `rapidfuzz.fuzz.ratio`, so typos ("aseite", "almendras")
+still count. The best product wins only by a clear margin; otherwise the decision is marked ambiguous.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from agents.routing.catalog import CatalogEntry
+from agents.routing.decision import Candidate
+from agents.routing.normalize import normalize
+from agents.routing.vocabulary import ENGLISH_GLOSSARY, STOPWORDS, UNIT_WORDS
+
+MATCH_THRESHOLD = 0.5  # below this the best product is not a match at all
+CLEAR_MARGIN = 0.08  # the winner must lead the runner-up by this much, else the match is ambiguous
+_WORD_SIMILARITY = 80  # rapidfuzz ratio from which two words count as the same word misspelt
+
+
+def singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ces"):
+        return word[:-3] + "z"  # nueces -> nuez
+    if len(word) > 4 and word.endswith("es") and word[-3] in "lnrdj":
+        return word[:-2]  # datiles -> datil, mieles -> miel
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def content_words(text: str) -> list[str]:
+    """The words of `text` that can name a product, English translated, singular, in order."""
+    result = []
+    for word in re.findall(r"[a-z]+", normalize(text)):
+        english_singular = word[:-3] + "y" if word.endswith("ies") else singular(word)  # cranberries
+        word = ENGLISH_GLOSSARY.get(word) or ENGLISH_GLOSSARY.get(english_singular) or word
+        if word in STOPWORDS or word in UNIT_WORDS or len(word) < 2:
+            continue
+        result.append(singular(word))
+    return result
+
+
+@dataclass(frozen=True)
+class _Key:
+    words: tuple[str, ...]
+    weights: tuple[float, ...]
+
+
+@dataclass
+class MatchResult:
+    product_code: str | None
+    score: float
+    ambiguous: bool
+    candidates: list[Candidate]
+    text_words: tuple[str, ...] = ()  # the content words that were matched
+
+
+def _key(text: str) -> _Key | None:
+    words = tuple(dict.fromkeys(content_words(text)))
+    if not words:
+        return None
+    return _Key(words, tuple(2.0 if i == 0 else 1.0 for i in range(len(words))))
+
+
+def _similarity(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    if min(len(a), len(b)) < 4:
+        return 0.0
+    ratio = fuzz.ratio(a, b)
+    return ratio / 100 if ratio >= _WORD_SIMILARITY else 0.0
+
+
+class ProductMatcher:
+    def __init__(self, entries: list[CatalogEntry]):
+        self.entries = entries
+        self.keys: list[tuple[CatalogEntry, list[_Key]]] = []
+        for entry in entries:
+            keys = [k for k in (_key(text) for text in (entry.name, *entry.aliases)) if k]
+            self.keys.append((entry, keys))
+
+    def score_all(self, words: list[str]) -> list[tuple[float, CatalogEntry]]:
+        scored = [(max((_score(words, key) for key in keys), default=0.0), entry) for entry, keys in self.keys]
+        return sorted(scored, key=lambda pair: -pair[0])
+
+    def match(self, text: str) -> MatchResult:
+        words = content_words(text)
+        if not words:
+            return MatchResult(None, 0.0, False, [])
+        ranked = [pair for pair in self.score_all(words) if pair[0] > 0]
+        candidates = [Candidate(entry.code, entry.name, round(score, 3)) for score, entry in ranked[:3]]
+        said = tuple(words)
+        if not ranked or ranked[0][0] < MATCH_THRESHOLD:
+            return MatchResult(None, ranked[0][0] if ranked else 0.0, False, candidates, said)
+        best = ranked[0][0]
+        close = [c for c in candidates if best - c.score < CLEAR_MARGIN]
+        if len(close) > 1:
+            return MatchResult(None, best, True, close, said)
+        return MatchResult(ranked[0][1].code, best, False, candidates, said)
+
+
+def _score(query: list[str], key: _Key) -> float:
+    """0.35 x how much of the query the product explains + 0.65 x how much of the product the query names."""
+    best_for_product = [max(_similarity(q, w) for q in query) for w in key.words]
+    if not any(best_for_product):
+        return 0.0
+    product_cover = sum(s * wt for s, wt in zip(best_for_product, key.weights)) / sum(key.weights)
+    query_cover = sum(max(_similarity(q, w) for w in key.words) for q in query) / len(query)
+    return 0.35 * query_cover + 0.65 * product_cover

@@ -1,0 +1,136 @@
+"""Quantities and units in chat text: "100kg", "cien kilos", "media docena", "2,5 kg", "3 cajas", "un saco"."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agents.routing.vocabulary import (
+    DOZEN_WORDS,
+    HALF_WORDS,
+    MULTIPLIER_WORDS,
+    NEGATING_BEFORE,
+    NUMBER_WORDS,
+    PAIR_WORDS,
+    UNIT_WORDS,
+)
+
+_DIGITS = re.compile(r"^\d+(?:[.,]\d+)*$")
+_ARTICLES = {"un", "una", "uno", "a", "an", "one"}
+
+
+@dataclass
+class Mention:
+    start: int  # token index of the first word of the quantity
+    end: int  # one past the last token (number and unit)
+    value: float
+    unit: str | None  # canonical unit from UNIT_WORDS, or None ("10 de nuez", "20 aceites")
+    negated: bool = False  # the old value in a correction: "no eran 20", "en vez de 3"
+    weak: bool = False  # a bare article ("una miel"): a quantity only if nothing better is said
+    bare_of: bool = False  # number followed directly by "de"/"of": the noun was left out ("10 de nuez")
+
+
+def parse_number_token(token: str) -> float | None:
+    """Digits with Chilean conventions: "2,5" is 2.5, "1.000" is a thousand, "1.5" is 1.5."""
+    if not _DIGITS.match(token):
+        return None
+    if re.match(r"^\d{1,3}(\.\d{3})+$", token):
+        return float(token.replace(".", ""))
+    if token.count(",") + token.count(".") > 1:
+        return None
+    return float(token.replace(",", "."))
+
+
+def _word_number(tokens: list[str], i: int) -> tuple[float, int] | None:
+    """A spelled number starting at i ("treinta y cinco", "ciento veinte", "dos mil") -> (value, next index)."""
+    total, current, j, seen = 0.0, 0.0, i, False
+    while j < len(tokens):
+        tok = tokens[j]
+        if tok in NUMBER_WORDS and not (seen and tok in _ARTICLES):
+            current += NUMBER_WORDS[tok] if tok not in ("hundred",) or not current else 0
+            if tok == "hundred" and current:
+                current *= 100
+            seen, j = True, j + 1
+        elif seen and tok in MULTIPLIER_WORDS and tok != "hundred":
+            total += (current or 1) * MULTIPLIER_WORDS[tok]
+            current, j = 0.0, j + 1
+        elif seen and tok == "y" and j + 1 < len(tokens) and NUMBER_WORDS.get(tokens[j + 1], 99) < 10:
+            j += 1  # "treinta y cinco"
+        else:
+            break
+    return (total + current, j) if seen else None
+
+
+def _number_at(tokens: list[str], i: int) -> tuple[float, int, bool] | None:
+    """(value, next index, weak) for the number starting at token i, if any."""
+    tok = tokens[i]
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+    if tok in HALF_WORDS:
+        return 0.5, i + 1, False
+    if tok in PAIR_WORDS and nxt in ("de", "of"):
+        return 2.0, i + 2, False
+    if tok in _ARTICLES and nxt in PAIR_WORDS:
+        return 2.0, i + 3 if i + 2 < len(tokens) and tokens[i + 2] in ("de", "of") else i + 2, False
+    value = parse_number_token(tok)
+    if value is not None:
+        return value, i + 1, False
+    spelled = _word_number(tokens, i)
+    if spelled:
+        return spelled[0], spelled[1], tok in _ARTICLES and spelled[1] == i + 1
+    return None
+
+
+def _unit_at(tokens: list[str], j: int, value: float) -> tuple[float, str | None, int]:
+    """Unit after a number, with dozens and halves folded in: "docena" x12, "kilo y medio" +0.5."""
+    tok = tokens[j] if j < len(tokens) else ""
+    if tok in DOZEN_WORDS:
+        value, j = value * 12, j + 1
+        if j < len(tokens) and tokens[j] in ("de", "of") and j + 1 < len(tokens) and tokens[j + 1] in UNIT_WORDS:
+            return value, UNIT_WORDS[tokens[j + 1]], j + 2  # "una docena de frascos"
+        return value, "unit", j
+    if tok in UNIT_WORDS:
+        unit, j = UNIT_WORDS[tok], j + 1
+        if tokens[j : j + 2] == ["y", "medio"] or tokens[j : j + 2] == ["y", "media"]:
+            value, j = value + 0.5, j + 2
+        return value, unit, j
+    return value, None, j
+
+
+def find_mentions(tokens: list[str]) -> list[Mention]:
+    mentions, i = [], 0
+    while i < len(tokens):
+        number = _number_at(tokens, i)
+        if number is None:
+            i += 1
+            continue
+        value, j, weak = number
+        value, unit, end = _unit_at(tokens, j, value)
+        if weak and unit is None and not _looks_like_count(tokens, end):
+            i += 1
+            continue
+        bare_of = unit is None and end < len(tokens) and tokens[end] in ("de", "of")
+        mentions.append(Mention(i, end, value, unit, _negated(tokens, i), weak and unit is None, bare_of))
+        i = end
+    _mark_ranges(tokens, mentions)
+    return mentions
+
+
+def _looks_like_count(tokens: list[str], j: int) -> bool:
+    """"una miel de ulmo" counts one; "una persona", "un pedido" do not: the caller keeps it weak either way."""
+    return j < len(tokens) and tokens[j].isalpha() and tokens[j] not in ("de", "vez", "poco", "par")
+
+
+def _negated(tokens: list[str], i: int) -> bool:
+    before = tokens[max(0, i - 2) : i]
+    return any(tuple(before[-len(pattern) :]) == pattern for pattern in NEGATING_BEFORE if len(before) >= len(pattern)) or (
+        len(before) == 2 and before[0] == "no" and before[1].isalpha()
+    )
+
+
+def _mark_ranges(tokens: list[str], mentions: list[Mention]) -> None:
+    """"de 20 a 30 kilos": the first number is the old value."""
+    for first, second in zip(mentions, mentions[1:]):
+        between = tokens[first.end : second.start]
+        if between in (["a"], ["to"]) and first.start > 0 and tokens[first.start - 1] in ("de", "from"):
+            first.negated = True
+            second.unit = second.unit or first.unit

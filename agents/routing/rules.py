@@ -1,0 +1,103 @@
+"""The deterministic rule-based router (Chilean Spanish and English). Used without an API key and as the fallback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from agents.routing.catalog import Catalog
+from agents.routing.decision import INTENT_LANE, RoutingDecision
+from agents.routing.intents import (
+    ACTIVE_ORDER,
+    AFFIRMATIVE,
+    NEGATIVE,
+    IntentScores,
+    only_words_from,
+    score_patterns,
+)
+from agents.routing.items import extract_items
+from agents.routing.normalize import detect_language, normalize
+
+ORDER_LINE_INTENTS = ("order_create", "order_modify")
+
+
+@dataclass
+class Context:
+    tokens: list[str]
+    order_state: str | None
+    catalog: Catalog
+    items_seen: list  # order lines read before the intent is known (create semantics)
+
+
+def _short_replies(ctx: Context, scores: IntentScores) -> None:
+    """"sí", "dale", "ok" confirm only a waiting quote (CONTRACT section 4); "no" then declines it."""
+    words = [tok for tok in ctx.tokens if tok.isalnum()]
+    if only_words_from(words, AFFIRMATIVE):
+        scores.add("order_confirm" if ctx.order_state == "sent" else "other", 3.0, "short-affirmative")
+    elif only_words_from(words, NEGATIVE):
+        scores.add("order_cancel" if ctx.order_state == "sent" else "other", 3.0, "short-negative")
+
+
+def _confirm_needs_quote(ctx: Context, scores: IntentScores) -> None:
+    """Nothing to confirm without a quote or draft: "confirmo" then is not an order confirmation."""
+    if ctx.order_state not in ("sent", "draft") and "order_confirm" in scores.scores:
+        scores.scores.pop("order_confirm")
+        scores.add("other", 0.5, "confirm-without-quote")
+
+
+def _order_lines(ctx: Context, scores: IntentScores) -> None:
+    named = [item for item in ctx.items_seen if item.product_code or item.ambiguous]
+    quantified = [item for item in named if not item.quantity_missing]
+    if quantified:
+        scores.add("order_create", 2.0, "quantity+product")
+        if "order_modify" in scores.scores:
+            scores.add("order_modify", 0.5, "lines")
+    elif named:
+        scores.add("catalog_query", 0.5, "product-named")
+
+
+def _active_order(ctx: Context, scores: IntentScores) -> None:
+    if ctx.order_state in ACTIVE_ORDER and "order_modify" in scores.scores:
+        scores.add("order_modify", 1.5, f"state={ctx.order_state}")
+    if ctx.order_state in ("to_approve", "confirmed", "sent") and "order_status" in scores.scores:
+        scores.add("order_status", 0.5, f"state={ctx.order_state}")
+
+
+# Context signals applied after the patterns, in this order.
+SIGNALS: tuple[Callable[[Context, IntentScores], None], ...] = (
+    _short_replies,
+    _confirm_needs_quote,
+    _order_lines,
+    _active_order,
+)
+
+
+def _confidence(ranked: list[tuple[str, float]]) -> float:
+    top = ranked[0][1]
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    base = min(0.95, 0.4 + 0.15 * top)
+    return round(base * (0.6 + 0.4 * (top - second) / top), 3)
+
+
+def route_by_rules(text: str, *, order_state: str | None = None, catalog: Catalog | None = None) -> RoutingDecision:
+    catalog = catalog if catalog is not None else Catalog([])
+    normalized = normalize(text)
+    tokens = normalized.split()
+    ctx = Context(tokens, order_state, catalog, extract_items(tokens, catalog, modify=False))
+    scores = score_patterns(normalized)
+    for signal in SIGNALS:
+        signal(ctx, scores)
+    ranked = sorted(((i, s) for i, s in scores.scores.items() if s > 0), key=lambda pair: -pair[1])
+    intent, confidence = (ranked[0][0], _confidence(ranked)) if ranked else ("other", 0.3)
+    items = []
+    if intent in ORDER_LINE_INTENTS:
+        items = extract_items(tokens, catalog, modify=intent == "order_modify")
+    return RoutingDecision(
+        lane=INTENT_LANE[intent],
+        intent=intent,
+        confidence=confidence,
+        items=items,
+        source="rules",
+        language=detect_language(normalized),
+        details={"scores": dict(ranked), "matched": scores.matched, "normalized": normalized},
+    )
