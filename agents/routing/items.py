@@ -14,7 +14,7 @@ from agents.routing.decision import ExtractedItem
 from agents.routing.matching import MatchResult
 from agents.routing.quantities import Mention, find_mentions
 from agents.routing.units import convert, purchase_unit
-from agents.routing.vocabulary import ADD_WORDS, REMOVE_WORDS
+from agents.routing.vocabulary import ADD_WORDS, REMOVE_WORDS, SET_WORDS
 
 _SEPARATORS = {",", ";", "+", "y", "and", "e", "/", "\n"}
 
@@ -71,6 +71,8 @@ def _action_of(tokens: list[str]) -> str | None:
         return "remove"
     if any(tok in ADD_WORDS for tok in tokens):
         return "add"
+    if any(tok in SET_WORDS for tok in tokens):
+        return "set"
     return None
 
 

@@ -18,7 +18,7 @@ from agents.routing.decision import Candidate
 from agents.routing.normalize import normalize
 from agents.routing.vocabulary import ENGLISH_GLOSSARY, STOPWORDS, UNIT_WORDS
 
-MATCH_THRESHOLD = 0.5  # below this the best product is not a match at all
+MATCH_THRESHOLD = 0.52  # below this the best product is not a match at all
 CLEAR_MARGIN = 0.08  # the winner must lead the runner-up by this much, else the match is ambiguous
 _WORD_SIMILARITY = 80  # rapidfuzz ratio from which two words count as the same word misspelt
 

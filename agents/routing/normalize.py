@@ -16,7 +16,7 @@ SLANG = {
     "d": "de", "tb": "tambien", "tmb": "tambien", "tbn": "tambien", "x": "por", "kls": "kilos", "kl": "kilo",
     "kgs": "kg", "kilogramos": "kilos", "kilogramo": "kilo", "lts": "litros", "lt": "litro", "lto": "litro",
     "grs": "gramos", "gr": "gramos", "uds": "unidades", "ud": "unidad", "unid": "unidades", "cj": "caja",
-    "cjs": "cajas", "wena": "buena", "wenas": "buenas", "wenos": "buenos", "weno": "bueno", "ola": "hola",
+    "cjs": "cajas", "wena": "buenas", "wenas": "buenas", "wenos": "buenos", "weno": "bueno", "ola": "hola",
     "holi": "hola", "holis": "hola", "grax": "gracias", "grasias": "gracias", "graciass": "gracias", "thx": "thanks",
     "ty": "thanks", "nop": "no", "nopo": "no", "sip": "si", "sii": "si", "oka": "ok", "okey": "ok", "okay": "ok",
     "oki": "ok", "kiero": "quiero", "kisiera": "quisiera", "aki": "aqui", "cuanto": "cuanto", "bn": "bien",

@@ -30,6 +30,7 @@ ENGLISH_GLOSSARY = {
     "chia": "chia", "seed": "semilla", "flax": "linaza", "flaxseed": "linaza", "linseed": "linaza",
     "golden": "dorada", "dried": "deshidratado", "dehydrated": "deshidratado", "roasted": "tostado",
     "toasted": "tostado", "unsalted": "sal", "powder": "polvo", "instant": "instantanea", "white": "blanca",
+    "tea": "te", "green": "verde", "brown": "integral", "black": "negro", "red": "rojo", "raisins": "pasa",
     "rice": "arroz", "bean": "poroto", "lentil": "lenteja", "chickpea": "garbanzo", "quinoa": "quinoa",
     "organic": "organico", "smoked": "ahumado", "fine": "fina", "rolled": "avena", "granola": "granola",
     # Chilean and regional spellings
@@ -79,5 +80,6 @@ ADD_WORDS = frozenset(
     "agrega agregale agregar agregame agreguen suma sumale sumar sumame anade anadele anadir add tambien ademas "
     "extra".split()
 )
+SET_WORDS = frozenset("cambia cambiale cambiar cambien pon ponle ponme deja dejalo dejala sean change make".split())
 # Words right before a number that make it the OLD value ("no eran 20", "en vez de 3", "instead of 5").
 NEGATING_BEFORE = (("no",), ("vez", "de"), ("lugar", "de"), ("instead", "of"), ("not",), ("antes",))

@@ -1,0 +1,149 @@
+"""Held-out sentences (not from the shared dev set) routed by the rules against the test catalog."""
+
+import pytest
+
+from agents.routing.rules import route_by_rules
+
+
+def _route(text, catalog, state=None):
+    return route_by_rules(text, order_state=state, catalog=catalog)
+
+
+@pytest.mark.parametrize(
+    "text, state, lane, intent",
+    [
+        ("wena wena!", None, "info", "greeting"),
+        ("Good morning", None, "info", "greeting"),
+        ("buenas noches, como esta?", None, "info", "greeting"),
+        ("mil gracias por todo", None, "info", "thanks"),
+        ("thank you!", "confirmed", "info", "thanks"),
+        ("hasta que hora atienden hoy?", None, "info", "faq"),
+        ("se puede pagar con tarjeta?", None, "info", "faq"),
+        ("cual es la direccion de la bodega", None, "info", "faq"),
+        ("do you deliver to Temuco?", None, "info", "faq"),
+        ("me das boleta o factura?", None, "info", "faq"),
+        ("vendo auto usado buen precio http://spam.example", None, "info", "other"),
+        ("jajaja", None, "info", "other"),
+        ("cuanto sale el kilo de pistacho?", None, "purchase", "catalog_query"),
+        ("tienen lentejas?", None, "purchase", "catalog_query"),
+        ("do you have black beans in stock?", None, "purchase", "catalog_query"),
+        ("quiero encargar 12 kilos de pasas flame", None, "purchase", "order_create"),
+        ("porfa me mandan 2 sacos de garbanzos", None, "purchase", "order_create"),
+        ("I would like to order 3 kg of pistachios", None, "purchase", "order_create"),
+        ("súmale 2 kilos de lentejas", "sent", "purchase", "order_modify"),
+        ("saquen el pan rallado", "draft", "purchase", "order_modify"),
+        ("mejor ponle 20 kg de porotos en vez de 10", "sent", "purchase", "order_modify"),
+        ("confirmamos la cotización, adelante", "sent", "purchase", "order_confirm"),
+        ("ya no lo necesito, anulen todo", "to_approve", "purchase", "order_cancel"),
+        ("dónde viene mi pedido? lo necesito hoy", "confirmed", "purchase", "order_status"),
+        ("tienen el número de tracking?", "confirmed", "purchase", "order_status"),
+        ("llegó todo roto, pésimo", "confirmed", "support", "complaint"),
+        ("recibí 5 kilos y había pedido 10", "confirmed", "support", "complaint"),
+        ("the box arrived damaged", "confirmed", "support", "complaint"),
+        ("me comunicas con un ejecutivo porfa", None, "support", "human_handoff"),
+        ("I want to speak with a real person", None, "support", "human_handoff"),
+    ],
+)
+def test_intent_and_lane(catalog, text, state, lane, intent):
+    decision = _route(text, catalog, state)
+    assert (decision.lane, decision.intent) == (lane, intent), decision.details["scores"]
+    assert decision.source == "rules"
+    assert 0 < decision.confidence <= 1
+
+
+@pytest.mark.parametrize("text", ["si", "sí po", "dale", "ok", "listo", "perfecto!", "de acuerdo"])
+def test_short_yes_confirms_only_a_waiting_quote(catalog, text):
+    assert _route(text, catalog, "sent").intent == "order_confirm"
+    for state in (None, "draft", "confirmed", "to_approve"):
+        assert _route(text, catalog, state).intent == "other", state
+
+
+def test_short_no_declines_a_waiting_quote_and_is_other_otherwise(catalog):
+    assert _route("nop", catalog, "sent").intent == "order_cancel"
+    assert _route("nop", catalog, None).intent == "other"
+
+
+def test_thanks_wins_over_ok(catalog):
+    assert _route("ok, gracias!", catalog, "sent").intent == "thanks"
+
+
+def _lines(decision):
+    return [(i.product_code, i.quantity, i.uom) for i in decision.items]
+
+
+@pytest.mark.parametrize(
+    "text, lines",
+    [
+        ("necesito 12 kls de pasas flame y 4 de nuez chilena", [("PAS-FLA-KG", 12, "kg"), ("NUE-CHI-KG", 4, "kg")]),
+        ("mandame cincuenta kilos de garbanzos", [("GAR-SEC-25", 2, "Saco 25 kg")]),
+        ("quiero 36 frascos de mantequilla de almendra", [("MAN-ALM-CJ12", 3, "Caja x12")]),
+        ("quiero una docena de miel de quillay", [("MIE-QUI-500", 12, "Unidades")]),
+        ("necesito 1,5 kg de merken, 2 de sal de mar y medio kilo de poroto negro",
+         [("MER-AHU-KG", 1.5, "kg"), ("SAL-MAR-KG", 2, "kg"), ("POR-NEG-KG", 0.5, "kg")]),
+        ("xfa anota 3 bidones de aceite de maravilla", [("ACE-MAR-5L", 3, "Unidades")]),
+        ("quiero un saco de garbanzo seco", [("GAR-SEC-25", 1, "Saco 25 kg")]),
+        ("I need 2 cases of almond milk and 5 kg of brown rice",
+         [("LEC-ALM-CJ6", 2, "Caja x6"), ("ARR-INT-KG", 5, "kg")]),
+    ],
+)
+def test_order_lines_with_quantities_resolved_to_the_product_unit(catalog, text, lines):
+    decision = _route(text, catalog)
+    assert decision.intent == "order_create"
+    assert _lines(decision) == lines
+
+
+def test_modify_actions_set_add_remove(catalog):
+    set_ = _route("mejor que sean 30 kg de lentejas", catalog, "sent").items
+    add = _route("agrega 2 cajas de té verde", catalog, "sent").items
+    remove = _route("quita el pan rallado y cambia las pasas a 8 kilos", catalog, "draft").items
+    assert [(i.product_code, i.quantity, i.action) for i in set_] == [("LEN-CAS-KG", 30, "set")]
+    assert [(i.product_code, i.quantity, i.action) for i in add] == [("TE-VER-CJ20", 2, "add")]
+    assert [(i.product_code, i.quantity, i.action) for i in remove] == [
+        ("PAN-RAL-KG", 0, "remove"),
+        ("PAS-FLA-KG", 8, "set"),
+    ]
+
+
+def test_correction_keeps_the_new_number_and_the_old_unit(catalog):
+    decision = _route("en vez de 2 sacos de garbanzo que sean 4", catalog, "sent")
+    assert _lines(decision) == [("GAR-SEC-25", 4, "Saco 25 kg")]
+
+
+def test_ambiguous_product_is_flagged_with_candidates(catalog):
+    item = _route("quiero 10 kilos de sal", catalog).items[0]
+    assert item.product_code is None and item.ambiguous
+    assert item.quantity == 10
+    assert {c.product_code for c in item.candidates} == {"SAL-MAR-KG", "SAL-ROS-KG"}
+
+
+def test_unknown_product_keeps_quantity_and_shows_alternatives(catalog):
+    item = _route("necesito 4 cajas de leche de soya", catalog).items[0]
+    assert item.product_code is None and not item.ambiguous
+    assert item.quantity == 4
+    assert item.candidates[0].product_code == "LEC-ALM-CJ6"
+
+
+def test_product_without_quantity_is_marked_missing(catalog):
+    item = _route("quiero pistachos", catalog).items[0]
+    assert item.product_code == "PIS-TOS-KG" and item.quantity_missing
+
+
+def test_catalog_query_and_chat_carry_no_order_lines(catalog):
+    assert _route("a cuanto los porotos negros?", catalog).items == []
+    assert _route("me llegaron 3 kilos de pasas y pedí 5", catalog, "confirmed").items == []
+
+
+def test_language_is_set(catalog):
+    assert _route("please send 2 kg of raisins", catalog).language == "en"
+    assert _route("mándame 2 kg de pasas", catalog).language == "es"
+
+
+def test_contract_json_has_exactly_the_contract_fields(catalog):
+    line = _route("quiero 3 kilos de lenteja castellana", catalog).contract_json()
+    assert line == {
+        "lane": "purchase",
+        "intent": "order_create",
+        "confidence": line["confidence"],
+        "items": [{"product_code": "LEN-CAS-KG", "quantity": 3.0, "uom": "kg"}],
+        "source": "rules",
+    }
