@@ -1,0 +1,108 @@
+"""Payload shapes the Chatwoot stand-in produces: REST objects (PROTOCOL.md section 5) and webhook bodies
+(`message.webhook_data`, `conversation.webhook_data`; PROTOCOL.md sections 2 and 6).
+
+Plain dicts built from the stand-in's in-memory records; no Django here, so the stand-in runs anywhere.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+ACCOUNT = {"id": 1, "name": "Stand-in"}
+BOT = {"id": 1, "name": "Stand-in Bot", "type": "agent_bot"}
+MESSAGE_TYPE_INT = {"incoming": 0, "outgoing": 1, "activity": 2, "template": 3}
+CHANNEL_TYPES = {
+    "whatsapp": "Channel::Whatsapp", "email": "Channel::Email", "web": "Channel::WebWidget",
+    "api": "Channel::Api", "sms": "Channel::Sms", "telegram": "Channel::Telegram",
+}
+
+
+def iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def contact_webhook(contact: dict, account: dict) -> dict:
+    """`Contact#webhook_data`: no `type` key for contacts."""
+    return {
+        "account": account, "additional_attributes": {}, "avatar": "", "custom_attributes": {},
+        "email": contact.get("email"), "id": contact["id"], "identifier": None, "name": contact["name"],
+        "phone_number": contact.get("phone_number"), "thumbnail": "", "blocked": False,
+    }
+
+
+def contact_push(contact: dict) -> dict:
+    data = contact_webhook(contact, ACCOUNT)
+    data.pop("account")
+    data.pop("avatar")
+    return {**data, "type": "contact"}
+
+
+def message_push(msg: dict, conv: dict) -> dict:
+    """The push form (all columns; integer message_type and created_at) used in REST and `conversation.messages`."""
+    sender = contact_push(conv["contact"]) if msg["message_type"] == "incoming" else {**BOT, "avatar_url": ""}
+    return {
+        "id": msg["id"], "content": msg["content"], "account_id": ACCOUNT["id"], "inbox_id": conv["inbox_id"],
+        "conversation_id": conv["id"], "message_type": MESSAGE_TYPE_INT[msg["message_type"]],
+        "created_at": int(msg["created_at"]), "updated_at": iso(msg["created_at"]), "private": msg["private"],
+        "status": "sent", "source_id": msg.get("source_id"), "content_type": msg["content_type"],
+        "content_attributes": msg["content_attributes"],
+        "sender_type": "Contact" if msg["message_type"] == "incoming" else "AgentBot",
+        "sender_id": sender["id"], "external_source_ids": {}, "additional_attributes": {},
+        "processed_message_content": msg["content"], "sentiment": {}, "sender": sender,
+    }
+
+
+def conversation_webhook(conv: dict) -> dict:
+    """`Conversation#webhook_data` (push_data + account + messages)."""
+    contact = conv["contact"]
+    last = [m for m in conv["messages"] if not m["private"]][-1:]
+    created = int(conv["created_at"])
+    return {
+        "additional_attributes": {}, "can_reply": conv["can_reply"],
+        "channel": CHANNEL_TYPES.get(conv["channel"], "Channel::Api"),
+        "contact_inbox": {
+            "id": conv["id"] + 1000, "contact_id": contact["id"], "inbox_id": conv["inbox_id"],
+            "source_id": conv["source_id"], "created_at": iso(created), "updated_at": iso(created),
+            "hmac_verified": False, "pubsub_token": f"standin{conv['id']}",
+        },
+        "id": conv["id"], "inbox_id": conv["inbox_id"], "messages": [message_push(m, conv) for m in last],
+        "labels": [],
+        "meta": {"sender": contact_push(contact), "assignee": conv.get("assignee"),
+                 "assignee_type": "User" if conv.get("assignee") else None, "team": None, "hmac_verified": False},
+        "status": conv["status"], "custom_attributes": {}, "snoozed_until": None, "unread_count": 0,
+        "first_reply_created_at": None, "priority": None, "waiting_since": 0, "agent_last_seen_at": 0,
+        "contact_last_seen_at": 0, "last_activity_at": created, "timestamp": created, "created_at": created,
+        "updated_at": float(created), "account": ACCOUNT,
+    }
+
+
+def message_webhook(msg: dict, conv: dict, event: str = "message_created") -> dict:
+    """`Message#webhook_data` + event: string message_type, ISO created_at, bot or contact sender."""
+    incoming = msg["message_type"] == "incoming"
+    return {
+        "event": event, "account": ACCOUNT, "additional_attributes": {},
+        "content_attributes": msg["content_attributes"], "content_type": msg["content_type"],
+        "content": msg["content"], "conversation": conversation_webhook(conv), "created_at": iso(msg["created_at"]),
+        "id": msg["id"], "inbox": {"id": conv["inbox_id"], "name": f"{conv['channel'].title()} Stand-in"},
+        "message_type": msg["message_type"], "private": msg["private"],
+        "sender": contact_webhook(conv["contact"], ACCOUNT) if incoming else dict(BOT),
+        "source_id": msg.get("source_id"),
+    }
+
+
+def message_rest(msg: dict, conv: dict) -> dict:
+    """`_message.json.jbuilder`: the REST response of create and the items of the messages list."""
+    push = message_push(msg, conv)
+    keys = ("id", "content", "inbox_id", "conversation_id", "message_type", "content_type", "status",
+            "content_attributes", "created_at", "private", "source_id", "sender")
+    return {k: push[k] for k in keys}
+
+
+def conversation_rest(conv: dict) -> dict:
+    """`_conversation.json.jbuilder` (the parts our client and the backfill read)."""
+    data = conversation_webhook(conv)
+    data["meta"]["channel"] = data["channel"]
+    data["account_id"] = ACCOUNT["id"]
+    data["uuid"] = f"00000000-0000-4000-8000-{conv['id']:012d}"
+    data["last_non_activity_message"] = data["messages"][0] if data["messages"] else None
+    return data
