@@ -35,7 +35,7 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
     ],
     "catalog_query": [
         (_p("tienen", "tiene", "hay stock", "stock", "disponibles?", "disponibilidad", "venden", "vende",
-            "trabajan con", "precios?", "a cuanto", "cuanto (?:cuesta|vale|sale|esta|cuestan|valen)", "valor",
+            "trabajan con", "precios?", "available", "availability", "have you got", "que productos", "a cuanto", "cuanto (?:cuesta|vale|sale|esta|cuestan|valen)", "valor",
             "lista de precios", "catalogo", "do you (?:sell|have|carry)", "how much", "price", "in stock"), 2.0),
     ],
     "order_create": [
@@ -47,7 +47,7 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
     "order_modify": [
         (_p("cambia\\w*", "modific\\w*", "agreg\\w*", "anad\\w*", "sumal\\w*", "quit(?:a|ale|ar|ame|en)", "sac(?:a|ale|ar|ame)", "saquen",
             "elimin\\w*", "borra\\w*", "(?:mejor )?que sean", "en vez de", "en lugar de", "me equivoque",
-            "no (?:eran|son)", "aumenta\\w*", "disminu\\w*", "change", "add", "remove", "instead", "ya no"), 2.0),
+            "no (?:eran|son)", "aumenta\\w*", "disminu\\w*", "change", "add", "remove", "instead"), 2.0),
     ],
     "order_confirm": [
         (_p("confirm\\w*", "proced\\w*", "adelante", "go ahead", "apruebo", "pueden despachar\\w*",
@@ -55,13 +55,15 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
     ],
     "order_cancel": [
         (_p("cancel\\w*", "anul\\w*", "ya no (?:lo |la )?(?:quiero|necesito)", "desist\\w*", "dejalo sin efecto",
-            "echo (?:pa|para) atras", "call off", "olvidate del pedido"), 3.0),
+            "echo (?:pa|para) atras", "call off", "olvid\\w*", "no (?:quiero|necesito) nada",
+            "no (?:lo |la )?(?:quiero|necesito) (?:el|la) (?:pedido|orden)"), 3.5),
     ],
     "order_status": [
         (_p("cuando (?:me )?llega\\w*", "llega mi", "when will (?:my|the|it)", "arrive", "shipped", "track\\w*", "en que va", "como va (?:mi|el|lo)", "estado de(?:l)? (?:mi )?(?:pedido|orden)",
             "despacharon", "enviaron", "seguimiento", "tracking", "numero de guia", "aprobaron", "aprobad[oa]",
             "donde (?:esta|viene) (?:mi|el) (?:pedido|orden)", "where is my order", "order status", "camion",
-            "lo mio", "lo que (?:pedi|compre)\\w*", "(?:y|que pasa con) (?:el|mi) (?:pedido|orden)"), 2.5),
+            "lo mio", "lo que (?:pedi|compre)\\w*", "novedad\\w*", "any update", "update on", "ya salio", "salio mi",
+            "falta para", "(?:que|para que|cuando) (?:me )?llegue\\w*", "where is my", "status", "(?:y|que pasa con) (?:el|mi) (?:pedido|orden)"), 2.5),
     ],
     "complaint": [
         (_p("reclamo", "queja", "mal estado", "podrid\\w*", "vencid\\w*", "rot[oa]s?", "abollad\\w*", "reventad\\w*",
@@ -69,17 +71,16 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
             "incomplet\\w*", "cobr\\w* de mas", "monto mal", "mal (?:cobrado|facturado)", "equivocad[oa]s?",
             "tirad[oa]", "pesim[oa]", "horrible", "verguenza", "inaceptable", "asi no se puede", "molest[oa]",
             "enojad[oa]", "damaged", "broken", "complain\\w*", "terrible", "refund", "devolucion", "reembolso",
-            "pucha", "dañad\\w*", "danad\\w*", "mal(?:o|a)? servicio"), 2.0),
+            "pucha", "danad\\w*", "mal(?:o|a)? servicio", "mala calidad", "piedras?", "suci[oa]s?",
+            "cobr\\w* (?:dos veces|doble|mal)", "mala atencion", "nadie (?:me )?responde", "no (?:me )?responden"), 2.0),
         # "me llegaron 2 y pedí 3": what arrived differs from what was ordered
-        (re.compile(r"\b(?:llego|llegaron|recibi\w*|trajeron|mandaron)\b.*\b(?:pedi(?:mos)?|habia pedido|habiamos pedido)\b"
-                    r"|\b(?:pedi(?:mos)?|habia pedido|habiamos pedido)\b.*\b(?:llego|llegaron|recibi\w*|trajeron)\b"), 3.5),
+        (re.compile(r"\b(?:llego|llegaron|recibi\w*|trajeron|mandaron|vino|vinieron)\b.*\by (?:yo )?(?:habia )?pedi(?:mos|do)?\b"
+                    r"|\bpedi(?:mos)?\b.*\by (?:me )?(?:llego|llegaron|mandaron|trajeron|enviaron|vino|vinieron)\b"), 3.5),
     ],
     "human_handoff": [
-        (_p("hablar con (?:una persona|alguien|un humano|humano|un ejecutivo|una ejecutiva|un agente|"
-            "el encargado|la encargada|un vendedor|una vendedora|ventas)", "ejecutiv[oa]", "persona real", "humano",
+        (_p("hablar con", "conversar con", "connect me", "ejecutiv[oa]", "llam(?:ar|en|ame|eme|enme)", "persona real", "humano",
             "human", "real person", "agent", "representative", "operador[a]?", "pasame con", "paseme con",
-            "comunicame con", "me comunicas con", "talk to", "speak (?:to|with)", "llamen(?:me)?", "llamame",
-            "que me llame\\w*"), 3.0),
+            "comunicame con", "me comunicas con", "talk (?:to|with)", "speak (?:to|with)", "que me llame\\w*"), 3.0),
     ],
     "other": [
         (_p("gana", "ganar dinero", "desde tu casa", "click aqui"), 1.0),
@@ -89,8 +90,10 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
 
 AFFIRMATIVE = frozenset(
     "si ok dale ya perfecto listo bueno buena de acuerdo yes yep sure vale excelente genial buenisimo va sale claro "
-    "obvio correcto todo bien esta great good fine okay".split()
+    "obvio correcto todo bien esta great good fine okay perfect asi nomas".split()
 )
+# Words that may ride along a yes without changing it ("sí porfa, mándenlo").
+POLITE = frozenset("por favor please entonces nomas mandenlo mandalo envienlo envialo despachenlo hagamoslo".split())
 NEGATIVE = frozenset("no nada nope tampoco mejor".split())
 ACTIVE_ORDER = ("draft", "sent", "to_approve")
 

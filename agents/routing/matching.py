@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 from agents.routing.catalog import CatalogEntry
 from agents.routing.decision import Candidate
 from agents.routing.normalize import normalize
-from agents.routing.vocabulary import ENGLISH_GLOSSARY, STOPWORDS, UNIT_WORDS
+from agents.routing.vocabulary import ENGLISH_GLOSSARY, GENERIC_HEADS, STOPWORDS, UNIT_WORDS
 
 MATCH_THRESHOLD = 0.52  # below this the best product is not a match at all
 CLEAR_MARGIN = 0.08  # the winner must lead the runner-up by this much, else the match is ambiguous
@@ -64,7 +64,7 @@ def _key(text: str) -> _Key | None:
     words = tuple(dict.fromkeys(content_words(text)))
     if not words:
         return None
-    return _Key(words, tuple(2.0 if i == 0 else 1.0 for i in range(len(words))))
+    return _Key(words, tuple(2.0 if i == 0 and w not in GENERIC_HEADS else 1.0 for i, w in enumerate(words)))
 
 
 def _similarity(a: str, b: str) -> float:

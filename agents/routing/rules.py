@@ -11,14 +11,21 @@ from agents.routing.intents import (
     ACTIVE_ORDER,
     AFFIRMATIVE,
     NEGATIVE,
+    POLITE,
     IntentScores,
     only_words_from,
     score_patterns,
 )
 from agents.routing.items import extract_items
 from agents.routing.normalize import detect_language, normalize
+from agents.routing.vocabulary import REMOVE_WORDS
 
 ORDER_LINE_INTENTS = ("order_create", "order_modify")
+# On equal scores the intent that costs more to miss wins (an unanswered complaint is worse than a missed FAQ).
+TIE_PRIORITY = (
+    "human_handoff", "complaint", "order_cancel", "order_modify", "order_confirm", "order_status", "order_create",
+    "catalog_query", "faq", "thanks", "greeting", "other",
+)
 
 
 @dataclass
@@ -31,11 +38,13 @@ class Context:
 
 def _short_replies(ctx: Context, scores: IntentScores) -> None:
     """"sí", "dale", "ok" confirm only a waiting quote (CONTRACT section 4); "no" then declines it."""
-    words = [tok for tok in ctx.tokens if tok.isalnum()]
+    words = [tok for tok in ctx.tokens if tok.isalnum() and tok not in POLITE] or ctx.tokens[:1]
     if only_words_from(words, AFFIRMATIVE):
         scores.add("order_confirm" if ctx.order_state == "sent" else "other", 3.0, "short-affirmative")
     elif only_words_from(words, NEGATIVE):
         scores.add("order_cancel" if ctx.order_state == "sent" else "other", 3.0, "short-negative")
+    elif words and words[0] in AFFIRMATIVE and words[0] not in ("ya", "bueno") and ctx.order_state == "sent":
+        scores.add("order_confirm", 2.0, "leading-affirmative")  # "sí, mándenlo"; a request after it outweighs
 
 
 def _confirm_needs_quote(ctx: Context, scores: IntentScores) -> None:
@@ -56,6 +65,14 @@ def _order_lines(ctx: Context, scores: IntentScores) -> None:
         scores.add("catalog_query", 0.5, "product-named")
 
 
+def _dropping_a_product(ctx: Context, scores: IntentScores) -> None:
+    """"ya no necesito la quinoa" removes a line; "ya no necesito el pedido" (no product) cancels the order."""
+    named = any(item.product_code or item.ambiguous for item in ctx.items_seen)
+    text = " ".join(ctx.tokens)
+    if named and ("ya no " in f"{text} " or any(tok in REMOVE_WORDS for tok in ctx.tokens)):
+        scores.add("order_modify", 4.0, "drop-named-product")
+
+
 def _active_order(ctx: Context, scores: IntentScores) -> None:
     if ctx.order_state in ACTIVE_ORDER and "order_modify" in scores.scores:
         scores.add("order_modify", 1.5, f"state={ctx.order_state}")
@@ -68,6 +85,7 @@ SIGNALS: tuple[Callable[[Context, IntentScores], None], ...] = (
     _short_replies,
     _confirm_needs_quote,
     _order_lines,
+    _dropping_a_product,
     _active_order,
 )
 
@@ -87,7 +105,9 @@ def route_by_rules(text: str, *, order_state: str | None = None, catalog: Catalo
     scores = score_patterns(normalized)
     for signal in SIGNALS:
         signal(ctx, scores)
-    ranked = sorted(((i, s) for i, s in scores.scores.items() if s > 0), key=lambda pair: -pair[1])
+    ranked = sorted(
+        ((i, s) for i, s in scores.scores.items() if s > 0), key=lambda pair: (-pair[1], TIE_PRIORITY.index(pair[0]))
+    )
     intent, confidence = (ranked[0][0], _confidence(ranked)) if ranked else ("other", 0.3)
     items = []
     if intent in ORDER_LINE_INTENTS:

@@ -15,8 +15,13 @@ STOPWORDS = frozenset(
     equivoque alcanzo alcanzamos cambio necesitaria tengo tenemos lunes martes miercoles jueves viernes sabado
     domingo manana semana hoy please want would like order need some the of and i id me my we our you to for with
     buy get add remove instead also just can could have send
+    dame denme deme ocupo ocupamos puedes puede pueden podrias podria podrian enviar mandar despachar traer
+    cantidad producto productos cosa cosas kilo unidad precio favor dar pasar poner from your this that
     """.split()
 )
+
+# Head nouns that name a form, not the product ("Semillas de chía" is chía): they weigh like any other word.
+GENERIC_HEADS = frozenset("semilla hojuela grano bolsita polvo trozo pack".split())
 
 # English product words -> the Spanish word the catalog uses. General food vocabulary, not tied to one catalog.
 ENGLISH_GLOSSARY = {

@@ -42,6 +42,21 @@ def _route(text, catalog, state=None):
         ("the box arrived damaged", "confirmed", "support", "complaint"),
         ("me comunicas con un ejecutivo porfa", None, "support", "human_handoff"),
         ("I want to speak with a real person", None, "support", "human_handoff"),
+        ("me puede llamar alguien de la empresa?", None, "support", "human_handoff"),
+        ("quiero hablar con el dueño", None, "support", "human_handoff"),
+        ("el té venía con piedras, muy mala calidad", "confirmed", "support", "complaint"),
+        ("pedí lentejas y me mandaron porotos", "confirmed", "support", "complaint"),
+        ("me cobraron dos veces la misma factura", None, "support", "complaint"),
+        ("alguna novedad de mi pedido?", "confirmed", "purchase", "order_status"),
+        ("cuánto falta para que llegue?", "confirmed", "purchase", "order_status"),
+        ("any update on my order?", "confirmed", "purchase", "order_status"),
+        ("is the green tea available?", None, "purchase", "catalog_query"),
+        ("olvídalo, no necesito nada", "sent", "purchase", "order_cancel"),
+        ("I'd like to cancel the order please", "to_approve", "purchase", "order_cancel"),
+        ("ya no necesito el pedido", "draft", "purchase", "order_cancel"),
+        ("ya no necesito las lentejas", "sent", "purchase", "order_modify"),
+        ("sí porfa, mándenlo", "sent", "purchase", "order_confirm"),
+        ("yes please", "sent", "purchase", "order_confirm"),
     ],
 )
 def test_intent_and_lane(catalog, text, state, lane, intent):
@@ -102,6 +117,12 @@ def test_modify_actions_set_add_remove(catalog):
         ("PAN-RAL-KG", 0, "remove"),
         ("PAS-FLA-KG", 8, "set"),
     ]
+
+
+def test_yes_followed_by_a_change_is_a_modification(catalog):
+    decision = _route("sí, pero agrega 2 kilos de pasas", catalog, "sent")
+    assert decision.intent == "order_modify"
+    assert [(i.product_code, i.quantity, i.action) for i in decision.items] == [("PAS-FLA-KG", 2, "add")]
 
 
 def test_correction_keeps_the_new_number_and_the_old_unit(catalog):
