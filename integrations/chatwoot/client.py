@@ -212,10 +212,13 @@ class ChatwootClient:
                 headers={"api_access_token": self.token, "Accept": "application/json"},
                 timeout=self.timeout,
             )
-        except httpx.TimeoutException as exc:
-            raise ChatwootError(f"timeout: {exc.__class__.__name__}", transient=True) from exc
-        except httpx.TransportError as exc:
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            # Never reached Chatwoot: safe to repeat.
             raise ChatwootError(f"connection error: {exc.__class__.__name__}: {exc}", transient=True) from exc
+        except httpx.TimeoutException as exc:
+            raise ChatwootError(f"timeout: {exc.__class__.__name__}", transient=True, ambiguous=True) from exc
+        except httpx.TransportError as exc:
+            raise ChatwootError(f"transport error: {exc.__class__.__name__}: {exc}", transient=True, ambiguous=True) from exc
 
     def _dry_run(self, name: str, path: str, body: dict) -> None:
         with logged_call("chatwoot", name, f"POST {path} {json.dumps(body, ensure_ascii=False)[:500]}", dry_run=True) as r:

@@ -13,9 +13,15 @@ class ChatwootError(ExternalServiceError):
     no retry can fix.
     """
 
-    def __init__(self, message: str, *, transient: bool, status: int | None = None, retry_after: float | None = None):
+    def __init__(
+        self, message: str, *, transient: bool, status: int | None = None, retry_after: float | None = None,
+        ambiguous: bool = False,
+    ):
         super().__init__(message, transient=transient, status=status)
         self.retry_after = retry_after
+        # The request may have reached Chatwoot and been carried out (read timeout, connection dropped mid-answer):
+        # a write must be looked up before it is repeated.
+        self.ambiguous = ambiguous
 
     @property
     def reason(self) -> str:

@@ -205,6 +205,13 @@ class ChatwootStandin:
         return {"meta": {}, "payload": {"success": True, "conversation_id": conversation_id,
                                         "current_status": status, "snoozed_until": None}}
 
+    def status_event(self, conversation_id: int) -> dict:
+        """`conversation_status_changed`: `changed_attributes` is null in practice (PROTOCOL.md section 1)."""
+        with self._lock:
+            conv = self._conversation(conversation_id)
+            return {**shapes.conversation_webhook(conv), "event": "conversation_status_changed",
+                    "changed_attributes": None}
+
     def toggle_typing(self, conversation_id: int, body: dict) -> dict:
         typing = body.get("typing_status")
         if typing not in ("on", "off", "recording"):

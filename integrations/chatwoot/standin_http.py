@@ -137,6 +137,7 @@ def _make_handler(standin):
 
         def api_toggle_status(self):
             self._send(200, standin.toggle_status(self.cid, self._json_body()))
+            standin.deliver(standin.status_event(self.cid))  # as Chatwoot: conversation_status_changed follows
 
         def api_toggle_typing(self):
             self._send(200, standin.toggle_typing(self.cid, self._json_body()))

@@ -1,0 +1,157 @@
+"""Posting one queued message to Chatwoot: claim (queued → sending), POST outside any transaction, then record.
+
+Retries: transient failures go back to `queued` with `next_attempt_at` = exponential backoff with jitter (at least
+Chatwoot's Retry-After), up to OUTBOUND_MAX_ATTEMPTS; permanent ones (other 4xx) fail with the reason.
+A timeout is ambiguous (Chatwoot may have created the message before we gave up), so the retry waits at least
+OUTBOUND_AMBIGUOUS_RETRY_DELAY for the echo and looks the message up in Chatwoot before posting again.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from conversations.messages import message_transition
+from conversations.models import Channel, ConversationMode, Message, MessageStatus
+from conversations.outbound.echo import find_in_chatwoot, record_chatwoot_id
+from conversations.services import conversation_switch_mode
+from core.metrics import outbound_messages_total
+from integrations.chatwoot.client import SentMessage, chatwoot_client
+from integrations.chatwoot.errors import ChatwootError
+
+logger = logging.getLogger(__name__)
+S = MessageStatus
+WINDOW_CLOSED = "whatsapp_window_closed"
+AMBIGUOUS_PREFIX = "ambiguous"
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    status: str  # sent | retry | failed | skipped | not_due
+    delay: float = 0.0  # seconds until the next attempt (retry, not_due)
+
+
+def retry_delay(attempt: int, retry_after: float | None = None) -> float:
+    """Exponential backoff with "equal jitter": half the step fixed, half random; never below Retry-After."""
+    base = float(_setting("OUTBOUND_RETRY_BASE", 2.0))
+    ceiling = min(float(_setting("OUTBOUND_RETRY_MAX", 300.0)), base * 2 ** max(attempt - 1, 0))
+    return max(ceiling / 2 + random.uniform(0, ceiling / 2), retry_after or 0.0)
+
+
+def message_send(*, message_id: int) -> SendOutcome:
+    """Send one queued message if it is due. Safe to run twice: only one caller wins the queued → sending claim."""
+    message = Message.objects.select_related("conversation").filter(pk=message_id).first()
+    if message is None or message.status != S.QUEUED:
+        return SendOutcome("skipped")
+    now = timezone.now()
+    if message.next_attempt_at and message.next_attempt_at > now:
+        return SendOutcome("not_due", (message.next_attempt_at - now).total_seconds())
+    if _window_closed(message):
+        return _fail_window_closed(message)
+    if message.error.startswith(AMBIGUOUS_PREFIX) and _found_in_chatwoot(message):
+        return SendOutcome("sent")
+    claimed = message_transition(
+        message_id=message.pk, from_status=S.QUEUED, to_status=S.SENDING, send_attempts=F("send_attempts") + 1
+    )
+    if not claimed:
+        return SendOutcome("skipped")  # another worker, or an echo, got there first
+    return _post(message, attempt=message.send_attempts + 1)
+
+
+def _post(message: Message, *, attempt: int) -> SendOutcome:
+    try:
+        sent = chatwoot_client().send_message(
+            message.conversation.chatwoot_id,
+            message.content,
+            content_type=message.content_type,
+            content_attributes=message.content_attributes or None,
+            private=message.private,
+        )
+    except ChatwootError as exc:
+        return _after_failure(message, exc, attempt=attempt)
+    return _after_success(message, sent)
+
+
+def _after_success(message: Message, sent: SentMessage) -> SendOutcome:
+    fields = {"error": "", "next_attempt_at": None}
+    if sent.id is not None:
+        fields["chatwoot_id"] = sent.id
+    try:
+        with transaction.atomic():
+            moved = message_transition(message_id=message.pk, from_status=S.SENDING, to_status=S.SENT, **fields)
+    except IntegrityError:
+        # Ingestion already stored the echo as a separate row (it did not match ours): keep ours without the id.
+        logger.error("chatwoot id %s already stored on another row (message %s)", sent.id, message.pk)
+        fields.pop("chatwoot_id")
+        moved = message_transition(message_id=message.pk, from_status=S.SENDING, to_status=S.SENT, **fields)
+    if moved:
+        outbound_messages_total.labels(status="sent").inc()
+    elif sent.id is not None:
+        # The echo arrived before this POST returned and already moved the row to `sent`.
+        record_chatwoot_id(message_id=message.pk, chatwoot_id=sent.id)
+    return SendOutcome("sent")
+
+
+def _after_failure(message: Message, exc: ChatwootError, *, attempt: int) -> SendOutcome:
+    max_attempts = int(_setting("OUTBOUND_MAX_ATTEMPTS", 6))
+    if not exc.transient or attempt >= max_attempts:
+        reason = exc.reason if not exc.transient else f"gave up after {attempt} attempts: {exc.reason}"
+        message_transition(message_id=message.pk, from_status=S.SENDING, to_status=S.FAILED, error=reason)
+        outbound_messages_total.labels(status="failed").inc()
+        logger.warning("outbound message %s failed: %s", message.pk, reason)
+        return SendOutcome("failed")
+    delay = retry_delay(attempt, exc.retry_after)
+    error = exc.reason
+    if exc.ambiguous:
+        delay = max(delay, float(_setting("OUTBOUND_AMBIGUOUS_RETRY_DELAY", 10.0)))
+        error = f"{AMBIGUOUS_PREFIX}: {exc.reason}"
+    message_transition(
+        message_id=message.pk, from_status=S.SENDING, to_status=S.QUEUED,
+        next_attempt_at=timezone.now() + timedelta(seconds=delay), error=error[:500],
+    )
+    outbound_messages_total.labels(status="retry").inc()
+    return SendOutcome("retry", delay)
+
+
+def _found_in_chatwoot(message: Message) -> bool:
+    """After an ambiguous failure: if Chatwoot has the message, record it as sent instead of posting again."""
+    found = find_in_chatwoot(message)
+    if found is None:
+        return False
+    record_chatwoot_id(message_id=message.pk, chatwoot_id=found)
+    if message_transition(message_id=message.pk, from_status=S.QUEUED, to_status=S.SENT, error=""):
+        outbound_messages_total.labels(status="sent").inc()
+    return True
+
+
+def _window_closed(message: Message) -> bool:
+    """WhatsApp only takes free text within 24 h of the contact's last message (`can_reply`, PROTOCOL.md §8);
+    Chatwoot would try a template and fail. Private notes never reach WhatsApp, so they always go."""
+    conversation = message.conversation
+    return conversation.channel == Channel.WHATSAPP and not conversation.can_reply and not message.private
+
+
+def _fail_window_closed(message: Message) -> SendOutcome:
+    with transaction.atomic():
+        moved = message_transition(
+            message_id=message.pk, from_status=S.QUEUED, to_status=S.FAILED, error=WINDOW_CLOSED
+        )
+        if moved:
+            conversation_switch_mode(
+                conversation_id=message.conversation_id, mode=ConversationMode.HUMAN, actor="system",
+                reason="whatsapp_window",
+            )
+    if moved:
+        outbound_messages_total.labels(status="failed").inc()
+    return SendOutcome("failed" if moved else "skipped")

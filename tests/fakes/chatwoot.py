@@ -1,0 +1,39 @@
+"""The Chatwoot stand-in as a pytest fixture: a real HTTP server on 127.0.0.1 (port 0) our real client talks to.
+
+    from tests.fakes.chatwoot import chatwoot_standin  # noqa: F401   (in a test module or conftest)
+
+    def test_x(chatwoot_standin):
+        conv = chatwoot_standin.add_conversation(channel="whatsapp")   # a conversation Chatwoot knows
+        chatwoot_standin.fail_next(1, status=500)                      # failure injection
+        chatwoot_standin.echo_timing = "before"                        # echo webhook before the POST returns
+        chatwoot_standin.webhook_url = live_server.url + "/webhooks/chatwoot/"   # or .webhook_sink = callable
+        ... chatwoot_standin.sent, .status_changes, .typing, .assignments, .webhooks, .flags
+
+The fixture points CHATWOOT_BASE_URL / CHATWOOT_API_TOKEN at the stand-in, turns DRY_RUN off and makes the
+outbound backoffs tiny so retries run in milliseconds. Webhooks are recorded in `.webhooks` but not sent
+anywhere until the test sets `webhook_url` or `webhook_sink`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from integrations.chatwoot.standin import ChatwootStandin
+
+TOKEN = "test-chatwoot-token"
+
+
+@pytest.fixture
+def chatwoot_standin(settings):
+    standin = ChatwootStandin(token=TOKEN).start()
+    settings.CHATWOOT_BASE_URL = standin.url
+    settings.CHATWOOT_API_TOKEN = TOKEN
+    settings.CHATWOOT_ACCOUNT_ID = 1
+    settings.CHATWOOT_TIMEOUT = 2.0
+    settings.DRY_RUN = False
+    settings.OUTBOUND_RETRY_BASE = 0.01
+    settings.OUTBOUND_RETRY_MAX = 0.05
+    settings.OUTBOUND_AMBIGUOUS_RETRY_DELAY = 0.05
+    settings.CHATWOOT_MIRROR_BACKOFF = 0.01
+    yield standin
+    standin.stop()
