@@ -200,6 +200,17 @@ BUSINESS_HOLIDAYS = env.list("BUSINESS_HOLIDAYS", default=[
     "2026-12-08", "2026-12-25", "2027-01-01",
 ])
 
+# --- Operations: Slack delivery and data retention (issue #5; docs/runbook.md) ------------------------------
+# Slack: attempts x timeout + backoff stays under Q_CLUSTER["timeout"] so the task is never killed mid-retry.
+SLACK_TIMEOUT = env.float("SLACK_TIMEOUT", default=5.0)
+SLACK_MAX_ATTEMPTS = env.int("SLACK_MAX_ATTEMPTS", default=4)
+SLACK_RETRY_WAIT_SECONDS = env.float("SLACK_RETRY_WAIT_SECONDS", default=1.0)
+# Ages (days) after which `manage.py retention` redacts or deletes personal data; orders and audit rows are kept.
+RETENTION_MESSAGE_DAYS = env.int("RETENTION_MESSAGE_DAYS", default=180)
+RETENTION_WEBHOOK_DAYS = env.int("RETENTION_WEBHOOK_DAYS", default=30)
+RETENTION_LLM_LOG_DAYS = env.int("RETENTION_LLM_LOG_DAYS", default=30)
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=1000)
+
 # --- Logging: JSON lines, phone numbers and e-mail addresses masked ----------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {

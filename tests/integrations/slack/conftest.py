@@ -1,0 +1,1 @@
+from tests.fakes.slack import fake_slack  # noqa: F401
