@@ -34,7 +34,9 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
             "open on", "located"), 2.0),
     ],
     "catalog_query": [
-        (_p("tienen", "tiene", "hay stock", "stock", "disponibles?", "disponibilidad", "venden", "vende",
+        # "tienen despacho / local / horario" asks about the service, not the catalog
+        (_p("tienen?(?! (?:despachos?|envios?|reparto|horarios?|facturas?|boletas?|local|tienda|sucursal|bodega))",
+            "hay stock", "stock", "disponibles?", "disponibilidad", "venden", "vende",
             "trabajan con", "precios?", "available", "availability", "have you got", "que productos", "a cuanto", "cuanto (?:cuesta|vale|sale|esta|cuestan|valen)", "valor",
             "lista de precios", "catalogo", "do you (?:sell|have|carry)", "how much", "price", "in stock"), 2.0),
     ],

@@ -44,7 +44,7 @@ def _short_replies(ctx: Context, scores: IntentScores) -> None:
     elif only_words_from(words, NEGATIVE):
         scores.add("order_cancel" if ctx.order_state == "sent" else "other", 3.0, "short-negative")
     elif words and words[0] in AFFIRMATIVE and words[0] not in ("ya", "bueno") and ctx.order_state == "sent":
-        scores.add("order_confirm", 2.0, "leading-affirmative")  # "sí, mándenlo"; a request after it outweighs
+        scores.add("order_confirm", 1.8, "leading-affirmative")  # "sí, mándenlo"; a request after it outweighs
 
 
 def _confirm_needs_quote(ctx: Context, scores: IntentScores) -> None:
