@@ -74,7 +74,9 @@ class ChatwootStandin:
         return f"http://{host}:{port}"
 
     def start(self) -> "ChatwootStandin":
-        self._thread = threading.Thread(target=self.server.serve_forever, name="chatwoot-standin", daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, name="chatwoot-standin", daemon=True
+        )
         self._thread.start()
         return self
 
