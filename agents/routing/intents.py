@@ -49,7 +49,8 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
     "order_modify": [
         (_p("cambia\\w*", "modific\\w*", "agreg\\w*", "anad\\w*", "sumal\\w*", "quit(?:a|ale|ar|ame|en)", "sac(?:a|ale|ar|ame)", "saquen",
             "elimin\\w*", "borra\\w*", "(?:mejor )?que sean", "en vez de", "en lugar de", "me equivoque",
-            "no (?:eran|son)", "aumenta\\w*", "disminu\\w*", "change", "add", "remove", "instead"), 2.0),
+            "no (?:eran|son)", "aumenta\\w*", "disminu\\w*", "change", "add", "remove", "instead",
+            "dej(?:a|ala|alo|alas|alos) en", "sub(?:e|ele|ir)", "baj(?:a|ale|ar)", "reduc\\w*"), 2.0),
     ],
     "order_confirm": [
         (_p("confirm\\w*", "proced\\w*", "adelante", "go ahead", "apruebo", "pueden despachar\\w*",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from agents.routing.catalog import Catalog
 from agents.routing.decision import ExtractedItem
-from agents.routing.matching import MatchResult
+from agents.routing.matching import MatchResult, content_words
 from agents.routing.quantities import Mention, find_mentions
 from agents.routing.units import convert, purchase_unit
 from agents.routing.vocabulary import ADD_WORDS, REMOVE_WORDS, SET_WORDS
@@ -92,15 +92,42 @@ def extract_items(tokens: list[str], catalog: Catalog, *, modify: bool) -> list[
         action = segment.action
         segment.match = catalog.matcher.match(_product_words(segment))
         mention = segment.quantity()
+        if mention and mention.bare_of and previous and not segment.match.product_code:
+            _borrow_head_noun(segment, previous, catalog)
         if mention and mention.unit is None and (mention.bare_of or _borrows_unit(segment, mention)):
             mention.unit = last_unit
         for m in segment.mentions:
             last_unit = m.unit or last_unit
+        if _completes_previous(segment, mention, items):
+            items[-1] = _with_quantity(items[-1], mention, last_unit, catalog)
+            continue
         item = _item_for(segment, mention, catalog, modify=modify, previous=previous, items=items)
         if item is not None:
             items.append(item)
             previous = segment
     return items
+
+
+def _borrow_head_noun(segment: Segment, previous: Segment, catalog: Catalog) -> None:
+    """"10 aceites de oliva y 10 de coco": the second line left out its noun; try the previous line's."""
+    head = content_words(_product_words(previous))[:1]
+    if head:
+        retry = catalog.matcher.match(" ".join(head + [_product_words(segment)]))
+        if retry.product_code:
+            segment.match = retry
+
+
+def _completes_previous(segment: Segment, mention: Mention | None, items: list[ExtractedItem]) -> bool:
+    """"no eran 3 sacos de harina, eran 4": a bare number after a line that had no usable quantity."""
+    return bool(mention and not mention.weak and not segment.match.text_words and items and items[-1].quantity_missing)
+
+
+def _with_quantity(item: ExtractedItem, mention: Mention, last_unit: str | None, catalog: Catalog) -> ExtractedItem:
+    entry = catalog.get(item.product_code)
+    unit = mention.unit or last_unit
+    quantity = convert(mention.value, unit, purchase_unit(entry.uom, entry.name)) if entry else mention.value
+    item.quantity, item.quantity_missing = round(quantity, 3), False
+    return item
 
 
 def _borrows_unit(segment: Segment, mention: Mention) -> bool:

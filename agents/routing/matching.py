@@ -38,10 +38,10 @@ def content_words(text: str) -> list[str]:
     result = []
     for word in re.findall(r"[a-z]+", normalize(text)):
         english_singular = word[:-3] + "y" if word.endswith("ies") else singular(word)  # cranberries
-        word = ENGLISH_GLOSSARY.get(word) or ENGLISH_GLOSSARY.get(english_singular) or word
-        if word in STOPWORDS or word in UNIT_WORDS or len(word) < 2:
-            continue
-        result.append(singular(word))
+        translated = ENGLISH_GLOSSARY.get(word) or ENGLISH_GLOSSARY.get(english_singular) or word
+        for part in translated.split():  # "cashew" is two Spanish words: castaña de cajú
+            if part not in STOPWORDS and part not in UNIT_WORDS and len(part) >= 2:
+                result.append(singular(part))
     return result
 
 

@@ -63,6 +63,8 @@ def _order_lines(ctx: Context, scores: IntentScores) -> None:
             scores.add("order_modify", 0.5, "lines")
     elif named:
         scores.add("catalog_query", 0.5, "product-named")
+    if not quantified and any(item.uom and not item.quantity_missing for item in ctx.items_seen):
+        scores.add("order_create", 1.5, "quantity+unknown-product")  # "2 kilos de merkén": we may not sell it
 
 
 def _dropping_a_product(ctx: Context, scores: IntentScores) -> None:

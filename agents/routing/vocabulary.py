@@ -17,6 +17,8 @@ STOPWORDS = frozenset(
     buy get add remove instead also just can could have send
     dame denme deme ocupo ocupamos puedes puede pueden podrias podria podrian enviar mandar despachar traer
     cantidad producto productos cosa cosas kilo unidad precio favor dar pasar poner from your this that
+    sube subele subir baja bajale bajar deja dejala dejalo dejalas dejalos reduce reducir reducelo aumenta aumentar
+    aumentale ajusta ajustar modifica modificar cambialo cambiala pasalo pasala dejame
     """.split()
 )
 
@@ -25,7 +27,7 @@ GENERIC_HEADS = frozenset("semilla hojuela grano bolsita polvo trozo pack".split
 
 # English product words -> the Spanish word the catalog uses. General food vocabulary, not tied to one catalog.
 ENGLISH_GLOSSARY = {
-    "almond": "almendra", "walnut": "nuez", "cashew": "caju", "peanut": "mani", "peanuts": "mani",
+    "almond": "almendra", "walnut": "nuez", "cashew": "castana caju", "cashews": "castana caju", "peanut": "mani", "peanuts": "mani",
     "hazelnut": "avellana", "pistachio": "pistacho", "raisin": "pasa", "date": "datil", "cranberry": "arandano",
     "blueberry": "arandano", "berry": "berrie", "coconut": "coco", "oil": "aceite", "olive": "oliva",
     "oat": "avena", "oats": "avena", "flour": "harina", "wholemeal": "integral", "wholewheat": "integral",
@@ -85,6 +87,9 @@ ADD_WORDS = frozenset(
     "agrega agregale agregar agregame agreguen suma sumale sumar sumame anade anadele anadir add tambien ademas "
     "extra".split()
 )
-SET_WORDS = frozenset("cambia cambiale cambiar cambien pon ponle ponme deja dejalo dejala sean change make".split())
+SET_WORDS = frozenset(
+    "cambia cambiale cambiar cambien pon ponle ponme deja dejalo dejala dejalas dejalos sean sube subele baja bajale "
+    "change make".split()
+)
 # Words right before a number that make it the OLD value ("no eran 20", "en vez de 3", "instead of 5").
 NEGATING_BEFORE = (("no",), ("vez", "de"), ("lugar", "de"), ("instead", "of"), ("not",), ("antes",))

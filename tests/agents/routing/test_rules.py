@@ -125,6 +125,30 @@ def test_yes_followed_by_a_change_is_a_modification(catalog):
     assert [(i.product_code, i.quantity, i.action) for i in decision.items] == [("PAS-FLA-KG", 2, "add")]
 
 
+def test_elided_noun_is_taken_from_the_previous_line(catalog):
+    decision = _route("5 aceites de maravilla y 5 de coco", catalog)
+    assert _lines(decision) == [("ACE-MAR-5L", 5, "Unidades"), ("ACE-COCO-1L", 5, "Unidades")]
+
+
+def test_bare_number_after_a_comma_completes_the_previous_line(catalog):
+    decision = _route("no eran 3 sacos de garbanzo, eran 5", catalog, "sent")
+    assert decision.intent == "order_modify"
+    assert _lines(decision) == [("GAR-SEC-25", 5, "Saco 25 kg")]
+
+
+@pytest.mark.parametrize("text", ["sube las pasas a 20 kilos", "las pasas déjalas en 20 kg", "baja las pasas de 30 a 20"])
+def test_raise_lower_and_leave_at_are_set_modifications(catalog, text):
+    decision = _route(text, catalog, "draft")
+    assert decision.intent == "order_modify"
+    assert [(i.product_code, i.quantity, i.action) for i in decision.items] == [("PAS-FLA-KG", 20, "set")]
+
+
+def test_quantities_of_products_we_do_not_sell_are_still_an_order(catalog):
+    decision = _route("un kilo de cardamomo y dos de anís estrellado", catalog)
+    assert decision.intent == "order_create"
+    assert [(i.product_code, i.quantity) for i in decision.items] == [(None, 1), (None, 2)]
+
+
 def test_correction_keeps_the_new_number_and_the_old_unit(catalog):
     decision = _route("en vez de 2 sacos de garbanzo que sean 4", catalog, "sent")
     assert _lines(decision) == [("GAR-SEC-25", 4, "Saco 25 kg")]
