@@ -8,6 +8,11 @@ import importlib
 
 from django.apps import apps
 
+# Core's own schedules: the collector below imports `core.schedules` like any other app's, so they live here.
+SCHEDULES = [
+    {"name": "retention", "func": "core.retention.retention_task", "minutes": 24 * 60},
+]
+
 
 def collect_schedules() -> list[dict]:
     found = []
