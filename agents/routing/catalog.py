@@ -61,7 +61,8 @@ class Catalog:
             cached = _DB_CACHE.get("catalog")
             if cached and cached[0] == key:
                 return cached[1]
-        catalog = cls([_entry_from_product(p) for p in products.only("default_code", "name", "uom", "price", "aliases")])
+        rows = products.only("default_code", "name", "uom", "price", "aliases")
+        catalog = cls([_entry_from_product(product) for product in rows])
         with _CACHE_LOCK:
             _DB_CACHE["catalog"] = (key, catalog)
         return catalog

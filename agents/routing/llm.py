@@ -114,7 +114,8 @@ def validate(arguments: dict, *, order_state: str | None, catalog: Catalog) -> R
         raise InvalidOutput("items must be a list")
     items = [_item(raw, catalog) for raw in raw_items] if intent in ORDER_INTENTS else []
     language = arguments.get("language") if arguments.get("language") in ("es", "en") else "es"
-    return RoutingDecision(lane, intent, float(confidence), items, "llm", language, {"llm": json.dumps(arguments)[:2000]})
+    details = {"llm": json.dumps(arguments)[:2000]}
+    return RoutingDecision(lane, intent, float(confidence), items, "llm", language, details)
 
 
 def _item(raw, catalog: Catalog) -> ExtractedItem:

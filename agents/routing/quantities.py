@@ -121,10 +121,10 @@ def _looks_like_count(tokens: list[str], j: int) -> bool:
 
 
 def _negated(tokens: list[str], i: int) -> bool:
-    before = tokens[max(0, i - 2) : i]
-    return any(tuple(before[-len(pattern) :]) == pattern for pattern in NEGATING_BEFORE if len(before) >= len(pattern)) or (
-        len(before) == 2 and before[0] == "no" and before[1].isalpha()
-    )
+    before = tuple(tokens[max(0, i - 2) : i])
+    if any(before[-len(pattern) :] == pattern for pattern in NEGATING_BEFORE if len(before) >= len(pattern)):
+        return True
+    return len(before) == 2 and before[0] == "no" and before[1].isalpha()  # "no eran 20", "no en 4"
 
 
 def _mark_ranges(tokens: list[str], mentions: list[Mention]) -> None:

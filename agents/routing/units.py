@@ -40,7 +40,8 @@ def purchase_unit(uom: str, product_name: str = "") -> PurchaseUnit:
         return PurchaseUnit("saco", content=_size(text) or _size(normalize(product_name)))
     if text.startswith("caja") or text.startswith("pack"):
         pack = re.search(r"x ?(\d+)", text)
-        return PurchaseUnit("caja", pack_size=float(pack.group(1)) if pack else 1.0, content=_size(normalize(product_name)))
+        pack_size = float(pack.group(1)) if pack else 1.0
+        return PurchaseUnit("caja", pack_size=pack_size, content=_size(normalize(product_name)))
     return PurchaseUnit("unit", content=_size(normalize(product_name)))
 
 

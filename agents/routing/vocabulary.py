@@ -27,7 +27,7 @@ GENERIC_HEADS = frozenset("semilla hojuela grano bolsita polvo trozo pack".split
 
 # English product words -> the Spanish word the catalog uses. General food vocabulary, not tied to one catalog.
 ENGLISH_GLOSSARY = {
-    "almond": "almendra", "walnut": "nuez", "cashew": "castana caju", "cashews": "castana caju", "peanut": "mani", "peanuts": "mani",
+    "almond": "almendra", "walnut": "nuez", "cashew": "castana caju", "peanut": "mani", "peanuts": "mani",
     "hazelnut": "avellana", "pistachio": "pistacho", "raisin": "pasa", "date": "datil", "cranberry": "arandano",
     "blueberry": "arandano", "berry": "berrie", "coconut": "coco", "oil": "aceite", "olive": "oliva",
     "oat": "avena", "oats": "avena", "flour": "harina", "wholemeal": "integral", "wholewheat": "integral",

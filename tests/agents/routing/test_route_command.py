@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 def _run(lines: list[str]):
     out, err = io.StringIO(), io.StringIO()
     call_command("route", stdin=io.StringIO("\n".join(lines) + "\n"), stdout=out, stderr=err)
-    return [json.loads(line) for line in out.getvalue().splitlines()], [json.loads(x) for x in err.getvalue().splitlines()]
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    return lines, [json.loads(line) for line in err.getvalue().splitlines()]
 
 
 @pytest.fixture

@@ -136,7 +136,9 @@ def test_bare_number_after_a_comma_completes_the_previous_line(catalog):
     assert _lines(decision) == [("GAR-SEC-25", 5, "Saco 25 kg")]
 
 
-@pytest.mark.parametrize("text", ["sube las pasas a 20 kilos", "las pasas déjalas en 20 kg", "baja las pasas de 30 a 20"])
+@pytest.mark.parametrize(
+    "text", ["sube las pasas a 20 kilos", "las pasas déjalas en 20 kg", "baja las pasas de 30 a 20"]
+)
 def test_raise_lower_and_leave_at_are_set_modifications(catalog, text):
     decision = _route(text, catalog, "draft")
     assert decision.intent == "order_modify"
