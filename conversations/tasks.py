@@ -80,5 +80,6 @@ def mirror_mode_to_chatwoot(conversation_id: int) -> str | None:
     except ChatwootError as exc:
         logger.error("could not mirror mode of conversation %s to Chatwoot: %s", conversation_id, exc)
         return None
-    Conversation.objects.filter(pk=conversation_id).update(chatwoot_status=change.current_status)
+    if not change.dry_run:
+        Conversation.objects.filter(pk=conversation_id).update(chatwoot_status=change.current_status)
     return change.current_status

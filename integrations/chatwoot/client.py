@@ -233,6 +233,9 @@ def _raise_for_status(response: httpx.Response) -> None:
     if code == 429:
         retry_after = parse_retry_after(response.headers.get("retry-after"))
         raise ChatwootError(f"429 rate limited: {text}", transient=True, status=code, retry_after=retry_after)
+    if code == 422 and "Too many messages" in text:
+        # The per-conversation flood guard (200/min, lib/limits.rb) clears within a minute: worth waiting for.
+        raise ChatwootError(f"422 flood guard: {text}", transient=True, status=code, retry_after=60.0)
     raise ChatwootError(f"{code}: {text}", transient=code >= 500, status=code)
 
 

@@ -169,3 +169,12 @@ def test_dry_run_writes_nothing_to_chatwoot(chatwoot_standin, django_capture_on_
     assert message.status == MessageStatus.SENT and message.chatwoot_id is None
     assert ExternalCall.objects.get(method="send_message").outcome == "dry_run"
     assert Message.objects.count() == 1
+
+
+def test_long_button_titles_are_cut_for_whatsapp_and_stay_unique():
+    from conversations.outbound.queue import unique_options
+
+    items = unique_options(["Confirmar pedido completo", "Confirmar pedido completo ahora"], limit=20)
+    assert [i["title"] for i in items] == ["Confirmar pedido com", "Confirmar pedido (2)"]
+    assert all(len(i["title"]) <= 20 for i in items)
+    assert items[1]["value"] == "Confirmar pedido completo ahora"

@@ -93,6 +93,7 @@ def test_more_than_200_messages_a_minute_is_422(chatwoot_standin):
     with pytest.raises(ChatwootError) as info:
         client.send_message(conv["id"], "one too many")
     assert info.value.status == 422 and "Too many messages" in str(info.value)
+    assert info.value.transient and info.value.retry_after == 60.0  # the guard clears within a minute
 
 
 def test_standin_refuses_and_flags_a_reply_with_source_id(chatwoot_standin):
