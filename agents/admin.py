@@ -1,0 +1,56 @@
+"""Staff console for the agents: FAQs are editable; turns, sessions and handoff cases are read-only records."""
+
+from django.contrib import admin
+
+from agents.models import FAQ, HandoffCase, InboundWork, Session, Turn
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FAQ)
+class FAQAdmin(admin.ModelAdmin):
+    list_display = ("title", "key", "active", "position", "updated_at")
+    list_editable = ("active", "position")
+    list_filter = ("active",)
+    search_fields = ("title", "key", "answer")
+
+
+@admin.register(Turn)
+class TurnAdmin(ReadOnlyAdmin):
+    list_display = ("id", "conversation", "created_at", "lane", "intent", "source", "confidence", "agent",
+                    "latency_ms", "handoff_reason", "has_error")
+    list_filter = ("lane", "intent", "source", "agent", "handoff_reason")
+    search_fields = ("text", "reply", "conversation__chatwoot_id")
+    date_hierarchy = "created_at"
+
+    @admin.display(boolean=True, description="error")
+    def has_error(self, obj: Turn) -> bool:
+        return bool(obj.error)
+
+
+@admin.register(Session)
+class SessionAdmin(ReadOnlyAdmin):
+    list_display = ("id", "conversation", "is_active", "schema_version", "version", "started_at", "last_activity_at")
+    list_filter = ("is_active", "schema_version")
+
+
+@admin.register(HandoffCase)
+class HandoffCaseAdmin(ReadOnlyAdmin):
+    list_display = ("id", "conversation", "reason", "created_at")
+    list_filter = ("reason",)
+    search_fields = ("summary", "contact_text")
+
+
+@admin.register(InboundWork)
+class InboundWorkAdmin(ReadOnlyAdmin):
+    list_display = ("message", "conversation", "state", "turn", "skip_reason", "created_at")
+    list_filter = ("state",)

@@ -1,0 +1,136 @@
+"""Agent state and records: sessions (versioned JSON documents), inbound work, turns, handoff cases and FAQs.
+
+PostgreSQL is the record (STYLE habit 15): a session is a row updated by compare-and-set on `version`; Redis only
+caches it. An inbound message waiting for an answer is an `InboundWork` row written in the ingest transaction, so a
+dropped task is re-driven by the sweeper and nothing a contact wrote is lost.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from core.models import TimeStampedModel
+
+
+class Session(models.Model):
+    """The dialogue state of one conversation. One active row per conversation; older ones stay as history."""
+
+    conversation = models.ForeignKey("conversations.Conversation", on_delete=models.CASCADE, related_name="sessions")
+    is_active = models.BooleanField(default=True)
+    schema_version = models.PositiveSmallIntegerField()
+    document = models.JSONField(default=dict)
+    # Optimistic concurrency: every write is `UPDATE ... WHERE version = <read version>` and bumps it.
+    version = models.PositiveIntegerField(default=1)
+    started_at = models.DateTimeField()
+    last_activity_at = models.DateTimeField(db_index=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation"], condition=Q(is_active=True), name="one_active_session_per_conversation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"session {self.pk} of conversation {self.conversation_id} (v{self.version})"
+
+
+class WorkState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DONE = "done", "Answered in a turn"
+    SKIPPED = "skipped", "Skipped"
+
+
+class InboundWork(models.Model):
+    """One inbound contact message the agent owes an answer to. Exactly one per message (idempotency)."""
+
+    message = models.OneToOneField("conversations.Message", on_delete=models.CASCADE, related_name="agent_work")
+    conversation = models.ForeignKey("conversations.Conversation", on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=8, choices=WorkState.choices, default=WorkState.PENDING)
+    turn = models.ForeignKey("Turn", null=True, blank=True, on_delete=models.SET_NULL, related_name="works")
+    skip_reason = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["conversation", "state"]), models.Index(fields=["state", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"work for message {self.message_id} ({self.state})"
+
+
+class TurnSource(models.TextChoices):
+    LLM = "llm", "LLM"
+    RULES = "rules", "Rules"
+    NONE = "none", "None (failed before routing)"
+
+
+class Turn(models.Model):
+    """One answered turn: the message(s) folded into it, the routing decision, the agent and what it replied."""
+
+    conversation = models.ForeignKey("conversations.Conversation", on_delete=models.CASCADE, related_name="turns")
+    session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="turns")
+    # The newest message of the turn; unique so a redelivered task can never record a second turn for it.
+    message = models.OneToOneField("conversations.Message", on_delete=models.PROTECT, related_name="agent_turn")
+    message_ids = models.JSONField(default=list)
+    text = models.TextField(blank=True)
+    lane = models.CharField(max_length=16, blank=True, db_index=True)
+    intent = models.CharField(max_length=32, blank=True, db_index=True)
+    confidence = models.FloatField(default=0.0)
+    source = models.CharField(max_length=8, choices=TurnSource.choices, default=TurnSource.NONE)
+    agent = models.CharField(max_length=32, blank=True)
+    language = models.CharField(max_length=4, blank=True)
+    reply = models.TextField(blank=True)
+    reply_message_ids = models.JSONField(default=list)
+    handoff_reason = models.CharField(max_length=32, blank=True)
+    latency_ms = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=1)
+    error = models.TextField(blank=True)
+    decision = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"turn {self.pk} {self.lane}/{self.intent}"
+
+
+class HandoffCase(models.Model):
+    """Why a conversation went to staff, with the summary posted to Chatwoot as a private note."""
+
+    conversation = models.ForeignKey("conversations.Conversation", on_delete=models.CASCADE, related_name="cases")
+    turn = models.ForeignKey(Turn, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    reason = models.CharField(max_length=32, db_index=True)
+    summary = models.TextField()
+    contact_text = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.reason} on conversation {self.conversation_id}"
+
+
+class FAQ(TimeStampedModel):
+    """A frequently asked question. `answer` may use {hours}, {open_now} and {business_name}, filled from settings."""
+
+    key = models.SlugField(max_length=64, unique=True)
+    title = models.CharField(max_length=120, help_text="Short title, also used as a button in the fallback menu")
+    variants = models.JSONField(default=list, help_text="Ways contacts ask it, one string each")
+    answer = models.TextField(help_text="Spanish answer")
+    answer_en = models.TextField(blank=True, help_text="English answer (blank: the Spanish one is used)")
+    active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["position", "key"]
+        verbose_name = "FAQ"
+        verbose_name_plural = "FAQs"
+
+    def __str__(self) -> str:
+        return self.title

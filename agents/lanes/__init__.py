@@ -1,0 +1,14 @@
+"""Lane agents and the `LANE_AGENTS` dispatch table (STYLE habit 12): lane name → agent instance."""
+
+from agents.lanes.base import Agent, AgentResult, AgentTurn, Handoff, Reply
+from agents.lanes.info import InfoAgent
+from agents.lanes.purchase import PurchaseAgent
+from agents.lanes.support import SupportAgent
+
+LANE_AGENTS: dict[str, Agent] = {
+    "info": InfoAgent(),
+    "purchase": PurchaseAgent(),
+    "support": SupportAgent(),
+}
+
+__all__ = ["LANE_AGENTS", "Agent", "AgentResult", "AgentTurn", "Handoff", "Reply"]

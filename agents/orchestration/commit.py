@@ -1,0 +1,148 @@
+"""Writing a turn's outcome: one transaction records the Turn, marks its messages answered, queues the replies,
+patches the session and applies a handoff. Called with no lock-protected I/O pending: everything slow (routing,
+the LLM) happened before, and the sends run after commit (`reply_queue` enqueues on commit)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from agents.lanes.base import AgentResult, AgentTurn, Handoff, Reply
+from agents.models import HandoffCase, InboundWork, Turn, TurnSource
+from agents.orchestration.work import works_claim
+from agents.routing.decision import RoutingDecision
+from agents.session import SessionState, session_patch
+from agents.turns import TurnInput
+from conversations.models import ConversationMode
+from conversations.outbound import conversation_post_private_note, reply_queue
+from conversations.services import conversation_switch_mode
+
+APOLOGY = (
+    "Disculpa, tuvimos un problema técnico y no pudimos responderte. Ya avisamos a una persona de nuestro equipo, "
+    "que te responderá por este mismo chat."
+)
+
+
+class TurnTaken(Exception):
+    """Another run answered these messages first (redelivered task, expired lock): nothing to do."""
+
+
+@dataclass
+class TurnRecord:
+    conversation_id: int
+    works: list[InboundWork]
+    turn_input: TurnInput
+    started: datetime
+    session: SessionState | None = None
+    decision: RoutingDecision | None = None
+    agent: str = ""
+    result: AgentResult | None = None
+    error: str = ""
+    attempts: int = 1
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def newest_message_at(self) -> datetime:
+        return self.works[-1].message.created_at
+
+
+def turn_commit(record: TurnRecord) -> Turn:
+    """Record an answered turn and everything it causes, atomically. Raises TurnTaken when beaten to it."""
+    result = record.result
+    try:
+        with transaction.atomic():
+            turn = _create_turn(record, result.replies, result.handoff)
+            messages = [reply_queue(conversation_id=record.conversation_id, content=r.content, options=r.options or None)
+                        for r in result.replies]
+            _set_replies(turn, messages)
+            session_patch(conversation_id=record.conversation_id, patch=_session_patch(record))
+            if result.handoff is not None:
+                _handoff(record, turn, result.handoff)
+    except IntegrityError as exc:  # the unique Turn.message: a concurrent run recorded this turn
+        raise TurnTaken(str(exc)) from exc
+    return turn
+
+
+def turn_commit_failure(record: TurnRecord) -> Turn:
+    """The last attempt failed: apologise in Spanish and hand the conversation to a human. Never silence."""
+    handoff = Handoff("failure", f"🤖 El bot no pudo responder tras {record.attempts} intentos: {record.error[:300]}\n"
+                                 f"Mensaje del cliente: «{record.turn_input.text[:500]}»")
+    try:
+        with transaction.atomic():
+            turn = _create_turn(record, [Reply(APOLOGY)], handoff)
+            _set_replies(turn, [reply_queue(conversation_id=record.conversation_id, content=APOLOGY)])
+            _handoff(record, turn, handoff)
+    except IntegrityError as exc:
+        raise TurnTaken(str(exc)) from exc
+    return turn
+
+
+def _create_turn(record: TurnRecord, replies: list[Reply], handoff: Handoff | None) -> Turn:
+    decision = record.decision
+    turn = Turn.objects.create(
+        conversation_id=record.conversation_id,
+        session_id=record.session.id if record.session else None,
+        message=record.works[-1].message,
+        message_ids=record.turn_input.message_ids,
+        text=record.turn_input.text,
+        lane=decision.lane if decision else "",
+        intent=decision.intent if decision else "",
+        confidence=float(decision.confidence) if decision else 0.0,
+        source=decision.source if decision else TurnSource.NONE,
+        language=decision.language if decision else "es",
+        agent=record.agent,
+        reply="\n\n".join(r.content for r in replies),
+        handoff_reason=handoff.reason if handoff else "",
+        latency_ms=latency_ms(record),
+        attempts=record.attempts,
+        error=record.error,
+        decision=_decision_json(record),
+    )
+    if not works_claim(work_ids=[w.pk for w in record.works], turn_id=turn.pk):
+        raise TurnTaken(f"messages {record.turn_input.message_ids} were answered meanwhile")
+    return turn
+
+
+def _decision_json(record: TurnRecord) -> dict:
+    data = record.decision.as_dict() if record.decision else {}
+    data["kinds"] = record.turn_input.kinds
+    data.update(record.extra)
+    return data
+
+
+def _set_replies(turn: Turn, messages: list) -> None:
+    turn.reply_message_ids = [m.pk for m in messages]
+    turn.save(update_fields=["reply_message_ids"])
+
+
+def latency_ms(record: TurnRecord) -> int:
+    return max(0, int((timezone.now() - record.newest_message_at).total_seconds() * 1000))
+
+
+def _session_patch(record: TurnRecord) -> dict:
+    """The agent's patch plus what every turn records: language, last lane/intent, dialogue, turn count."""
+    decision, result, now = record.decision, record.result, timezone.now().isoformat()
+    patch = dict(result.patch)
+    patch.update(language=decision.language if decision.language in ("es", "en") else "es",
+                 last={"lane": decision.lane, "intent": decision.intent})
+    if result.handoff is None and record.session.document["handoff"]["active"]:
+        patch.setdefault("handoff", {"active": False, "reason": "", "at": None})  # staff handed it back
+    entries = [{"role": "user", "text": record.turn_input.text[:2000], "at": now}]
+    entries += [{"role": "assistant", "text": r.content[:2000], "at": now} for r in result.replies]
+    patch["$append"] = {"dialogue": entries}
+    patch["$inc"] = {"counters.turns": 1}
+    return patch
+
+
+def _handoff(record: TurnRecord, turn: Turn, handoff: Handoff) -> None:
+    HandoffCase.objects.create(
+        conversation_id=record.conversation_id, turn=turn, reason=handoff.reason, summary=handoff.summary,
+        contact_text=record.turn_input.text,
+    )
+    conversation_switch_mode(
+        conversation_id=record.conversation_id, mode=ConversationMode.HUMAN, actor="bot", reason=handoff.reason
+    )
+    conversation_post_private_note(conversation_id=record.conversation_id, content=handoff.summary)

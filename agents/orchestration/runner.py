@@ -1,0 +1,162 @@
+"""Running a conversation's pending turns, oldest first, one at a time under a per-conversation lock.
+
+Why the lock spans routing: turns must be answered in order and each must see the session the previous one left,
+so a conversation's turns are serialised. The lock is a Redis/DB lease with a TTL, not a database transaction:
+no transaction is open while the router (possibly an LLM over HTTP) runs, and the typing indicator and the sends
+are separate tasks. If the lease expires mid-turn, the unique `Turn.message` and the compare-and-set on the work
+rows still make sure a message is answered once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.conf import settings
+from django.utils import timezone
+from tenacity import Retrying, retry_if_not_exception_type, stop_after_attempt, wait_exponential
+
+from agents.lanes import LANE_AGENTS, AgentTurn
+from agents.models import InboundWork
+from agents.orchestration.commit import TurnRecord, TurnTaken, turn_commit, turn_commit_failure
+from agents.orchestration.work import next_burst, pending_works, work_ensure, works_skip
+from agents.routing import route
+from agents.session import SessionState, session_load
+from agents.turns import build_turn
+from conversations.models import Conversation, ConversationMode, Direction, Message
+from core import metrics
+from core.locks import LockNotAcquired, lock
+from core.queue import enqueue_now
+
+logger = logging.getLogger(__name__)
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def conversation_process(*, message_id: int) -> int:
+    """Answer every pending message of the message's conversation, in order. Returns the number of turns run."""
+    message = Message.objects.filter(pk=message_id).first()
+    if message is None or work_ensure(message=message) is None:
+        return 0
+    conversation_id = message.conversation_id
+    if not _has_pending(conversation_id):
+        return 0  # already answered (a redelivered task)
+    _wait_for_quiet(conversation_id)
+    typing = _typing(conversation_id, True)
+    try:
+        return _run_pending(conversation_id)
+    finally:
+        if typing:
+            _typing(conversation_id, False)
+
+
+def _has_pending(conversation_id: int) -> bool:
+    return InboundWork.objects.filter(conversation_id=conversation_id, state="pending").exists()
+
+
+def _run_pending(conversation_id: int) -> int:
+    answered = 0
+    for _ in range(int(_setting("AGENT_MAX_TURNS_PER_RUN", 100))):
+        try:
+            with lock(f"agents:conversation:{conversation_id}", ttl=float(_setting("AGENT_TURN_LOCK_TTL", 60)),
+                      wait=float(_setting("AGENT_LOCK_WAIT", 20))):
+                ran = turn_run_next(conversation_id=conversation_id)
+        except LockNotAcquired:
+            # The holder answers what is pending; anything left is re-driven by the sweeper (agents.schedules).
+            logger.warning("conversation %s busy, leaving its messages to the lock holder", conversation_id)
+            break
+        if not ran:
+            break
+        answered += 1
+    return answered
+
+
+def _wait_for_quiet(conversation_id: int) -> None:
+    """Burst folding: wait until the contact has been silent for AGENT_BURST_WINDOW seconds, so the messages of
+    the burst are all stored when the turn is built."""
+    window = float(settings.AGENT_BURST_WINDOW)
+    for _ in range(10):  # bounded: a contact writing non-stop still gets answered
+        newest = (Message.objects.filter(conversation_id=conversation_id, direction=Direction.INBOUND)
+                  .order_by("-created_at").values_list("created_at", flat=True).first())
+        remaining = window - (timezone.now() - newest).total_seconds() if newest else 0
+        if remaining <= 0:
+            return
+        time.sleep(min(remaining, window))
+
+
+def _typing(conversation_id: int, on: bool) -> bool:
+    """Best effort, in its own task: the HTTP call never runs inside our lock in a real worker."""
+    if on and not Conversation.objects.filter(pk=conversation_id, mode=ConversationMode.BOT).exists():
+        return False
+    try:
+        enqueue_now("conversations.tasks.set_typing", conversation_id, on)
+    except Exception:  # noqa: BLE001 - a typing indicator must never cost a reply
+        logger.warning("typing indicator not enqueued", exc_info=True)
+        return False
+    return True
+
+
+def turn_run_next(*, conversation_id: int) -> bool:
+    """Answer the oldest pending burst of the conversation. Caller holds the conversation lock.
+    Returns False when there was nothing (more) to answer."""
+    conversation = Conversation.objects.select_related("contact").get(pk=conversation_id)
+    pending = pending_works(conversation_id)
+    if not pending:
+        return False
+    if conversation.mode == ConversationMode.HUMAN:
+        works_skip(conversation_id=conversation_id, reason="human_mode")  # staff have it: the bot stays silent
+        return False
+    burst = next_burst(pending, float(settings.AGENT_BURST_WINDOW))
+    record = TurnRecord(conversation_id, burst, build_turn(w.message for w in burst), timezone.now())
+    try:
+        turn = _answer_with_retries(conversation, record)
+    except TurnTaken:
+        return True
+    metrics.agent_turns_total.labels(turn.lane or "none", turn.intent or "none", turn.source).inc()
+    metrics.agent_turn_seconds.observe(turn.latency_ms / 1000)
+    return True
+
+
+def _answer_with_retries(conversation: Conversation, record: TurnRecord):
+    attempts = int(_setting("AGENT_TURN_ATTEMPTS", 3))
+    retrying = Retrying(
+        stop=stop_after_attempt(attempts),
+        wait=wait_exponential(multiplier=float(_setting("AGENT_TURN_BACKOFF", 0.2)), max=5),
+        retry=retry_if_not_exception_type(TurnTaken),
+        reraise=True,
+    )
+    try:
+        for attempt in retrying:
+            with attempt:
+                record.attempts = attempt.retry_state.attempt_number
+                return _answer(conversation, record)
+    except TurnTaken:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever broke, the contact gets an apology and a human
+        logger.exception("turn failed after %s attempts (conversation %s)", record.attempts, conversation.pk)
+        record.error = f"{exc.__class__.__name__}: {exc}"[:2000]
+        return turn_commit_failure(record)
+
+
+def _answer(conversation: Conversation, record: TurnRecord):
+    record.session = session_load(conversation_id=conversation.pk)
+    record.decision = route(record.turn_input.text, order_state=_order_state(record.session),
+                            history=_history(record.session))
+    agent = LANE_AGENTS[record.decision.lane]
+    record.agent = agent.name
+    contact = conversation.contact
+    agent_turn = AgentTurn(conversation.pk, record.turn_input.text, record.turn_input.message_ids, record.decision,
+                           contact_name=contact.name, contact_phone=contact.phone_e164)
+    record.result = agent.handle(agent_turn, record.session)
+    return turn_commit(record)
+
+
+def _order_state(session: SessionState) -> str | None:
+    order = session.document["slots"].get("order") or {}
+    return order.get("state")
+
+
+def _history(session: SessionState) -> list[dict]:
+    return [{"role": e["role"], "text": e["text"]} for e in session.document["dialogue"]]

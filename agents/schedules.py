@@ -1,0 +1,5 @@
+"""Scheduled tasks of the agents app (seeded by name by `core.schedules`)."""
+
+SCHEDULES = [
+    {"name": "agents.sweep_pending_turns", "func": "agents.tasks.sweep_pending_turns", "minutes": 1},
+]

@@ -1,0 +1,38 @@
+"""Queue tasks of the agents app. Thin (STYLE habit 8): take ids, call one service, safe to run twice."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Min
+from django.utils import timezone
+
+from agents.models import InboundWork, WorkState
+from agents.orchestration import conversation_process
+from core.queue import enqueue_now
+
+logger = logging.getLogger(__name__)
+
+
+def process_inbound_message(message_id: int) -> int:
+    """Answer the message (and any other pending ones of its conversation, in order). Returns turns answered."""
+    return conversation_process(message_id=message_id)
+
+
+def sweep_pending_turns() -> int:
+    """Re-drive messages still waiting for an answer after AGENT_SWEEP_AFTER seconds: the broker may have dropped
+    the task, or the worker died mid-turn (STYLE habit 9). One task per conversation; the task answers them all."""
+    cutoff = timezone.now() - timedelta(seconds=float(getattr(settings, "AGENT_SWEEP_AFTER", 120)))
+    stuck = (
+        InboundWork.objects.filter(state=WorkState.PENDING, created_at__lt=cutoff)
+        .values("conversation_id").annotate(first=Min("message_id"))
+    )
+    count = 0
+    for row in stuck:
+        enqueue_now("agents.tasks.process_inbound_message", row["first"])
+        count += 1
+    if count:
+        logger.info("re-driving %s conversations with unanswered messages", count)
+    return count
