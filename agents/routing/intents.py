@@ -19,7 +19,8 @@ def _p(*alternatives: str) -> re.Pattern:
 INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
     "greeting": [
         (_p("hola", "buenas", "buenos dias", "buen dia", "buenas tardes", "buenas noches", "hello", "hi", "hey",
-            "good (?:morning|afternoon|evening)", "saludos", "como (?:estan|esta|estas)", "que tal", "alo"), 1.0),
+            "good (?:morning|afternoon|evening)", "saludos", "como (?:estan|esta|estas|andan|andai|le va)", "que tal",
+            "que onda", "alo"), 1.0),
     ],
     "thanks": [
         (_p("gracias", "thanks", "thank you", "agradecid[oa]s?", "se agradece", "muy amable", "mil gracias"), 2.0),
@@ -30,16 +31,19 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
             "despachos? a", "despachan", "envios? a", "reparto", "transferencias?", "efectivo", "tarjetas?",
             "(?:formas?|medios?) de pago", "pagar", "factura(?:n)?", "emiten", "boletas?", "pedido minimo",
             "compra minima", "minimo", "retir(?:ar|o)", "bodega", "sabados?", "domingos?", "feriados?",
+            "(?:cuanto )?(?:se )?demora\\w*", "tiempo de (?:despacho|entrega)", "estacionamiento",
             "delivery", "deliver", "shipping", "opening", "hours", "where are you", "payment", "invoices?",
             "open on", "located"), 2.0),
     ],
     "catalog_query": [
         # "tienen despacho / local / horario" asks about the service, not the catalog
-        (_p("tienen?(?! (?:despachos?|envios?|reparto|horarios?|facturas?|boletas?|local|tienda|sucursal|bodega))",
+        (_p("tienen?(?! (?:despachos?|envios?|reparto|horarios?|facturas?|boletas?|local|tienda|sucursal|bodega"
+            "|estacionamiento))",
             "hay stock", "stock", "disponibles?", "disponibilidad", "venden", "vende", "trabajan con", "precios?",
             "available", "availability", "have you got", "que productos", "a cuanto",
             "cuanto (?:cuesta|vale|sale|esta|cuestan|valen)", "valor", "lista de precios", "catalogo",
-            "do you (?:sell|have|carry)", "how much", "price", "in stock"), 2.0),
+            "(?:que tal|como) (?:es|son) (?:el|la|los|las)", "do you (?:sell|have|carry)", "how much", "price",
+            "in stock"), 2.0),
     ],
     "order_create": [
         (_p("quiero", "necesito", "necesitamos", "quisiera", "pedir", "pido", "encargar", "comprar", "cotiza\\w*",
@@ -64,7 +68,8 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
             "no (?:lo |la )?(?:quiero|necesito) (?:el|la) (?:pedido|orden)"), 3.5),
     ],
     "order_status": [
-        (_p("cuando (?:me )?llega\\w*", "llega mi", "(?:que|para que|cuando) (?:me )?llegue\\w*", "falta para",
+        (_p("cuando (?:me )?llega\\w*", "llega (?:mi|el|la|lo)", "llego (?:lo|mi)", "falta para",
+            "(?:que|para que|cuando) (?:me )?llegue\\w*",
             "en que va", "como va (?:mi|el|lo)", "estado de(?:l)? (?:mi )?(?:pedido|orden)", "despacharon",
             "enviaron", "seguimiento", "numero de guia", "aprobaron", "aprobad[oa]", "camion", "lo mio",
             "donde (?:esta|viene) (?:mi|el) (?:pedido|orden)", "lo que (?:pedi|compre)\\w*", "novedad\\w*",
@@ -79,6 +84,7 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
             "monto mal", "mal (?:cobrado|facturado)", "equivocad[oa]s?", "tirad[oa]", "pesim[oa]", "horrible",
             "verguenza", "inaceptable", "asi no se puede", "molest[oa]", "enojad[oa]", "pucha", "mala calidad",
             "mal(?:o|a)? servicio", "mala atencion", "nadie (?:me )?responde", "no (?:me )?responden",
+            "ranci[oa]s?", "mojad[oa]s?", "humed[oa]s?", "quebrad\\w*", "derramad\\w*", "mal olor", "hediond\\w*",
             "devolucion", "reembolso", "damaged", "broken", "complain\\w*", "terrible", "refund"), 2.0),
         # "me llegaron 2 y pedí 3", "pedí almendras y me mandaron nueces": what came differs from what was ordered
         (re.compile(r"\b(?:llego|llegaron|recibi\w*|trajeron|mandaron|vino|vinieron)\b.*"
@@ -88,7 +94,8 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
     ],
     "human_handoff": [
         (_p("hablar con", "conversar con", "ejecutiv[oa]", "llam(?:ar|en|ame|eme|enme)", "persona real", "humano",
-            "operador[a]?", "pasame con", "paseme con", "comunicame con", "me comunicas con", "que me llame\\w*",
+            "operador[a]?", "pasame con", "paseme con", "comunica\\w* con", "que me llame\\w*",
+            "(?:atienda|atender|atiende) (?:una persona|alguien|un humano)", "una persona",
             "connect me", "human", "real person", "agent", "representative", "talk (?:to|with)",
             "speak (?:to|with)"), 3.0),
     ],

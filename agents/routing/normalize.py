@@ -19,11 +19,14 @@ SLANG = {
     "cjs": "cajas", "wena": "buenas", "wenas": "buenas", "wenos": "buenos", "weno": "bueno", "ola": "hola",
     "holi": "hola", "holis": "hola", "grax": "gracias", "grasias": "gracias", "graciass": "gracias", "thx": "thanks",
     "ty": "thanks", "nop": "no", "nopo": "no", "sip": "si", "sii": "si", "oka": "ok", "okey": "ok", "okay": "ok",
-    "oki": "ok", "kiero": "quiero", "kisiera": "quisiera", "aki": "aqui", "cuanto": "cuanto", "bn": "bien",
+    "oki": "ok", "sipo": "si", "nopo": "no", "bkn": "bacan", "kiero": "quiero", "kisiera": "quisiera", "aki": "aqui",
+    "bn": "bien",
 }
 
 # Filler words that carry no meaning for routing ("po" is the Chilean tag particle: "ya po", "si po").
-FILLERS = {"po", "pos", "cachai", "oye", "wn", "weon", "hueon", "sipo"}
+FILLERS = {"po", "pos", "cachai", "oye", "wn", "weon", "hueon", "m", "mm", "eh", "em", "ah", "uh", "oh"}
+# Emoji that carry the message on their own ("👍" to a quote is a yes). Everything else non-textual is dropped.
+EMOJI = {"👍": " ok ", "👌": " ok ", "✅": " ok ", "👋": " hola ", "🙏": " gracias ", "🙌": " gracias ", "👎": " no "}
 
 _REPEATS = re.compile(r"([a-z])\1{2,}")
 _NON_WORD = re.compile(r"[^a-z0-9,.;:?!+/ ]+")
@@ -48,6 +51,8 @@ def _fix_token(token: str) -> str:
 
 def normalize(text: str) -> str:
     """Lower-case, accent-free, slang-expanded text with punctuation reduced to separators we use."""
+    for emoji, word in EMOJI.items():
+        text = text.replace(emoji, word)
     text = strip_accents(text.lower())
     text = text.replace("'", "").replace("\u2019", "")  # "I'd" -> "id", not "i d"
     text = _REPEATS.sub(r"\1", text)  # elongation: "wenaaas" -> "wenas", "graciasss" -> "gracias"

@@ -57,6 +57,16 @@ def _route(text, catalog, state=None):
         ("ya no necesito las lentejas", "sent", "purchase", "order_modify"),
         ("sí porfa, mándenlo", "sent", "purchase", "order_confirm"),
         ("yes please", "sent", "purchase", "order_confirm"),
+        ("👍", "sent", "purchase", "order_confirm"),
+        ("👍", None, "info", "other"),
+        ("sipo", "sent", "purchase", "order_confirm"),
+        ("mmm no, mejor no", "sent", "purchase", "order_cancel"),
+        ("las pasas llegaron rancias", None, "support", "complaint"),
+        ("me comunica con ventas?", None, "support", "human_handoff"),
+        ("quiero que me atienda una persona", None, "support", "human_handoff"),
+        ("que onda, como andan", None, "info", "greeting"),
+        ("tienen estacionamiento?", None, "info", "faq"),
+        ("a que hora llega el camión?", "confirmed", "purchase", "order_status"),
     ],
 )
 def test_intent_and_lane(catalog, text, state, lane, intent):
