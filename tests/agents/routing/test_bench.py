@@ -1,0 +1,52 @@
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[3] / "bench" / "nlu.py"
+
+
+@pytest.fixture
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_nlu", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def files(tmp_path):
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(json.dumps([
+        {"default_code": "LEN-KG", "name": "Lenteja castellana", "uom": "kg", "price": 1990, "purchase_ok": True},
+    ]))
+    return tmp_path, catalog
+
+
+def _data(path: Path, rows: list[dict]) -> Path:
+    path.write_text("\n".join(json.dumps(row) for row in rows) + "\n")
+    return path
+
+
+def test_strict_passes_when_targets_are_met_and_prints_the_table(bench, files, capsys):
+    tmp, catalog = files
+    data = _data(tmp / "ok.jsonl", [
+        {"text": "hola", "order_state": None, "intent": "greeting", "items": [], "difficulty": "easy"},
+        {"text": "quiero 3 kilos de lentejas", "order_state": None, "intent": "order_create",
+         "items": [{"product_code": "LEN-KG", "quantity": 3, "uom": "kg"}], "difficulty": "hard"},
+    ])
+    assert bench.main(["--data", str(data), "--catalog", str(catalog), "--strict"]) == 0
+    out = capsys.readouterr().out
+    assert "greeting" in out and "order_create" in out and "easy" in out and "hard" in out
+    assert "intent accuracy: 100.0%" in out and "item exact match: 100.0% (1/1" in out
+
+
+def test_strict_fails_below_target(bench, files, capsys):
+    tmp, catalog = files
+    data = _data(tmp / "bad.jsonl", [
+        {"text": "hola", "order_state": None, "intent": "complaint", "items": [], "difficulty": "easy"},
+    ])
+    assert bench.main(["--data", str(data), "--catalog", str(catalog), "--strict"]) == 1
+    assert bench.main(["--data", str(data), "--catalog", str(catalog)]) == 0  # without --strict it only reports
+    assert "intent accuracy: 0.0%" in capsys.readouterr().out
