@@ -20,8 +20,16 @@ WORKDIR /app
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/* && rm -rf /wheels
 COPY --chown=app:app . .
-RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
+# Multiprocess metrics are off for this build step: their directory does not exist yet and nothing is counted.
+RUN SECRET_KEY=build-only PROMETHEUS_MULTIPROC_DIR= python manage.py collectstatic --noinput
+# /metrics is the mount point of the volume web and worker share in docker-compose.yml; owned by `app` so the
+# volume starts writable (Docker copies the mount point's ownership into a new named volume).
+RUN mkdir -p /metrics && chown app:app /metrics
 USER app
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"
-CMD ["sh", "-c", "mkdir -p $PROMETHEUS_MULTIPROC_DIR && gunicorn config.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_WORKERS:-2} --threads ${WEB_THREADS:-4} --worker-class gthread --access-logfile -"]
+# Host "localhost" must be in ALLOWED_HOSTS (docs/runbook.md), or Django answers 400 and the container is unhealthy.
+HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://localhost:8000/healthz', timeout=4).status != 200)"
+# prometheus_client opens its sample files on import when PROMETHEUS_MULTIPROC_DIR is set, so every process
+# (web, worker, `manage.py` one-offs) needs the directory to exist before Python starts.
+ENTRYPOINT ["sh", "-c", "[ -z \"$PROMETHEUS_MULTIPROC_DIR\" ] || mkdir -p \"$PROMETHEUS_MULTIPROC_DIR\"; exec \"$@\"", "--"]
+CMD ["gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi:application"]

@@ -2,7 +2,7 @@ import logging
 
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
 logger = logging.getLogger(__name__)
@@ -46,6 +46,13 @@ def healthz(request):
 
 @require_GET
 def metrics(request):
+    """Prometheus text: summed over web and worker processes in multiprocess mode (see core.metrics_export)."""
     from django_prometheus.exports import ExportToDjangoView
+    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-    return ExportToDjangoView(request)
+    from core.metrics_export import multiprocess_dirs, multiprocess_registry
+
+    directories = multiprocess_dirs()
+    if not directories:
+        return ExportToDjangoView(request)
+    return HttpResponse(generate_latest(multiprocess_registry(directories)), content_type=CONTENT_TYPE_LATEST)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import glob
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 from django.conf import settings
@@ -25,6 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, port: int, **options):
         children: list[subprocess.Popen] = []
+        metrics_dir = _prepare_metrics_dir()
         try:
             self._start_standins(children)
             self._seed()
@@ -37,6 +41,8 @@ class Command(BaseCommand):
             pass
         finally:
             _stop(children)
+            if metrics_dir:
+                shutil.rmtree(metrics_dir, ignore_errors=True)
             self.stdout.write("stopped")
 
     def _start_standins(self, children):
@@ -81,6 +87,23 @@ def ensure_admin() -> str:
     user.set_password(password)
     user.save()
     return password
+
+
+def _prepare_metrics_dir() -> str | None:
+    """Prometheus multiprocess mode for the children (web and worker share one directory, so /metrics counts both).
+
+    Returns the directory to delete on exit when we made it; a directory given in the environment is only emptied,
+    because samples left by a previous run would otherwise be added to this one's.
+    """
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        os.makedirs(given, exist_ok=True)
+        for stale in glob.glob(os.path.join(given, "*.db")):
+            os.remove(stale)
+        return None
+    made = tempfile.mkdtemp(prefix="chatops-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = made  # inherited by every child spawned below
+    return made
 
 
 def _spawn(*args: str) -> subprocess.Popen:
