@@ -51,7 +51,7 @@ def evaluate(rows: list[dict], catalog: Catalog, show_errors: bool = False) -> d
         decision = route_by_rules(row["text"], order_state=row.get("order_state"), catalog=catalog)
         ok = decision.intent == row["intent"]
         level = row.get("difficulty", "all")
-        for bucket in (per_intent[row["intent"]], per_level[level]):
+        for bucket in (per_intent[row["intent"]], per_intent[(row["intent"], level)], per_level[level]):
             bucket[0] += ok
             bucket[1] += 1
         hits = _item_hits(row.get("items", []), decision.items)
@@ -75,9 +75,11 @@ def main(argv=None) -> int:
     args = _args(argv)
     rows = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line.strip()]
     result = evaluate(rows, Catalog.from_json(args.catalog), args.errors)
-    print(f"{'intent':<16} {'accuracy':>16}")
-    for intent, pair in sorted(result["intent"].items()):
-        print(f"{intent:<16} {_ratio(pair):>16}")
+    levels = sorted(result["level"])
+    print(f"{'intent':<16} {'all':>16}" + "".join(f" {level:>16}" for level in levels))
+    for intent in sorted(key for key in result["intent"] if isinstance(key, str)):
+        cells = "".join(f" {_ratio(result['intent'].get((intent, level), [0, 0])):>16}" for level in levels)
+        print(f"{intent:<16} {_ratio(result['intent'][intent]):>16}{cells}")
     print(f"\n{'difficulty':<16} {'intent acc':>16} {'item match':>16}")
     for level in sorted(result["level"]):
         print(f"{level:<16} {_ratio(result['level'][level]):>16} {_ratio(result['lines'][level]):>16}")
