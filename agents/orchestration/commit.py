@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agents.lanes.base import AgentResult, AgentTurn, Handoff, Reply
-from agents.models import HandoffCase, InboundWork, Turn, TurnSource
+from agents.models import HandoffCase, InboundWork, Session, Turn, TurnSource
 from agents.orchestration.work import works_claim
 from agents.routing.decision import RoutingDecision
 from agents.session import SessionState, session_patch
@@ -75,6 +75,11 @@ def turn_commit_failure(record: TurnRecord) -> Turn:
             turn = _create_turn(record, [Reply(APOLOGY)], handoff)
             _set_replies(turn, [reply_queue(conversation_id=record.conversation_id, content=APOLOGY)])
             _handoff(record, turn, handoff)
+            if record.extra.get("session_unreadable"):
+                # Keep the unreadable document for inspection but let the next turn start a clean session.
+                Session.objects.filter(conversation_id=record.conversation_id, is_active=True).update(
+                    is_active=False, ended_at=timezone.now()
+                )
     except IntegrityError as exc:
         raise TurnTaken(str(exc)) from exc
     return turn

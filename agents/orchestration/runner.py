@@ -21,7 +21,7 @@ from agents.models import InboundWork
 from agents.orchestration.commit import TurnRecord, TurnTaken, turn_commit, turn_commit_failure
 from agents.orchestration.work import next_burst, pending_works, work_ensure, works_skip
 from agents.routing import route
-from agents.session import SessionState, session_load
+from agents.session import SessionInvalid, SessionState, UnknownSchemaVersion, session_load
 from agents.turns import build_turn
 from conversations.models import Conversation, ConversationMode, Direction, Message
 from core import metrics
@@ -137,6 +137,7 @@ def _answer_with_retries(conversation: Conversation, record: TurnRecord):
     except Exception as exc:  # noqa: BLE001 - whatever broke, the contact gets an apology and a human
         logger.exception("turn failed after %s attempts (conversation %s)", record.attempts, conversation.pk)
         record.error = f"{exc.__class__.__name__}: {exc}"[:2000]
+        record.extra["session_unreadable"] = isinstance(exc, (SessionInvalid, UnknownSchemaVersion))
         return turn_commit_failure(record)
 
 
