@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from agents.routing.catalog import CatalogEntry
 from agents.routing.decision import Candidate
@@ -67,26 +67,40 @@ def _key(text: str) -> _Key | None:
     return _Key(words, tuple(2.0 if i == 0 and w not in GENERIC_HEADS else 1.0 for i, w in enumerate(words)))
 
 
-def _similarity(a: str, b: str) -> float:
-    if a == b:
-        return 1.0
-    if min(len(a), len(b)) < 4:
-        return 0.0
-    ratio = fuzz.ratio(a, b)
-    return ratio / 100 if ratio >= _WORD_SIMILARITY else 0.0
+def _similar_words(word: str, vocabulary: list[str]) -> dict[str, float]:
+    """Catalog words that `word` could be (itself, or a misspelling of it), with similarity in [0, 1]."""
+    found = {word: 1.0} if word in vocabulary else {}
+    if len(word) >= 4:
+        hits = process.extract(word, vocabulary, scorer=fuzz.ratio, score_cutoff=_WORD_SIMILARITY, limit=None)
+        for other, ratio, _ in hits:
+            if len(other) >= 4:
+                found[other] = max(found.get(other, 0.0), ratio / 100)
+    return found
 
 
 class ProductMatcher:
+    """Prepared once per catalog: product keys plus an index from each word to the products using it, so a query
+    only scores the products that share a (possibly misspelt) word with it."""
+
     def __init__(self, entries: list[CatalogEntry]):
         self.entries = entries
         self.keys: list[tuple[CatalogEntry, list[_Key]]] = []
-        for entry in entries:
+        self.index: dict[str, set[int]] = {}
+        for position, entry in enumerate(entries):
             keys = [k for k in (_key(text) for text in (entry.name, *entry.aliases)) if k]
             self.keys.append((entry, keys))
+            for word in {w for key in keys for w in key.words}:
+                self.index.setdefault(word, set()).add(position)
+        self.vocabulary = list(self.index)
 
     def score_all(self, words: list[str]) -> list[tuple[float, CatalogEntry]]:
-        scored = [(max((_score(words, key) for key in keys), default=0.0), entry) for entry, keys in self.keys]
-        return sorted(scored, key=lambda pair: -pair[0])
+        similar = {word: _similar_words(word, self.vocabulary) for word in words}
+        positions = {p for matches in similar.values() for w in matches for p in self.index[w]}
+        scored = []
+        for position in positions:
+            entry, keys = self.keys[position]
+            scored.append((max((_score(similar, key) for key in keys), default=0.0), entry))
+        return sorted(scored, key=lambda pair: (-pair[0], pair[1].code))
 
     def match(self, text: str) -> MatchResult:
         words = content_words(text)
@@ -104,11 +118,11 @@ class ProductMatcher:
         return MatchResult(ranked[0][1].code, best, False, candidates, said)
 
 
-def _score(query: list[str], key: _Key) -> float:
+def _score(similar: dict[str, dict[str, float]], key: _Key) -> float:
     """0.35 x how much of the query the product explains + 0.65 x how much of the product the query names."""
-    best_for_product = [max(_similarity(q, w) for q in query) for w in key.words]
+    best_for_product = [max(matches.get(w, 0.0) for matches in similar.values()) for w in key.words]
     if not any(best_for_product):
         return 0.0
     product_cover = sum(s * wt for s, wt in zip(best_for_product, key.weights)) / sum(key.weights)
-    query_cover = sum(max(_similarity(q, w) for w in key.words) for q in query) / len(query)
+    query_cover = sum(max((matches.get(w, 0.0) for w in key.words)) for matches in similar.values()) / len(similar)
     return 0.35 * query_cover + 0.65 * product_cover
