@@ -1,0 +1,223 @@
+"""The one Odoo client: every `ODOO_PROTOCOL` through odoolib, with timeouts, retries, a circuit breaker, typed
+errors, a metric and an `ExternalCall` row per attempt.
+
+Upstream docs: https://www.odoo.com/documentation/19.0/developer/reference/external_api.html (JSON-2) and
+external_rpc_api.html (XML-RPC / JSON-RPC). Protocol facts and traps: shared NOTES.md.
+
+- Retries (tenacity) only for transient failures, and for writes only when the request certainly did not reach
+  Odoo (connection refused): a write that timed out may have committed, so its caller looks before re-doing.
+- Circuit breaker (pybreaker), one per process: transient failures count, business errors (validation, access,
+  missing) do not. While open, calls fail at once with `OdooCircuitOpen`; the orders app leaves work pending and
+  a scheduled task pushes it later.
+- A method that returns None (e.g. `button_cancel`) is a success: over XML-RPC Odoo commits and then faults with
+  "cannot marshal None"; over JSON-RPC the `result` key is missing; over JSON-2 the body is `null`.
+- `settings.DRY_RUN`: writes are not sent; the call row (outcome `dry_run`) and the log say what would have been.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import Any
+from urllib.parse import urlsplit
+
+import pybreaker
+from django.conf import settings
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+
+from core.metrics import odoo_calls_total
+from integrations.calls import logged_call
+from integrations.odoo import errors
+from integrations.odoo.faults import classify, is_none_result
+from integrations.odoo.transport import connection
+
+log = logging.getLogger(__name__)
+
+WRITE_PREFIXES = ("create", "write", "unlink", "button_", "action_")
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def _is_business_error(exc: BaseException) -> bool:
+    return isinstance(exc, errors.OdooError) and not exc.transient
+
+
+_BREAKER = pybreaker.CircuitBreaker(fail_max=5, reset_timeout=30, name="odoo", exclude=[_is_business_error],
+                                    throw_new_error_on_trip=False)
+
+
+def breaker() -> pybreaker.CircuitBreaker:
+    _BREAKER.fail_max = int(_setting("ODOO_BREAKER_FAIL_MAX", 5))
+    _BREAKER.reset_timeout = float(_setting("ODOO_BREAKER_RESET_SECONDS", 30))
+    return _BREAKER
+
+
+def is_write(method: str) -> bool:
+    return method.startswith(WRITE_PREFIXES)
+
+
+class OdooClient:
+    def __init__(self, *, url: str, database: str, login: str, password: str, protocol: str, timeout: float):
+        if protocol not in ("xmlrpc", "xmlrpcs", "jsonrpc", "jsonrpcs", "json2", "json2s"):
+            raise ValueError(f"ODOO_PROTOCOL {protocol!r} is not one of xmlrpc(s), jsonrpc(s), json2(s)")
+        parts = urlsplit(url)
+        default_port = 443 if parts.scheme == "https" else 8069
+        self.url, self.protocol = url, protocol
+        self.json2 = protocol.startswith("json2")
+        self.conn = connection(protocol=protocol, hostname=parts.hostname or "127.0.0.1",
+                               port=int(parts.port or default_port), database=database, login=login,
+                               password=password, timeout=timeout)
+
+    # --- the generic call ------------------------------------------------------------------------------------
+    def call(self, model: str, method: str, *, ids: list[int] | None = None, **params) -> Any:
+        """`model.method` with the recordset `ids` and named parameters, whatever the protocol."""
+        summary = _summary(model, method, ids, params)
+        if is_write(method) and settings.DRY_RUN:
+            return self._dry_run(model, method, summary)
+        retrying = Retrying(
+            retry=retry_if_exception(lambda exc: _retryable(exc, method)),
+            stop=stop_after_attempt(int(_setting("ODOO_RETRY_ATTEMPTS", 3))),
+            wait=wait_exponential(multiplier=float(_setting("ODOO_RETRY_WAIT", 0.2)), max=2),
+            reraise=True,
+        )
+        return retrying(self._attempt, model, method, ids, params, summary)
+
+    def _attempt(self, model, method, ids, params, summary):
+        label = f"{model}.{method}"
+        try:
+            with logged_call("odoo", label, summary) as record:
+                result = self._through_breaker(model, method, ids, params)
+                record.response_summary = _short(result)
+        except errors.OdooError as exc:
+            odoo_calls_total.labels(method=label, outcome=_outcome(exc)).inc()
+            raise
+        odoo_calls_total.labels(method=label, outcome="ok").inc()
+        return result
+
+    def _through_breaker(self, model, method, ids, params):
+        try:
+            return breaker().call(self._invoke, model, method, ids, params)
+        except pybreaker.CircuitBreakerError as exc:
+            raise errors.OdooCircuitOpen("Odoo circuit open: not calling until it resets") from exc
+
+    def _invoke(self, model, method, ids, params):
+        params = dict(params)  # _rpc_args pops from it; a retry must see the original
+        try:
+            proxy = self.conn.get_model(model)
+            if self.json2:
+                return self._json2(proxy, method, ids, params)
+            args = _rpc_args(method, ids, params)
+            return type(proxy).__getattr__(proxy, method)(*args, **params)
+        except errors.OdooError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every protocol failure becomes one typed error
+            if is_none_result(exc):
+                return None
+            raise classify(exc) from exc
+
+    @staticmethod
+    def _json2(proxy, method, ids, params):
+        body = dict(params)
+        if method == "create":
+            body = {"vals_list": [params["vals"]]}
+        elif ids is not None:
+            body["ids"] = ids
+        result = type(proxy).__getattr__(proxy, method)(**body)
+        return result[0] if method == "create" and isinstance(result, list) else result
+
+    def _dry_run(self, model: str, method: str, summary: str):
+        with logged_call("odoo", f"{model}.{method}", summary, dry_run=True) as record:
+            record.response_summary = "DRY_RUN: not sent"
+        odoo_calls_total.labels(method=f"{model}.{method}", outcome="dry_run").inc()
+        log.warning("DRY_RUN: would call Odoo %s", summary)
+        return None
+
+    # --- typed helpers (named parameters work on every protocol) ---------------------------------------------
+    def search_read(self, model: str, domain: list, fields: list[str], *, limit: int | None = None,
+                    order: str | None = None) -> list[dict]:
+        params: dict = {"domain": domain, "fields": fields}
+        if limit:
+            params["limit"] = limit
+        if order:
+            params["order"] = order
+        return self.call(model, "search_read", **params) or []
+
+    def read(self, model: str, ids: list[int], fields: list[str]) -> list[dict]:
+        rows = self.call(model, "read", ids=list(ids), fields=fields) or []
+        return [rows] if isinstance(rows, dict) else list(rows)
+
+    def search(self, model: str, domain: list, *, limit: int | None = None) -> list[int]:
+        return self.call(model, "search", domain=domain, **({"limit": limit} if limit else {})) or []
+
+    def search_count(self, model: str, domain: list) -> int:
+        return int(self.call(model, "search_count", domain=domain) or 0)
+
+    def create(self, model: str, vals: dict) -> int | None:
+        return self.call(model, "create", vals=vals)
+
+    def write(self, model: str, ids: list[int], vals: dict) -> Any:
+        return self.call(model, "write", ids=list(ids), vals=vals)
+
+    def button(self, model: str, method: str, ids: list[int]) -> Any:
+        """A `button_*` action. Its return value proves nothing (NOTES §0.4): callers re-read the state."""
+        return self.call(model, method, ids=list(ids))
+
+    def fields_get(self, model: str) -> dict[str, dict]:
+        # Always pass `attributes`: without it some models fault on None attributes (NOTES §3.4).
+        return self.call(model, "fields_get", attributes=["string", "type", "relation", "selection"]) or {}
+
+
+def _rpc_args(method: str, ids, params: dict) -> list:
+    """XML-RPC/JSON-RPC `execute_kw` positional args; create(dict) must be positional to return an int."""
+    if method == "create":
+        return [params.pop("vals")]
+    if method == "write":
+        return [ids, params.pop("vals")]
+    return [ids] if ids is not None else []
+
+
+def _retryable(exc: BaseException, method: str) -> bool:
+    if not isinstance(exc, errors.OdooUnavailable) or isinstance(exc, errors.OdooCircuitOpen):
+        return False
+    return not (is_write(method) and exc.maybe_done)
+
+
+def _outcome(exc: errors.OdooError) -> str:
+    return {errors.OdooCircuitOpen: "circuit_open", errors.OdooTimeout: "timeout"}.get(
+        type(exc), type(exc).__name__.removeprefix("Odoo").lower())
+
+
+def _summary(model, method, ids, params) -> str:
+    return json.dumps({"model": model, "method": method, "ids": ids, **params}, default=str, ensure_ascii=False)[:4000]
+
+
+def _short(result) -> str:
+    return json.dumps(result, default=str, ensure_ascii=False)[:1000]
+
+
+_CLIENTS: dict[tuple, OdooClient] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
+def get_client() -> OdooClient:
+    """One client per settings combination per process (tests point ODOO_URL at a fresh stand-in)."""
+    key = (settings.ODOO_URL, settings.ODOO_DB, settings.ODOO_USERNAME, settings.ODOO_PASSWORD,
+           settings.ODOO_PROTOCOL, float(settings.ODOO_TIMEOUT))
+    with _CLIENTS_LOCK:
+        if key not in _CLIENTS:
+            _CLIENTS[key] = OdooClient(url=key[0], database=key[1], login=key[2], password=key[3],
+                                       protocol=key[4], timeout=key[5])
+        return _CLIENTS[key]
+
+
+def reset() -> None:
+    """Forget clients, detected fields and breaker state (tests; after changing settings at runtime)."""
+    from integrations.odoo import fields
+
+    with _CLIENTS_LOCK:
+        _CLIENTS.clear()
+    fields.clear_cache()
+    _BREAKER.close()
