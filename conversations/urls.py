@@ -3,6 +3,6 @@ from django.urls import path
 from conversations import views
 
 urlpatterns = [
-    path("chatwoot/", views.ChatwootWebhookView.as_view(), name="chatwoot-webhook"),
-    path("chatwoot/<str:token>/", views.ChatwootWebhookView.as_view(), name="chatwoot-webhook-token"),
+    path("chatwoot/", views.chatwoot_webhook, name="chatwoot-webhook"),
+    path("chatwoot/<str:token>/", views.chatwoot_webhook, name="chatwoot-webhook-token"),
 ]

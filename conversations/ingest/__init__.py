@@ -1,0 +1,11 @@
+"""Chatwoot webhook ingestion: one dispatch table, one processing service (STYLE habits 11 and 12).
+
+    CHATWOOT_EVENT_HANDLERS[event] -> EventHandler(func, acts)
+    webhook_delivery_process(*, delivery_id) -> str      (the task's service; safe to run twice)
+    webhook_delivery_reprocess(*, delivery_id) -> str    (the admin's `reprocess` action)
+"""
+
+from conversations.ingest.dispatch import CHATWOOT_EVENT_HANDLERS, EventHandler
+from conversations.ingest.process import webhook_delivery_process, webhook_delivery_reprocess
+
+__all__ = ["CHATWOOT_EVENT_HANDLERS", "EventHandler", "webhook_delivery_process", "webhook_delivery_reprocess"]

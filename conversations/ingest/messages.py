@@ -1,0 +1,177 @@
+"""message_created / message_updated: store once, reconcile out-of-order events, decide who speaks next."""
+
+from __future__ import annotations
+
+import importlib
+
+from django.utils import timezone
+
+from agents import seam
+from conversations.ingest.conversations import conversation_apply_status, conversation_reopen, conversation_upsert
+from conversations.ingest.contacts import _get_or_create
+from conversations.ingest.parsing import latest_push_message, sender_kind, to_datetime
+from conversations.messages import message_advance
+from conversations.models import (
+    Conversation, ConversationMode, Direction, Message, MessageOrigin, MessageStatus, SenderKind,
+)
+from conversations.services import conversation_switch_mode
+
+DIRECTION_BY_TYPE = {"incoming": Direction.INBOUND, "outgoing": Direction.OUTBOUND, "template": Direction.OUTBOUND}
+RECEIPT_STATUSES = {"sent": MessageStatus.SENT, "delivered": MessageStatus.DELIVERED, "read": MessageStatus.READ,
+                    "failed": MessageStatus.FAILED}
+
+
+def handle_message_created(payload: dict) -> tuple[str, str]:
+    return _handle_message(payload)
+
+
+def handle_message_updated(payload: dict) -> tuple[str, str]:
+    """Receipts, edits and failures; if the message was never seen (out of order), it is stored now."""
+    return _handle_message(payload)
+
+
+def _handle_message(payload: dict) -> tuple[str, str]:
+    direction = DIRECTION_BY_TYPE.get(payload.get("message_type"))
+    if direction is None:
+        return "ignored", f"message_type {payload.get('message_type')!r} is not stored"
+    conv = conversation_upsert(account_id=payload["account"]["id"], data=payload["conversation"],
+                               contact_data=_contact_sender(payload))
+    conv_status = payload["conversation"].get("status") or ""
+    if direction == Direction.OUTBOUND:
+        ours = claim_echo_or_none(conversation=conv, payload=payload)
+        if ours is not None:
+            _apply_update(ours, payload)
+            conversation_apply_status(conversation=conv, status=conv_status)
+            return "processed", "echo of our own reply"
+    message, created = _get_or_create(Message, {"chatwoot_id": payload["id"]}, _columns(payload, conv, direction))
+    if not created:
+        _apply_update(message, payload)
+        conversation_apply_status(conversation=conv, status=conv_status)
+        return "processed", "updated"
+    _touch_conversation(conv, message)
+    if direction == Direction.OUTBOUND:
+        conversation_apply_status(conversation=conv, status=conv_status)
+        _switch_to_human_if_staff_wrote(conv, message, payload)
+    else:
+        _hand_inbound_to_agent(conv, message, conv_status)
+    return "processed", "stored"
+
+
+def _contact_sender(payload: dict) -> dict | None:
+    sender = payload.get("sender")
+    if payload.get("message_type") == "incoming" and sender and sender_kind(sender) == SenderKind.CONTACT:
+        return sender
+    return None
+
+
+def claim_echo_or_none(*, conversation: Conversation, payload: dict) -> Message | None:
+    """`conversations.outbound.claim_echo` (owned by the outbound slice); a missing function means "not ours"."""
+    try:
+        outbound = importlib.import_module("conversations.outbound")
+    except ImportError:
+        return None
+    claim = getattr(outbound, "claim_echo", None)
+    return claim(conversation=conversation, payload=payload) if claim else None
+
+
+def _columns(payload: dict, conv: Conversation, direction: str) -> dict:
+    sender = payload.get("sender") or {}
+    attributes = payload.get("content_attributes") or {}
+    subject, quoted, content = _email_parts(payload)
+    return {
+        "conversation": conv, "direction": direction, "origin": MessageOrigin.CHATWOOT,
+        "sender_kind": sender_kind(payload.get("sender")), "sender_chatwoot_id": sender.get("id"),
+        "sender_name": (sender.get("name") or "")[:255], "private": bool(payload.get("private")),
+        "content": content, "content_type": payload.get("content_type") or "text",
+        "content_attributes": attributes, "attachments": _attachments(payload), "subject": subject[:500],
+        "quoted_text": quoted, "source_id": (payload.get("source_id") or "")[:255],
+        "status": _initial_status(payload, direction), "error": attributes.get("external_error") or "",
+        "chatwoot_created_at": to_datetime(payload.get("created_at")),
+    }
+
+
+def _initial_status(payload: dict, direction: str) -> str:
+    if direction == Direction.INBOUND:
+        return MessageStatus.RECEIVED
+    if (payload.get("content_attributes") or {}).get("external_error"):
+        return MessageStatus.FAILED
+    push = latest_push_message(payload) or {}
+    return RECEIPT_STATUSES.get(push.get("status"), MessageStatus.SENT)
+
+
+def _email_parts(payload: dict) -> tuple[str, str, str]:
+    """E-mail: `content` is the full text with quoted history; `text_content.quoted` is the new text only."""
+    email = (payload.get("content_attributes") or {}).get("email") or {}
+    full = payload.get("content") or ""
+    if not isinstance(email, dict) or not email:
+        return "", "", full
+    new_text = ((email.get("text_content") or {}).get("quoted") or "").strip() or full
+    history = full[len(new_text):].strip() if full.startswith(new_text) else ""
+    if not history and full != new_text:
+        history = full
+    return email.get("subject") or "", history, new_text
+
+
+def _attachments(payload: dict) -> list[dict]:
+    return [
+        {"file_type": a.get("file_type") or "file", "url": a.get("data_url") or "",
+         "transcription": a.get("transcribed_text") or "", "content_type": a.get("content_type") or "",
+         "name": (a.get("data_url") or "").rsplit("/", 1)[-1], "chatwoot_id": a.get("id")}
+        for a in payload.get("attachments") or [] if isinstance(a, dict)
+    ]
+
+
+def _apply_update(message: Message, payload: dict) -> None:
+    """Edits (content, attributes, source id) and receipts; receipts only move forward (message_advance)."""
+    attributes = payload.get("content_attributes") or {}
+    fields = {}
+    if payload.get("source_id") and payload["source_id"] != message.source_id:
+        fields["source_id"] = payload["source_id"][:255]
+    if message.origin == MessageOrigin.CHATWOOT:
+        _, _, content = _email_parts(payload)
+        if content and content != message.content:
+            fields["content"] = content
+        if attributes != message.content_attributes:
+            fields["content_attributes"] = attributes
+    if fields:
+        Message.objects.filter(pk=message.pk).update(**fields, updated_at=timezone.now())
+        message.refresh_from_db()
+    _apply_receipt(message, payload, attributes)
+
+
+def _apply_receipt(message: Message, payload: dict, attributes: dict) -> None:
+    if attributes.get("external_error"):
+        message_advance(message=message, to_status=MessageStatus.FAILED, error=str(attributes["external_error"]))
+        return
+    status = RECEIPT_STATUSES.get((latest_push_message(payload) or {}).get("status"))
+    if status and status != MessageStatus.FAILED:
+        if message.direction == Direction.INBOUND and status != MessageStatus.READ:
+            return
+        message_advance(message=message, to_status=status)
+
+
+def _touch_conversation(conv: Conversation, message: Message) -> None:
+    when = message.chatwoot_created_at or timezone.now()
+    Conversation.objects.filter(pk=conv.pk).update(last_message_at=when, updated_at=timezone.now())
+
+
+def _switch_to_human_if_staff_wrote(conv: Conversation, message: Message, payload: dict) -> None:
+    """A human agent in Chatwoot (sender user) or the business phone (no sender / external_echo) took over."""
+    echo = bool((payload.get("content_attributes") or {}).get("external_echo"))
+    if message.sender_kind in (SenderKind.USER, SenderKind.NONE) or echo:
+        conversation_switch_mode(conversation_id=conv.pk, mode=ConversationMode.HUMAN, actor="chatwoot",
+                                 reason="human_reply", mirror=False)
+
+
+def _hand_inbound_to_agent(conv: Conversation, message: Message, conv_status: str) -> None:
+    if message.private or message.sender_kind != SenderKind.CONTACT:
+        return  # private notes are stored, never answered
+    if conv.chatwoot_status == "resolved" or not conv.is_active:
+        # The contact writes into a resolved conversation: it is theirs again, and the bot's.
+        conversation_reopen(conversation=conv)
+        conversation_switch_mode(conversation_id=conv.pk, mode=ConversationMode.BOT, actor="chatwoot",
+                                 reason="contact wrote after resolve", mirror=False)
+    conversation_apply_status(conversation=conv, status=conv_status if conv_status != "resolved" else "")
+    conv.refresh_from_db(fields=["mode", "is_active"])
+    if conv.mode == ConversationMode.BOT and conv.is_active:
+        seam.inbound_message_stored(message_id=message.pk, conversation_id=conv.pk)

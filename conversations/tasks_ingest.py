@@ -1,0 +1,7 @@
+"""Ingestion tasks (kept apart from `conversations/tasks.py`, which the outbound slice owns). Thin, safe twice."""
+
+from conversations.ingest import webhook_delivery_process
+
+
+def process_delivery(delivery_id: int) -> str:
+    return webhook_delivery_process(delivery_id=delivery_id)

@@ -1,0 +1,167 @@
+"""Receiving a Chatwoot delivery: authenticate, validate, store once, answer (CONTRACT section 3).
+
+The store is one `INSERT … ON CONFLICT DO NOTHING RETURNING id` guarded by the two unique constraints
+(X-Chatwoot-Delivery and the event dedupe key), so a duplicate costs one statement and no race can store twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from conversations.ingest.dispatch import CHATWOOT_EVENT_HANDLERS
+from conversations.ingest.parsing import latest_push_message
+from conversations.models import DeliveryOutcome, WebhookDelivery
+from core.queue import enqueue_on_commit
+
+_KEPT_HEADERS = ("X-Chatwoot-Delivery", "X-Chatwoot-Timestamp", "X-Chatwoot-Signature", "User-Agent",
+                 "Content-Type")
+# Ids each event must carry (PROTOCOL.md section 2); checked as ints, never bools.
+_REQUIRED_IDS = {
+    "message_created": (("id",), ("conversation", "id"), ("account", "id")),
+    "message_updated": (("id",), ("conversation", "id"), ("account", "id")),
+    "conversation_created": (("id",), ("account", "id")),
+    "conversation_updated": (("id",), ("account", "id")),
+    "conversation_status_changed": (("id",), ("account", "id")),
+    "conversation_opened": (("id",), ("account", "id")),
+    "conversation_resolved": (("id",), ("account", "id")),
+    "contact_created": (("id",), ("account", "id")),
+    "contact_updated": (("id",), ("account", "id")),
+    "webwidget_triggered": (("contact", "id"), ("account", "id")),
+}
+
+
+class WebhookRejected(Exception):
+    def __init__(self, status: int, message: str, event: str = "unknown"):
+        super().__init__(message)
+        self.status, self.message, self.event = status, message, event
+
+
+@dataclass(frozen=True)
+class Receipt:
+    event: str
+    status: str  # accepted | duplicate | ignored
+    reason: str = ""
+
+
+def signature_check(*, body: bytes, timestamp: str | None, signature: str | None, now: float | None = None) -> None:
+    """HMAC-SHA256 over "{timestamp}.{raw body}" against any configured secret, fresh within the max age."""
+    secrets = [s for s in settings.CHATWOOT_WEBHOOK_SECRETS if s]
+    if not secrets:
+        return
+    if not timestamp or not signature:
+        raise WebhookRejected(401, "missing signature")
+    try:
+        age = abs((now or time.time()) - int(timestamp))
+    except ValueError:
+        raise WebhookRejected(401, "bad timestamp") from None
+    if age > settings.CHATWOOT_SIGNATURE_MAX_AGE:
+        raise WebhookRejected(401, "stale signature")
+    message = timestamp.encode() + b"." + body
+    for secret in secrets:
+        expected = "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+        if hmac.compare_digest(expected, signature):
+            return
+    raise WebhookRejected(401, "bad signature")
+
+
+def token_check(token: str | None) -> None:
+    """Token-in-URL mode for Chatwoot versions that cannot sign; signed deliveries may use the plain URL."""
+    expected = settings.CHATWOOT_WEBHOOK_TOKEN
+    if token is None and (not expected or any(settings.CHATWOOT_WEBHOOK_SECRETS)):
+        return
+    if not expected or not hmac.compare_digest(expected.encode(), (token or "").encode()):
+        raise WebhookRejected(401, "wrong token")
+
+
+def parse_payload(body: bytes) -> dict:
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise WebhookRejected(400, "malformed JSON") from None
+    if not isinstance(payload, dict):
+        raise WebhookRejected(400, "the body must be a JSON object")
+    event = payload.get("event")
+    if not isinstance(event, str) or not event:
+        raise WebhookRejected(400, "missing event")
+    for path in _REQUIRED_IDS.get(event, ()):
+        _require_int(payload, path, event)
+    return payload
+
+
+def _require_int(payload: dict, path: tuple[str, ...], event: str) -> None:
+    value = payload
+    for key in path:
+        if not isinstance(value, dict) or key not in value or value[key] is None:
+            raise WebhookRejected(400, f"missing {'.'.join(path)}", event)
+        value = value[key]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise WebhookRejected(400, f"{'.'.join(path)} must be an integer", event)
+
+
+def dedupe_key(payload: dict) -> str | None:
+    """The same event about the same Chatwoot object is one delivery, whatever its X-Chatwoot-Delivery.
+
+    message_updated also keys on what changed (receipt status, source id, content, error), so a real receipt
+    is never mistaken for a duplicate of an earlier update.
+    """
+    event, account = payload["event"], (payload.get("account") or {}).get("id")
+    if event in ("message_created", "conversation_created", "contact_created"):
+        return f"{event}:{account}:{payload['id']}"
+    if event == "message_updated":
+        attributes = payload.get("content_attributes") or {}
+        state = json.dumps([(latest_push_message(payload) or {}).get("status"), payload.get("source_id"),
+                            payload.get("content"), attributes], sort_keys=True, default=str)
+        return f"{event}:{account}:{payload['id']}:{hashlib.sha256(state.encode()).hexdigest()[:24]}"
+    return None
+
+
+def _ignore_reason(payload: dict) -> str:
+    handler = CHATWOOT_EVENT_HANDLERS.get(payload["event"])
+    if handler is None:
+        return f"unknown event {payload['event']!r}"
+    if not handler.acts:
+        return handler.ignore_reason
+    account = (payload.get("account") or {}).get("id")
+    if account is not None and account != settings.CHATWOOT_ACCOUNT_ID:
+        return f"unknown account {account}"
+    return ""
+
+
+def webhook_delivery_receive(*, body: bytes, headers: dict, token: str | None = None) -> Receipt:
+    """Authenticate, validate and store one delivery; enqueue its processing after commit."""
+    token_check(token)
+    signature_check(body=body, timestamp=headers.get("X-Chatwoot-Timestamp"),
+                    signature=headers.get("X-Chatwoot-Signature"))
+    payload = parse_payload(body)
+    reason = _ignore_reason(payload)
+    outcome = DeliveryOutcome.IGNORED if reason else DeliveryOutcome.PENDING
+    with transaction.atomic():
+        delivery_id = _insert_delivery(payload, body, headers, outcome, reason)
+        if delivery_id is None:
+            return Receipt(payload["event"], "duplicate")
+        if not reason:
+            enqueue_on_commit("conversations.tasks_ingest.process_delivery", delivery_id)
+    return Receipt(payload["event"], "ignored" if reason else "accepted", reason)
+
+
+def _insert_delivery(payload: dict, body: bytes, headers: dict, outcome: str, reason: str) -> int | None:
+    table = WebhookDelivery._meta.db_table
+    kept = {k: headers[k] for k in _KEPT_HEADERS if headers.get(k)}
+    delivery = (headers.get("X-Chatwoot-Delivery") or "")[:64] or None
+    account = (payload.get("account") or {}).get("id")
+    sql = (f"INSERT INTO {table} (delivery_id, dedupe_key, event, account_id, body, headers, received_at, outcome,"
+           " error, attempts) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 0) ON CONFLICT DO NOTHING RETURNING id")
+    params = [delivery, dedupe_key(payload), payload["event"][:64], account if isinstance(account, int) else None,
+              body.decode("utf-8"), json.dumps(kept), timezone.now(), outcome, reason]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
