@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -204,7 +205,7 @@ class ChatwootClient:
 
     def _http(self, method: str, path: str, json_body, params) -> httpx.Response:
         try:
-            return httpx.request(
+            return _http_client(self.timeout).request(
                 method,
                 self.base + path,
                 json=json_body,
@@ -223,6 +224,21 @@ class ChatwootClient:
     def _dry_run(self, name: str, path: str, body: dict) -> None:
         with logged_call("chatwoot", name, f"POST {path} {json.dumps(body, ensure_ascii=False)[:500]}", dry_run=True) as r:
             r.response_summary = "dry run: nothing sent"
+
+
+_HTTP_CLIENTS: dict[tuple, httpx.Client] = {}
+_HTTP_LOCK = threading.Lock()
+
+
+def _http_client(timeout: httpx.Timeout) -> httpx.Client:
+    """One pooled httpx.Client per process and timeout: a fresh client per call costs a new TCP connection and an
+    SSL context (tens of milliseconds), which the reply latency budget cannot afford. httpx.Client is thread-safe."""
+    key = (timeout.connect, timeout.read)
+    with _HTTP_LOCK:
+        client = _HTTP_CLIENTS.get(key)
+        if client is None:
+            client = _HTTP_CLIENTS[key] = httpx.Client(timeout=timeout)
+        return client
 
 
 def _raise_for_status(response: httpx.Response) -> None:
