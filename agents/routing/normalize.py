@@ -20,7 +20,7 @@ SLANG = {
     "holi": "hola", "holis": "hola", "grax": "gracias", "grasias": "gracias", "graciass": "gracias", "thx": "thanks",
     "ty": "thanks", "nop": "no", "nopo": "no", "sip": "si", "sii": "si", "oka": "ok", "okey": "ok", "okay": "ok",
     "oki": "ok", "sipo": "si", "nopo": "no", "bkn": "bacan", "kiero": "quiero", "kisiera": "quisiera", "aki": "aqui",
-    "bn": "bien",
+    "bn": "bien", "pa": "para", "pal": "para el", "toy": "estoy",
 }
 
 # Filler words that carry no meaning for routing ("po" is the Chilean tag particle: "ya po", "si po").
@@ -32,6 +32,8 @@ _REPEATS = re.compile(r"([a-z])\1{2,}")
 _NON_WORD = re.compile(r"[^a-z0-9,.;:?!+/ ]+")
 _NUMBER_UNIT = re.compile(r"(\d)([a-z])")
 _SPACES = re.compile(r"\s+")
+_FRACTIONS = {"1/2": "0.5", "1/4": "0.25", "3/4": "0.75"}
+_FRACTION = re.compile(r"(?<![\d/])(?:1/2|1/4|3/4)(?![\d/])")
 
 
 def strip_accents(text: str) -> str:
@@ -59,6 +61,7 @@ def normalize(text: str) -> str:
     text = re.sub(r"([aeiou])\1+\b", r"\1", text)  # "holaa" -> "hola"
     text = text.replace("¿", " ").replace("¡", " ")
     text = _NON_WORD.sub(" ", text)
+    text = _FRACTION.sub(lambda m: _FRACTIONS[m.group(0)], text)  # "1/2 kilo" before "/" becomes a separator
     text = _NUMBER_UNIT.sub(r"\1 \2", text)  # "100kg" -> "100 kg"
     text = re.sub(r"(\d) k\b", r"\1 kg", text)  # "100k": kilos, not the chat "k" (que)
     text = re.sub(r"([?!;:+/])", r" \1 ", text)

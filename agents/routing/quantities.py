@@ -73,11 +73,18 @@ def _number_at(tokens: list[str], i: int) -> tuple[float, int, bool] | None:
         return 2.0, i + 3 if i + 2 < len(tokens) and tokens[i + 2] in ("de", "of") else i + 2, False
     value = parse_number_token(tok)
     if value is not None:
-        return value, i + 1, False
+        return (*_and_a_half(tokens, value, i + 1), False)
     spelled = _word_number(tokens, i)
     if spelled:
-        return spelled[0], spelled[1], tok in _ARTICLES and spelled[1] == i + 1
+        return (*_and_a_half(tokens, *spelled), tok in _ARTICLES and spelled[1] == i + 1)
     return None
+
+
+def _and_a_half(tokens: list[str], value: float, j: int) -> tuple[float, int]:
+    """"dos y medio kilos" (the half before the unit; "dos kilos y medio" is read with the unit)."""
+    if tokens[j : j + 1] == ["y"] and j + 1 < len(tokens) and tokens[j + 1] in HALF_WORDS:
+        return value + 0.5, j + 2
+    return value, j
 
 
 def _unit_at(tokens: list[str], j: int, value: float) -> tuple[float, str | None, int]:

@@ -32,6 +32,9 @@ def _mentions(text):
         ("250k", [(250, "kg")]),
         ("a couple of boxes", [(2, "caja")]),
         ("twelve bottles", [(12, "unit")]),
+        ("1/2 kilo", [(0.5, "kg")]),
+        ("dos y medio kilos", [(2.5, "kg")]),
+        ("3 y media cajas", [(3.5, "caja")]),
     ],
 )
 def test_quantity_and_unit_are_read(text, expected):
