@@ -13,10 +13,10 @@ from agents.lanes.base import AgentResult, AgentTurn, Reply, say
 from agents.session import SessionState
 
 # Buttons offered by the greeting and the fallback. Their titles come back as the contact's next message, and the
-# router / FAQ matcher understand them ("Horarios" is an FAQ variant, "Hablar con una persona" a handoff).
+# router / FAQ matcher understand them ("Horarios" is an FAQ variant, "Hablar con alguien" a handoff; titles stay within WhatsApp's 20 characters).
 MENU = {
     "es": [{"title": "Hacer un pedido", "value": "pedido"}, {"title": "Horarios", "value": "horarios"},
-           {"title": "Hablar con una persona", "value": "humano"}],
+           {"title": "Hablar con alguien", "value": "humano"}],
     "en": [{"title": "Place an order", "value": "pedido"}, {"title": "Opening hours", "value": "horarios"},
            {"title": "Talk to a person", "value": "humano"}],
 }

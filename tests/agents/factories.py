@@ -32,7 +32,7 @@ def inbound(conversation: Conversation, content: str = "", *, ago: float = 0.0, 
     """A contact's message as ingestion stores it; `ago` seconds in the past."""
     message = Message.objects.create(
         conversation=conversation, chatwoot_id=fields.pop("chatwoot_id", None) or 900000 + next(_numbers),
-        direction=Direction.INBOUND, sender_kind=fields.pop("sender_kind", SenderKind.CONTACT),
+        direction=fields.pop("direction", Direction.INBOUND), sender_kind=fields.pop("sender_kind", SenderKind.CONTACT),
         content=content, status=MessageStatus.RECEIVED, **fields,
     )
     if ago:
