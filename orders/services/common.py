@@ -1,0 +1,52 @@
+"""Helpers shared by the order services: results, Odoo state mapping, money format."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from integrations.odoo.gateway import OdooOrder
+from orders.models import OdooSyncStatus, OrderState, PurchaseOrder
+from orders.services.results import LineSummary, OrderResult
+
+
+def result(order: PurchaseOrder, outcome: str, *, error: str = "") -> OrderResult:
+    order.refresh_from_db()
+    lines = tuple(
+        LineSummary(product_code=l.product.default_code, product_name=l.product.name, quantity=l.quantity,
+                    uom=l.uom, unit_price=l.unit_price, subtotal=l.subtotal, qty_available=l.product.qty_available)
+        for l in order.lines.select_related("product"))
+    return OrderResult(outcome=outcome, order_id=order.pk, state=order.state, odoo_name=order.odoo_name,
+                       odoo_state=order.odoo_state, amount_untaxed=order.amount_untaxed,
+                       amount_total=order.amount_total, currency=order.currency, lines=lines, error=error)
+
+
+def local_state_for(odoo: OdooOrder) -> str:
+    """CONTRACT §5: Odoo draft, sent, to approve, purchase (done/locked), receipt done, cancel."""
+    if odoo.state in ("purchase", "done"):
+        return OrderState.RECEIVED if odoo.received else OrderState.CONFIRMED
+    return {"draft": OrderState.DRAFT, "sent": OrderState.DRAFT, "to approve": OrderState.TO_APPROVE,
+            "cancel": OrderState.CANCELLED}.get(odoo.state, "")
+
+
+def store_odoo_snapshot(order_id: int, odoo: OdooOrder, *, synced: bool = True) -> None:
+    """Record what Odoo says (name, state, totals). Not a state transition: `state` stays with the one door."""
+    updates = dict(odoo_id=odoo.id, odoo_name=odoo.name, odoo_state=odoo.state, odoo_error="",
+                   amount_untaxed=odoo.amount_untaxed, amount_total=odoo.amount_total, updated_at=timezone.now())
+    if odoo.currency:
+        updates["currency"] = odoo.currency
+    if synced:
+        updates.update(odoo_sync_status=OdooSyncStatus.SYNCED, odoo_synced_at=timezone.now())
+    with transaction.atomic():
+        PurchaseOrder.objects.filter(pk=order_id).update(**updates)
+
+
+def clp(amount: Decimal | float | int) -> str:
+    """Chilean format: $1.234.567 (no decimals for CLP)."""
+    return "$" + f"{int(round(Decimal(str(amount)))):,}".replace(",", ".")
+
+
+def admin_path(order_id: int) -> str:
+    return f"/admin/orders/purchaseorder/{order_id}/change/"

@@ -1,0 +1,35 @@
+"""The contact's partner in Odoo: found by E.164 phone, then e-mail; created (and audited) when none exists."""
+
+from __future__ import annotations
+
+import logging
+
+from conversations.models import Contact
+from core.errors import NotFound
+from integrations.odoo import gateway
+from integrations.odoo.errors import OdooError
+
+log = logging.getLogger(__name__)
+
+
+def odoo_partner_for_contact(*, contact_id: int, order_id: int | None = None) -> int | None:
+    """Odoo res.partner id for the contact. Raises OdooError (unavailable or refused). None only under DRY_RUN,
+    where a missing partner is not created. Call outside a transaction."""
+    contact = Contact.objects.filter(pk=contact_id).first()
+    if contact is None:
+        raise NotFound(f"Contact {contact_id} does not exist.")
+    found = gateway.partner_find(phone=contact.phone_e164, email=contact.email)
+    if found:
+        return found
+    partner_id = gateway.partner_create(name=contact.name, phone=contact.phone_e164, email=contact.email)
+    if order_id is not None:
+        from orders.services.transitions import purchase_order_event
+
+        purchase_order_event(order_id=order_id, actor="system", kind="odoo_partner_created" if partner_id else
+                             "dry_run_partner", detail={"partner_id": partner_id, "name": contact.name,
+                                                        "phone": contact.phone_e164, "email": contact.email})
+    log.info("odoo partner %s created for contact %s", partner_id, contact_id)
+    return partner_id
+
+
+__all__ = ["OdooError", "odoo_partner_for_contact"]
