@@ -41,20 +41,28 @@ def _handle_message(payload: dict) -> tuple[str, str]:
         ours = claim_echo_or_none(conversation=conv, payload=payload)
         if ours is not None:
             _apply_update(ours, payload)
-            conversation_apply_status(conversation=conv, status=conv_status)
+            _note_status(conv, conv_status)
             return "processed", "echo of our own reply"
     message, created = _get_or_create(Message, {"chatwoot_id": payload["id"]}, _columns(payload, conv, direction))
     if not created:
         _apply_update(message, payload)
-        conversation_apply_status(conversation=conv, status=conv_status)
+        _note_status(conv, conv_status)
         return "processed", "updated"
     _touch_conversation(conv, message)
     if direction == Direction.OUTBOUND:
-        conversation_apply_status(conversation=conv, status=conv_status)
+        _note_status(conv, conv_status)
         _switch_to_human_if_staff_wrote(conv, message, payload)
     else:
         _hand_inbound_to_agent(conv, message, conv_status)
     return "processed", "stored"
+
+
+def _note_status(conv: Conversation, status: str) -> None:
+    """Message payloads carry the conversation status as of Chatwoot's job time, which may trail a status change
+    (no ordering guarantee), so they only fill a status never seen or reopen a resolved one; mode changes come
+    from the conversation events."""
+    if conv.chatwoot_status in ("", "resolved") and status != "resolved":
+        conversation_apply_status(conversation=conv, status=status)
 
 
 def _contact_sender(payload: dict) -> dict | None:
@@ -157,6 +165,8 @@ def _touch_conversation(conv: Conversation, message: Message) -> None:
 
 def _switch_to_human_if_staff_wrote(conv: Conversation, message: Message, payload: dict) -> None:
     """A human agent in Chatwoot (sender user) or the business phone (no sender / external_echo) took over."""
+    if message.private:
+        return  # an internal note is not a reply to the contact
     echo = bool((payload.get("content_attributes") or {}).get("external_echo"))
     if message.sender_kind in (SenderKind.USER, SenderKind.NONE) or echo:
         conversation_switch_mode(conversation_id=conv.pk, mode=ConversationMode.HUMAN, actor="chatwoot",
@@ -171,7 +181,7 @@ def _hand_inbound_to_agent(conv: Conversation, message: Message, conv_status: st
         conversation_reopen(conversation=conv)
         conversation_switch_mode(conversation_id=conv.pk, mode=ConversationMode.BOT, actor="chatwoot",
                                  reason="contact wrote after resolve", mirror=False)
-    conversation_apply_status(conversation=conv, status=conv_status if conv_status != "resolved" else "")
+    _note_status(conv, conv_status)
     conv.refresh_from_db(fields=["mode", "is_active"])
     if conv.mode == ConversationMode.BOT and conv.is_active:
         seam.inbound_message_stored(message_id=message.pk, conversation_id=conv.pk)
