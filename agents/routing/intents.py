@@ -33,7 +33,8 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
             "compra minima", "minimo", "retir(?:ar|o)", "bodega", "sabados?", "domingos?", "feriados?",
             "(?:cuanto )?(?:se )?demora\\w*", "tiempo de (?:despacho|entrega)", "estacionamiento",
             "delivery", "deliver", "shipping", "opening", "hours", "where are you", "payment", "invoices?",
-            "open on", "located"), 2.0),
+            "open on", "located", "what time", "close", "closing", "credit cards?", "cards", "accept \\w+ cards?",
+            "pay by", "minimum order", "pick ?up"), 2.0),
     ],
     "catalog_query": [
         # "tienen despacho / local / horario" asks about the service, not the catalog
@@ -46,7 +47,7 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
             "in stock"), 2.0),
     ],
     "order_create": [
-        (_p("quiero", "necesito", "necesitamos", "quisiera", "pedir", "pido", "encargar", "comprar", "cotiza\\w*",
+        (_p("quiero", "necesito", "necesitamos", "quisiera", "pedir", "pido", "encarg\\w*", "comprar", "cotiza\\w*",
             "mandame", "mandenme", "envienme", "anotame", "ponme", "hacer un pedido", "(?:otro|nuevo) pedido",
             "me (?:anota|anotas|pone|pones|manda|mandas|envia|envias|vende|vendes)",
             "order", "buy", "id like", "i want", "i need"), 1.5),
@@ -74,7 +75,7 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
             "enviaron", "seguimiento", "numero de guia", "aprobaron", "aprobad[oa]", "camion", "lo mio",
             "donde (?:esta|viene) (?:mi|el) (?:pedido|orden)", "lo que (?:pedi|compre)\\w*", "novedad\\w*",
             "ya salio", "salio mi", "(?:y|que pasa con) (?:el|mi) (?:pedido|orden)",
-            "when will (?:my|the|it)", "arrive", "shipped", "track\\w*", "where is my", "status", "any update",
+            "when will (?:my|the|it)", "arrive", "shipped", "track\\w*", "where is my", "wheres my", "status", "any update",
             "update on"), 2.5),
     ],
     "complaint": [
@@ -85,7 +86,8 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
             "verguenza", "inaceptable", "asi no se puede", "molest[oa]", "enojad[oa]", "pucha", "mala calidad",
             "mal(?:o|a)? servicio", "mala atencion", "nadie (?:me )?responde", "no (?:me )?responden",
             "ranci[oa]s?", "mojad[oa]s?", "humed[oa]s?", "quebrad\\w*", "derramad\\w*", "mal olor", "hediond\\w*",
-            "devolucion", "reembolso", "damaged", "broken", "complain\\w*", "terrible", "refund"), 2.0),
+            "devolucion", "reembolso", "damaged", "broken", "complain\\w*", "terrible", "refund", "spoiled", "rotten",
+            "wrong", "missing", "expired", "overcharged"), 2.0),
         # "me llegaron 2 y pedí 3", "pedí almendras y me mandaron nueces": what came differs from what was ordered
         (re.compile(r"\b(?:llego|llegaron|recibi\w*|trajeron|mandaron|vino|vinieron)\b.*"
                     r"\by (?:yo )?(?:habia )?pedi(?:mos|do)?\b"

@@ -79,6 +79,12 @@ def _action_of(tokens: list[str]) -> str | None:
 def _product_words(segment: Segment) -> str:
     """The segment without its quantity tokens, for the matcher (which drops articles and verbs itself)."""
     skip = {i for m in segment.mentions for i in range(m.start, m.end) if not _is_size(segment.tokens, m)}
+    mention = segment.quantity()
+    if mention is not None:
+        # "te encargo 20 kilos de maní": the product is the noun phrase after the quantity, when there is one
+        after = " ".join(tok for i, tok in enumerate(segment.tokens) if i >= mention.end and i not in skip)
+        if content_words(after):
+            return after
     return " ".join(tok for i, tok in enumerate(segment.tokens) if i not in skip)
 
 

@@ -46,7 +46,7 @@ def _fix_token(token: str) -> str:
     if token in SLANG:
         return SLANG[token]
     # "kinoa", "kiero": a k before e/i is nearly always a phonetic "qu" in chat Spanish.
-    if re.match(r"^k[ei]", token) and token not in {"kilo", "kilos", "kg", "kiwi", "ketchup", "kids"}:
+    if re.match(r"^k[ei]", token) and not token.startswith(("kil", "kiw", "ket", "kid")):  # kilo(s), kilito, kiwi
         return "qu" + token[1:]
     return token
 

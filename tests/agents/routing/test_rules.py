@@ -67,6 +67,10 @@ def _route(text, catalog, state=None):
         ("que onda, como andan", None, "info", "greeting"),
         ("tienen estacionamiento?", None, "info", "faq"),
         ("a que hora llega el camión?", "confirmed", "purchase", "order_status"),
+        ("What time do you close?", None, "info", "faq"),
+        ("Do you accept credit cards?", None, "info", "faq"),
+        ("The raisins arrived spoiled", None, "support", "complaint"),
+        ("Where's my order?", "confirmed", "purchase", "order_status"),
     ],
 )
 def test_intent_and_lane(catalog, text, state, lane, intent):
@@ -107,6 +111,8 @@ def _lines(decision):
          [("MER-AHU-KG", 1.5, "kg"), ("SAL-MAR-KG", 2, "kg"), ("POR-NEG-KG", 0.5, "kg")]),
         ("xfa anota 3 bidones de aceite de maravilla", [("ACE-MAR-5L", 3, "Unidades")]),
         ("quiero un saco de garbanzo seco", [("GAR-SEC-25", 1, "Saco 25 kg")]),
+        ("te encargo 20 kilitos de porotos negros", [("POR-NEG-KG", 20, "kg")]),
+        ("quiero 1/2 kilo de merkén", [("MER-AHU-KG", 0.5, "kg")]),
         ("I need 2 cases of almond milk and 5 kg of brown rice",
          [("LEC-ALM-CJ6", 2, "Caja x6"), ("ARR-INT-KG", 5, "kg")]),
     ],
