@@ -133,10 +133,16 @@ class ChatwootStandin:
                 )
             else:
                 conv = self.conversations[conversation_id]
+            reopened = conv["status"] == "resolved"
+            if reopened:  # Message#reopen_resolved_conversation: a bot inbox goes back to pending
+                conv["status"] = "pending"
             msg = self._store_message(conv, content, "incoming", "text", {}, False)
             events = []
             if created:
                 events.append({**shapes.conversation_webhook(conv), "event": "conversation_created"})
+            if reopened:
+                events.append({**shapes.conversation_webhook(conv), "event": "conversation_status_changed",
+                               "changed_attributes": None})
             events.append(shapes.message_webhook(msg, conv))
         for event in events:
             self.deliver(event)

@@ -54,3 +54,11 @@ def test_can_reply_is_settable_over_http(chatwoot_standin):
 def test_inbound_without_content_is_400(chatwoot_standin):
     response = httpx.post(f"{chatwoot_standin.url}/standin/inbound", json={"contact": {"name": "x"}})
     assert response.status_code == 400 and "content" in response.json()["error"]
+
+
+def test_contact_writing_into_a_resolved_conversation_reopens_it_as_pending(chatwoot_standin):
+    conv = chatwoot_standin.add_conversation(status="resolved")
+    chatwoot_standin.inbound(content="Hola de nuevo", conversation_id=conv["id"])
+    events = [w["payload"]["event"] for w in chatwoot_standin.webhooks]
+    assert events == ["conversation_status_changed", "message_created"]
+    assert chatwoot_standin.webhooks[0]["payload"]["status"] == "pending"
