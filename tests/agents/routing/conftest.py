@@ -1,6 +1,7 @@
 import pytest
 
 from agents.routing.catalog import Catalog, CatalogEntry
+from tests.fakes.openai_server import fake_openai  # noqa: F401 - fixture
 
 # A catalog of our own for the held-out tests: some products like the shared dev catalog's, many that are not.
 TEST_PRODUCTS = [
