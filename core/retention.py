@@ -74,9 +74,10 @@ RETENTION_RULES = [
         model="agents.HandoffCase",
         age_setting="RETENTION_MESSAGE_DAYS",
         date_field="created_at",
-        still_holds_data=~Q(contact_text=""),
+        # The summary retells the contact's request (it was posted to Chatwoot as a note); the reason stays.
+        still_holds_data=~Q(contact_text="") | ~Q(summary=REDACTED),
         action="redact",
-        redaction=lambda: {"contact_text": ""},
+        redaction=lambda: {"contact_text": "", "summary": REDACTED},
     ),
     RetentionRule(
         kind="webhook_deliveries",

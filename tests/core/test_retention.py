@@ -111,3 +111,32 @@ def test_retention_runs_daily_from_the_schedule(db):
     seed_schedules()
     schedule = Schedule.objects.get(name="retention")
     assert (schedule.func, schedule.minutes) == ("core.retention.retention_task", 1440)
+
+
+def test_old_turn_text_and_handoff_quotes_are_redacted_and_orders_with_their_events_kept(history):
+    from agents.models import HandoffCase, Turn
+    from orders.models import PurchaseOrder, PurchaseOrderEvent
+
+    old_message, recent_message = history["old"]["message"], history["recent"]["message"]
+    conversation, contact = history["conversation"], history["contact"]
+    old_turn = Turn.objects.create(conversation=conversation, message=old_message, text="quiero 3 sacos",
+                                   reply="Listo, 3 sacos", lane="purchase", intent="order_create", source="rules")
+    recent_turn = Turn.objects.create(conversation=conversation, message=recent_message, text="hola", reply="¡Hola!",
+                                      lane="info", intent="greeting", source="rules")
+    case = HandoffCase.objects.create(conversation=conversation, turn=old_turn, reason="complaint",
+                                      summary="Ana reclama por un pedido atrasado", contact_text="¡llegó tarde!")
+    order = PurchaseOrder.objects.create(contact=contact, conversation=conversation, idempotency_key="k1",
+                                         origin="chatwoot#9", state="confirmed", amount_total=30000)
+    order_event = PurchaseOrderEvent.objects.create(order=order, actor="user:ana", kind="approve", after="confirmed")
+    for row in (old_turn, case, order, order_event):
+        _age(row, 200)
+
+    counts = retention_apply()
+
+    old_turn.refresh_from_db(), recent_turn.refresh_from_db(), case.refresh_from_db(), order.refresh_from_db()
+    assert (old_turn.text, old_turn.reply, old_turn.lane, old_turn.intent) == ("", "", "purchase", "order_create")
+    assert (recent_turn.text, recent_turn.reply) == ("hola", "¡Hola!")
+    assert (case.summary, case.contact_text, case.reason) == (REDACTED, "", "complaint")
+    assert (order.state, order.amount_total) == ("confirmed", 30000)
+    assert PurchaseOrderEvent.objects.filter(pk=order_event.pk, kind="approve").exists()
+    assert counts["turns"] == 1 and counts["handoff_quotes"] == 1
