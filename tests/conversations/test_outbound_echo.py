@@ -7,7 +7,7 @@ outgoing `message_created`), with its own database connection: hence `transactio
 import time
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 
 from conversations.models import Conversation, Message, MessageStatus
 from conversations.outbound import claim_echo, reply_queue
@@ -24,14 +24,25 @@ class EchoReceiver:
         self.claims: list[tuple[int, Message | None, str]] = []
 
     def __call__(self, payload, headers):
+        if payload.get("event") != "message_created":
+            return
         try:
-            if payload.get("event") != "message_created":
-                return
-            conversation = Conversation.objects.get(chatwoot_id=payload["conversation"]["id"])
-            status_seen = Message.objects.filter(conversation=conversation).values_list("status", flat=True).first()
-            self.claims.append((payload["id"], claim_echo(conversation=conversation, payload=payload), status_seen))
+            for _ in range(50):
+                try:
+                    return self._claim(payload)
+                except OperationalError as exc:
+                    # SQLite's shared-cache in-memory test database reports a concurrent writer as "locked"
+                    # instead of waiting (a file database waits out its busy timeout): wait and try again.
+                    if "locked" not in str(exc):
+                        raise
+                    time.sleep(0.01)
         finally:
             connection.close()  # this runs in the stand-in's thread
+
+    def _claim(self, payload):
+        conversation = Conversation.objects.get(chatwoot_id=payload["conversation"]["id"])
+        status_seen = Message.objects.filter(conversation=conversation).values_list("status", flat=True).first()
+        self.claims.append((payload["id"], claim_echo(conversation=conversation, payload=payload), status_seen))
 
 
 def wait_for(condition, timeout=3.0):
