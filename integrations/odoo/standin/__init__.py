@@ -2,7 +2,7 @@
 
     standin = OdooStandin(version=19).start()      # port 0 → a free port; .url is http://127.0.0.1:<port>
     standin.state                                  # OdooState: tables, .receive(order_id), .set_double_validation()
-    standin.fail_next("access", method="create")   # also validation, missing, generic, denied, http500, http503,
+    standin.fail_next("access", method="create", model="purchase.order")  # also validation, missing, generic, denied, http500, http503,
                                                    # slow (seconds=…), reset (drop before), drop_after (drop after
                                                    # the server did the work)
     standin.latency = 0.05                         # seconds added to every model call
@@ -40,9 +40,11 @@ class OdooStandin:
     def latency(self, seconds: float) -> None:
         self.injector.latency = float(seconds)
 
-    def fail_next(self, kind: str, *, count: int = 1, method: str | None = None, seconds: float = 1.0) -> None:
+    def fail_next(self, kind: str, *, count: int = 1, method: str | None = None, model: str | None = None,
+                  seconds: float = 1.0) -> None:
         with self.injector.lock:
-            self.injector.pending.append({"kind": kind, "count": count, "method": method, "seconds": seconds})
+            self.injector.pending.append({"kind": kind, "count": count, "method": method, "model": model,
+                                          "seconds": seconds})
 
     def start(self) -> "OdooStandin":
         handler = type("BoundHandler", (Handler,), {"state": self.state, "injector": self.injector})

@@ -32,10 +32,10 @@ class Injector:
         self.latency = 0.0
         self.lock = threading.Lock()
 
-    def take(self, method: str) -> dict | None:
+    def take(self, model: str, method: str) -> dict | None:
         with self.lock:
             for i, spec in enumerate(self.pending):
-                if spec.get("method") in (None, method):
+                if spec.get("method") in (None, method) and spec.get("model") in (None, model):
                     spec["count"] -= 1
                     if spec["count"] <= 0:
                         self.pending.pop(i)
@@ -99,7 +99,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _object(self, uid: int, model: str, method: str, args: list, kwargs: dict, after=None):
         """Run one model call with injection; `after(result)` writes the response before a drop-after fault."""
-        spec = self.injector.take(method)
+        spec = self.injector.take(model, method)
         if self.injector.latency:
             time.sleep(self.injector.latency)
         if spec:

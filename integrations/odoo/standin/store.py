@@ -35,6 +35,8 @@ class Store:
         rid = self.next_ids[model]
         self.next_ids[model] += 1
         row = {name: False for name, spec in self.fields[model].items() if spec["type"] not in ("one2many",)}
+        if "active" in row:
+            row["active"] = True  # Odoo's default
         row.update({k: v for k, v in vals.items() if k in self.fields[model] or k == "id"})
         row["id"] = rid
         self.tables[model][rid] = row
