@@ -124,7 +124,7 @@ def _attempt(messages: list[dict], tool: dict, purpose: str) -> ToolCallResult:
             messages=messages,
             tools=[tool],
             tool_choice={"type": "function", "function": {"name": name}},
-            temperature=0,
+            # no `temperature`: reasoning models reject it with a 400, and OPENAI_MODEL is the operator's choice
         )
         result = _result(completion, model)
         record.prompt_tokens, record.completion_tokens = result.prompt_tokens, result.completion_tokens
