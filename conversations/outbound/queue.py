@@ -8,6 +8,7 @@ from django.db import transaction
 
 from conversations.messages import message_transition
 from conversations.models import Direction, Message, MessageOrigin, MessageStatus, SenderKind
+from core.metrics import outbound_messages_total
 from core.queue import enqueue_on_commit
 
 # WhatsApp Cloud turns up to 3 input_select items into reply buttons; more become a list (PROTOCOL.md section 8).
@@ -47,6 +48,7 @@ def reply_queue(
             staff_user_id=staff_user_id,
         )
         enqueue_on_commit(SEND_TASK, message.pk)
+        transaction.on_commit(lambda: outbound_messages_total.labels(status="queued").inc())
     return message
 
 

@@ -178,3 +178,16 @@ def test_long_button_titles_are_cut_for_whatsapp_and_stay_unique():
     assert [i["title"] for i in items] == ["Confirmar pedido com", "Confirmar pedido (2)"]
     assert all(len(i["title"]) <= 20 for i in items)
     assert items[1]["value"] == "Confirmar pedido completo ahora"
+
+
+def test_outbound_metric_counts_queued_retry_and_sent(chatwoot_standin, django_capture_on_commit_callbacks):
+    from prometheus_client import REGISTRY
+
+    def value(status):
+        return REGISTRY.get_sample_value("outbound_messages_total", {"status": status}) or 0.0
+
+    before = {s: value(s) for s in ("queued", "retry", "sent")}
+    conversation = conversation_in_both(chatwoot_standin)
+    chatwoot_standin.fail_next(1, status=500)
+    queue(django_capture_on_commit_callbacks, conversation)
+    assert {s: value(s) - before[s] for s in before} == {"queued": 1, "retry": 1, "sent": 1}
