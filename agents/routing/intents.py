@@ -33,7 +33,7 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
             "compra minima", "minimo", "retir(?:ar|o)", "bodega", "sabados?", "domingos?", "feriados?",
             "(?:cuanto )?(?:se )?demora\\w*", "tiempo de (?:despacho|entrega)", "estacionamiento",
             "delivery", "deliver", "shipping", "opening", "hours", "where are you", "payment", "invoices?",
-            "open on", "located", "what time", "close", "closing", "credit cards?", "cards", "accept \\w+ cards?",
+            "local", "tienda", "sucursal", "open on", "located", "what time", "close", "closing", "credit cards?", "cards", "accept \\w+ cards?",
             "pay by", "minimum order", "pick ?up"), 2.0),
     ],
     "catalog_query": [
@@ -57,7 +57,7 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
             "sac(?:a|ale|ar|ame)", "saquen", "elimin\\w*", "borra\\w*", "(?:mejor )?que sean", "en vez de",
             "en lugar de", "me equivoque", "no (?:eran|son)", "aumenta\\w*", "disminu\\w*", "reduc\\w*",
             "dej(?:a|ala|alo|alas|alos) en", "sub(?:e|ele|ir)", "baj(?:a|ale|ar)",
-            "change", "add", "remove", "instead"), 2.0),
+            "tambien", "ademas", "change", "add", "remove", "instead", "also"), 2.0),
     ],
     "order_confirm": [
         (_p("confirm\\w*", "proced\\w*", "adelante", "go ahead", "apruebo", "pueden despachar\\w*",
@@ -71,7 +71,7 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
     "order_status": [
         (_p("cuando (?:me )?llega\\w*", "llega (?:mi|el|la|lo)", "llego (?:lo|mi)", "falta para",
             "(?:que|para que|cuando) (?:me )?llegue\\w*",
-            "en que va", "como va (?:mi|el|lo)", "estado de(?:l)? (?:mi )?(?:pedido|orden)", "despacharon",
+            "en que va", "como va (?:mi|el|lo)", "estado\\b.{0,15}\\b(?:pedido|orden)", "despacharon",
             "enviaron", "seguimiento", "numero de guia", "aprobaron", "aprobad[oa]", "camion", "lo mio",
             "donde (?:esta|viene) (?:mi|el) (?:pedido|orden)", "lo que (?:pedi|compre)\\w*", "novedad\\w*",
             "ya salio", "salio mi", "(?:y|que pasa con) (?:el|mi) (?:pedido|orden)",
@@ -87,7 +87,7 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
             "mal(?:o|a)? servicio", "mala atencion", "nadie (?:me )?responde", "no (?:me )?responden",
             "ranci[oa]s?", "mojad[oa]s?", "humed[oa]s?", "quebrad\\w*", "derramad\\w*", "mal olor", "hediond\\w*",
             "devolucion", "reembolso", "damaged", "broken", "complain\\w*", "terrible", "refund", "spoiled", "rotten",
-            "wrong", "missing", "expired", "overcharged"), 2.0),
+            "wrong", "missing", "expired", "overcharged", "(?:la )?mitad", "solo (?:llego|llegaron|vino|vinieron)"), 2.0),
         # "me llegaron 2 y pedí 3", "pedí almendras y me mandaron nueces": what came differs from what was ordered
         (re.compile(r"\b(?:llego|llegaron|recibi\w*|trajeron|mandaron|vino|vinieron)\b.*"
                     r"\by (?:yo )?(?:habia )?pedi(?:mos|do)?\b"
@@ -96,7 +96,7 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
     ],
     "human_handoff": [
         (_p("hablar con", "conversar con", "ejecutiv[oa]", "llam(?:ar|en|ame|eme|enme)", "persona real", "humano",
-            "operador[a]?", "pasame con", "paseme con", "comunica\\w* con", "que me llame\\w*",
+            "operador[a]?", "pas(?:ame|eme|ar|arme|en|enme) con", "comunica\\w* con", "alguien de ventas", "que me llame\\w*",
             "(?:atienda|atender|atiende) (?:una persona|alguien|un humano)", "una persona",
             "connect me", "human", "real person", "agent", "representative", "talk (?:to|with)",
             "speak (?:to|with)"), 3.0),

@@ -14,7 +14,7 @@ from agents.routing.decision import ExtractedItem
 from agents.routing.matching import MatchResult, content_words
 from agents.routing.quantities import Mention, find_mentions
 from agents.routing.units import convert, purchase_unit
-from agents.routing.vocabulary import ADD_WORDS, REMOVE_WORDS, SET_WORDS
+from agents.routing.vocabulary import ADD_WORDS, REMOVE_WORDS, SET_WORDS, UNIT_WORDS
 
 _SEPARATORS = {",", ";", "+", "y", "and", "e", "/", "\n"}
 
@@ -40,7 +40,11 @@ class Segment:
 
 
 def _is_size(tokens: list[str], mention: Mention) -> bool:
-    return mention.unit is not None and mention.start > 0 and tokens[mention.start - 1] in ("de", "of", "x")
+    """"de 1 litro", "saco de 25": a number describing the package, not how many."""
+    before = tokens[max(0, mention.start - 2) : mention.start]
+    if not before or before[-1] not in ("de", "of", "x"):
+        return False
+    return mention.unit is not None or (len(before) == 2 and before[0] in UNIT_WORDS)
 
 
 def split_segments(tokens: list[str]) -> list[Segment]:

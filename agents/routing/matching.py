@@ -16,7 +16,17 @@ from rapidfuzz import fuzz, process
 from agents.routing.catalog import CatalogEntry
 from agents.routing.decision import Candidate
 from agents.routing.normalize import normalize
-from agents.routing.vocabulary import ENGLISH_GLOSSARY, GENERIC_HEADS, STOPWORDS, UNIT_WORDS
+from agents.routing.vocabulary import (
+    ADD_WORDS,
+    ENGLISH_GLOSSARY,
+    GENERIC_HEADS,
+    REMOVE_WORDS,
+    SET_WORDS,
+    STOPWORDS,
+    UNIT_WORDS,
+)
+
+_NOT_PRODUCT = STOPWORDS | ADD_WORDS | REMOVE_WORDS | SET_WORDS  # action verbs never name a product
 
 MATCH_THRESHOLD = 0.52  # below this the best product is not a match at all
 CLEAR_MARGIN = 0.08  # the winner must lead the runner-up by this much, else the match is ambiguous
@@ -40,7 +50,7 @@ def content_words(text: str) -> list[str]:
         english_singular = word[:-3] + "y" if word.endswith("ies") else singular(word)  # cranberries
         translated = ENGLISH_GLOSSARY.get(word) or ENGLISH_GLOSSARY.get(english_singular) or word
         for part in translated.split():  # "cashew" is two Spanish words: castaña de cajú
-            if part not in STOPWORDS and part not in UNIT_WORDS and len(part) >= 2:
+            if part not in _NOT_PRODUCT and part not in UNIT_WORDS and len(part) >= 2:
                 result.append(singular(part))
     return result
 

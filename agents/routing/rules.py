@@ -58,7 +58,9 @@ def _order_lines(ctx: Context, scores: IntentScores) -> None:
     named = [item for item in ctx.items_seen if item.product_code or item.ambiguous]
     quantified = [item for item in named if not item.quantity_missing]
     if quantified:
-        scores.add("order_create", 2.0, "quantity+product")
+        # "¿tienen 50 kilos de avena?" asks about stock unless an order verb says otherwise
+        asking = "catalog_query" in scores.scores and "order_create" not in scores.scores
+        scores.add("order_create", 1.0 if asking else 2.0, "quantity+product")
         if "order_modify" in scores.scores:
             scores.add("order_modify", 0.5, "lines")
     elif named:

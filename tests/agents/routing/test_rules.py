@@ -71,6 +71,13 @@ def _route(text, catalog, state=None):
         ("Do you accept credit cards?", None, "info", "faq"),
         ("The raisins arrived spoiled", None, "support", "complaint"),
         ("Where's my order?", "confirmed", "purchase", "order_status"),
+        ("anótame también 4 kilos de pasas", "sent", "purchase", "order_modify"),
+        ("mejor sácame las lentejas del pedido", "sent", "purchase", "order_modify"),
+        ("en qué estado está mi orden?", "to_approve", "purchase", "order_status"),
+        ("tienen garbanzos en saco de 25?", None, "purchase", "catalog_query"),
+        ("tienen local para ir a comprar?", None, "info", "faq"),
+        ("nos llegó la mitad del pedido", "confirmed", "support", "complaint"),
+        ("me podrías pasar con alguien de ventas?", None, "support", "human_handoff"),
     ],
 )
 def test_intent_and_lane(catalog, text, state, lane, intent):
@@ -139,6 +146,11 @@ def test_yes_followed_by_a_change_is_a_modification(catalog):
     decision = _route("sí, pero agrega 2 kilos de pasas", catalog, "sent")
     assert decision.intent == "order_modify"
     assert [(i.product_code, i.quantity, i.action) for i in decision.items] == [("PAS-FLA-KG", 2, "add")]
+
+
+def test_remove_verb_is_not_read_as_part_of_the_product(catalog):
+    decision = _route("mejor sácame las lentejas del pedido", catalog, "sent")
+    assert [(i.product_code, i.quantity, i.action) for i in decision.items] == [("LEN-CAS-KG", 0, "remove")]
 
 
 def test_elided_noun_is_taken_from_the_previous_line(catalog):
