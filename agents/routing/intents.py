@@ -33,7 +33,8 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
             "compra minima", "minimo", "retir(?:ar|o)", "bodega", "sabados?", "domingos?", "feriados?",
             "(?:cuanto )?(?:se )?demora\\w*", "tiempo de (?:despacho|entrega)", "estacionamiento",
             "delivery", "deliver", "shipping", "opening", "hours", "where are you", "payment", "invoices?",
-            "local", "tienda", "sucursal", "open on", "located", "what time", "close", "closing", "credit cards?", "cards", "accept \\w+ cards?",
+            "local", "tienda", "sucursal", "open on", "located", "what time", "close", "closing", "credit cards?",
+            "cards", "accept \\w+ cards?",
             "pay by", "minimum order", "pick ?up"), 2.0),
     ],
     "catalog_query": [
@@ -75,7 +76,8 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
             "enviaron", "seguimiento", "numero de guia", "aprobaron", "aprobad[oa]", "camion", "lo mio",
             "donde (?:esta|viene) (?:mi|el) (?:pedido|orden)", "lo que (?:pedi|compre)\\w*", "novedad\\w*",
             "ya salio", "salio mi", "(?:y|que pasa con) (?:el|mi) (?:pedido|orden)",
-            "when will (?:my|the|it)", "arrive", "shipped", "track\\w*", "where is my", "wheres my", "status", "any update",
+            "when will (?:my|the|it)", "arrive", "shipped", "track\\w*", "where is my", "wheres my", "status",
+            "any update",
             "update on"), 2.5),
     ],
     "complaint": [
@@ -87,7 +89,8 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
             "mal(?:o|a)? servicio", "mala atencion", "nadie (?:me )?responde", "no (?:me )?responden",
             "ranci[oa]s?", "mojad[oa]s?", "humed[oa]s?", "quebrad\\w*", "derramad\\w*", "mal olor", "hediond\\w*",
             "devolucion", "reembolso", "damaged", "broken", "complain\\w*", "terrible", "refund", "spoiled", "rotten",
-            "wrong", "missing", "expired", "overcharged", "(?:la )?mitad", "solo (?:llego|llegaron|vino|vinieron)"), 2.0),
+            "wrong", "missing", "expired", "overcharged", "(?:la )?mitad",
+            "solo (?:llego|llegaron|vino|vinieron)"), 2.0),
         # "me llegaron 2 y pedí 3", "pedí almendras y me mandaron nueces": what came differs from what was ordered
         (re.compile(r"\b(?:llego|llegaron|recibi\w*|trajeron|mandaron|vino|vinieron)\b.*"
                     r"\by (?:yo )?(?:habia )?pedi(?:mos|do)?\b"
@@ -96,7 +99,8 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
     ],
     "human_handoff": [
         (_p("hablar con", "conversar con", "ejecutiv[oa]", "llam(?:ar|en|ame|eme|enme)", "persona real", "humano",
-            "operador[a]?", "pas(?:ame|eme|ar|arme|en|enme) con", "comunica\\w* con", "alguien de ventas", "que me llame\\w*",
+            "operador[a]?", "pas(?:ame|eme|ar|arme|en|enme) con", "comunica\\w* con", "alguien de ventas",
+            "que me llame\\w*",
             "(?:atienda|atender|atiende) (?:una persona|alguien|un humano)", "una persona",
             "connect me", "human", "real person", "agent", "representative", "talk (?:to|with)",
             "speak (?:to|with)"), 3.0),

@@ -48,7 +48,8 @@ ENGLISH_GLOSSARY = {
 # Unit words -> canonical unit. "unit" counts pieces (jars, cans, bottles); docena multiplies by 12.
 UNIT_WORDS = {
     "kg": "kg", "kilo": "kg", "kilos": "kg", "kilito": "kg", "kilitos": "kg", "cajita": "caja", "cajitas": "caja",
-    "saquito": "saco", "saquitos": "saco", "frasquito": "unit", "frasquitos": "unit", "k": "kg", "kgr": "kg", "kilogram": "kg", "kilograms": "kg",
+    "saquito": "saco", "saquitos": "saco", "frasquito": "unit", "frasquitos": "unit", "k": "kg", "kgr": "kg",
+    "kilogram": "kg", "kilograms": "kg",
     "g": "g", "gramo": "g", "gramos": "g", "grams": "g", "gram": "g",
     "l": "l", "litro": "l", "litros": "l", "liter": "l", "liters": "l", "litre": "l", "litres": "l",
     "ml": "ml", "cc": "ml",
