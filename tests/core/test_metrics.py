@@ -57,3 +57,35 @@ def test_without_the_variable_this_process_registry_is_served(client, monkeypatc
     text = client.get("/metrics").content.decode()
     assert 'chatwoot_webhooks_total{event="metrics_test",outcome="accepted"}' in text
     assert "django_http_requests_before_middlewares_total" in text
+
+
+def test_gunicorn_start_drops_samples_left_by_a_previous_run(tmp_path, monkeypatch):
+    import runpy
+
+    stale = tmp_path / "counter_123.db"
+    stale.write_bytes(b"old")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    hooks = runpy.run_path(str(REPO / "config" / "gunicorn.conf.py"))
+
+    hooks["on_starting"](server=None)
+
+    assert not stale.exists()
+    assert hooks["workers"] >= 1 and hooks["worker_class"] == "gthread"
+
+
+def test_runlocal_gives_its_children_a_fresh_metrics_directory(tmp_path, monkeypatch):
+    from core.management.commands.runlocal import _prepare_metrics_dir
+
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    made = _prepare_metrics_dir()
+    try:
+        assert made and os.path.isdir(made) and os.environ["PROMETHEUS_MULTIPROC_DIR"] == made
+    finally:
+        os.rmdir(made)
+
+    given = tmp_path / "given"
+    given.mkdir()
+    (given / "histogram_9.db").write_bytes(b"old")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(given))
+    assert _prepare_metrics_dir() is None  # not ours to delete on exit
+    assert list(given.iterdir()) == []
