@@ -89,7 +89,9 @@ def open_now_text(now: datetime | None = None, language: str = "es") -> str:
     holiday = local.date() in _holidays()
     if today and today.opens <= local.time() < today.closes:
         closes = today.closes.strftime("%H:%M")
-        return f"Ahora estamos abiertos, hasta las {closes}." if language == "es" else f"We are open now, until {closes}."
+        if language == "en":
+            return f"We are open now, until {closes}."
+        return f"Ahora estamos abiertos, hasta las {closes}."
     upcoming = next_opening(now)
     prefix = ("Hoy es feriado y estamos cerrados" if holiday else "Ahora estamos cerrados") if language == "es" else (
         "Today is a public holiday and we are closed" if holiday else "We are closed right now")

@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Min
+from django.db.models import Max
 from django.utils import timezone
 
 from agents.models import InboundWork, WorkState
@@ -23,15 +23,16 @@ def process_inbound_message(message_id: int) -> int:
 
 def sweep_pending_turns() -> int:
     """Re-drive messages still waiting for an answer after AGENT_SWEEP_AFTER seconds: the broker may have dropped
-    the task, or the worker died mid-turn (STYLE habit 9). One task per conversation; the task answers them all."""
+    the task, or the worker died mid-turn (STYLE habit 9). One task per conversation, for its newest pending
+    message: that task answers them all, oldest first."""
     cutoff = timezone.now() - timedelta(seconds=float(getattr(settings, "AGENT_SWEEP_AFTER", 120)))
     stuck = (
         InboundWork.objects.filter(state=WorkState.PENDING, created_at__lt=cutoff)
-        .values("conversation_id").annotate(first=Min("message_id"))
+        .values("conversation_id").annotate(newest=Max("message_id"))
     )
     count = 0
     for row in stuck:
-        enqueue_now("agents.tasks.process_inbound_message", row["first"])
+        enqueue_now("agents.tasks.process_inbound_message", row["newest"])
         count += 1
     if count:
         logger.info("re-driving %s conversations with unanswered messages", count)

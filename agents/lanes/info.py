@@ -13,7 +13,8 @@ from agents.lanes.base import AgentResult, AgentTurn, Reply, say
 from agents.session import SessionState
 
 # Buttons offered by the greeting and the fallback. Their titles come back as the contact's next message, and the
-# router / FAQ matcher understand them ("Horarios" is an FAQ variant, "Hablar con alguien" a handoff; titles stay within WhatsApp's 20 characters).
+# router / FAQ matcher understand them ("Horarios" is an FAQ variant, "Hablar con alguien" a handoff). Titles stay
+# within the 20 characters WhatsApp allows on a reply button.
 MENU = {
     "es": [{"title": "Hacer un pedido", "value": "pedido"}, {"title": "Horarios", "value": "horarios"},
            {"title": "Hablar con alguien", "value": "humano"}],

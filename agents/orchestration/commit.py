@@ -55,8 +55,10 @@ def turn_commit(record: TurnRecord) -> Turn:
     try:
         with transaction.atomic():
             turn = _create_turn(record, result.replies, result.handoff)
-            messages = [reply_queue(conversation_id=record.conversation_id, content=r.content, options=r.options or None)
-                        for r in result.replies]
+            messages = [
+                reply_queue(conversation_id=record.conversation_id, content=r.content, options=r.options or None)
+                for r in result.replies
+            ]
             _set_replies(turn, messages)
             session_patch(conversation_id=record.conversation_id, patch=_session_patch(record))
             if result.handoff is not None:

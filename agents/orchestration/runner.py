@@ -43,6 +43,10 @@ def conversation_process(*, message_id: int) -> int:
     conversation_id = message.conversation_id
     if not _has_pending(conversation_id):
         return 0  # already answered (a redelivered task)
+    if _newer_pending_exists(conversation_id, message):
+        # The newer message's task answers this one too (oldest first): one task per burst waits for quiet,
+        # instead of every message of the burst holding a worker.
+        return 0
     _wait_for_quiet(conversation_id)
     typing = _typing(conversation_id, True)
     try:
@@ -54,6 +58,12 @@ def conversation_process(*, message_id: int) -> int:
 
 def _has_pending(conversation_id: int) -> bool:
     return InboundWork.objects.filter(conversation_id=conversation_id, state="pending").exists()
+
+
+def _newer_pending_exists(conversation_id: int, message: Message) -> bool:
+    return InboundWork.objects.filter(
+        conversation_id=conversation_id, state="pending", message__created_at__gt=message.created_at
+    ).exists()
 
 
 def _run_pending(conversation_id: int) -> int:
