@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from conversations.ingest.dispatch import CHATWOOT_EVENT_HANDLERS
@@ -143,12 +143,13 @@ def webhook_delivery_receive(*, body: bytes, headers: dict, token: str | None = 
     payload = parse_payload(body)
     reason = _ignore_reason(payload)
     outcome = DeliveryOutcome.IGNORED if reason else DeliveryOutcome.PENDING
-    with transaction.atomic():
-        delivery_id = _insert_delivery(payload, body, headers, outcome, reason)
-        if delivery_id is None:
-            return Receipt(payload["event"], "duplicate")
-        if not reason:
-            enqueue_on_commit("conversations.tasks_ingest.process_delivery", delivery_id)
+    # One statement, no explicit transaction: in autocommit the row is committed when the INSERT returns, and
+    # enqueue_on_commit then runs at once (inside a caller's transaction it still waits for the commit).
+    delivery_id = _insert_delivery(payload, body, headers, outcome, reason)
+    if delivery_id is None:
+        return Receipt(payload["event"], "duplicate")
+    if not reason:
+        enqueue_on_commit("conversations.tasks_ingest.process_delivery", delivery_id)
     return Receipt(payload["event"], "ignored" if reason else "accepted", reason)
 
 

@@ -6,7 +6,6 @@ import importlib
 
 from django.utils import timezone
 
-from agents import seam
 from conversations.ingest.conversations import conversation_apply_status, conversation_reopen, conversation_upsert
 from conversations.ingest.contacts import _get_or_create
 from conversations.ingest.parsing import latest_push_message, sender_kind, to_datetime
@@ -184,4 +183,7 @@ def _hand_inbound_to_agent(conv: Conversation, message: Message, conv_status: st
     _note_status(conv, conv_status)
     conv.refresh_from_db(fields=["mode", "is_active"])
     if conv.mode == ConversationMode.BOT and conv.is_active:
+        # Imported here: the agents app imports conversations, and its import errors must not stop ingestion.
+        from agents import seam
+
         seam.inbound_message_stored(message_id=message.pk, conversation_id=conv.pk)
