@@ -58,7 +58,8 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
             "sac(?:a|ale|ar|ame)", "saquen", "elimin\\w*", "borra\\w*", "(?:mejor )?que sean", "en vez de",
             "en lugar de", "me equivoque", "no (?:eran|son)", "aumenta\\w*", "disminu\\w*", "reduc\\w*",
             "dej(?:a|ala|alo|alas|alos) en", "sub(?:e|ele|ir)", "baj(?:a|ale|ar)",
-            "tambien", "ademas", "change", "add", "remove", "instead", "also"), 2.0),
+            "tambien", "ademas", "pon(?:le|gan|ganle)", "al pedido", "al final", "no \\d+(?:[.,]\\d+)?$",
+            "change", "add", "remove", "instead", "also"), 2.0),
     ],
     "order_confirm": [
         (_p("confirm\\w*", "proced\\w*", "adelante", "go ahead", "apruebo", "pueden despachar\\w*",
@@ -67,10 +68,11 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
     "order_cancel": [
         (_p("cancel\\w*", "anul\\w*", "ya no (?:lo |la )?(?:quiero|necesito)", "desist\\w*", "dejalo sin efecto",
             "echo (?:pa|para) atras", "call off", "olvid\\w*", "no (?:quiero|necesito) nada",
-            "no (?:lo |la )?(?:quiero|necesito) (?:el|la) (?:pedido|orden)"), 3.5),
+            "no (?:lo |la )?(?:quiero|necesito) (?:el|la) (?:pedido|orden)", "no (?:quiero|queremos|vamos a) seguir",
+            "no (?:voy|vamos) a (?:comprar|pedir)"), 3.5),
     ],
     "order_status": [
-        (_p("cuando (?:me )?llega\\w*", "llega (?:mi|el|la|lo)", "llego (?:lo|mi)", "falta para",
+        (_p("cuando (?:me )?llega\\w*", "cuando (?:me |nos )?(?:entreg|despach|mand|envi)\\w*", "llega (?:mi|el|la|lo)", "llego (?:lo|mi)", "falta para",
             "(?:que|para que|cuando) (?:me )?llegue\\w*",
             "en que va", "como va (?:mi|el|lo)", "estado\\b.{0,15}\\b(?:pedido|orden)", "despacharon",
             "enviaron", "seguimiento", "numero de guia", "aprobaron", "aprobad[oa]", "camion", "lo mio",
@@ -83,6 +85,7 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
     "complaint": [
         (_p("reclamo", "queja", "mal estado", "podrid\\w*", "vencid\\w*", "rot[oa]s?", "abollad\\w*", "reventad\\w*",
             "bichos?", "gusanos?", "hongos?", "piedras?", "suci[oa]s?", "danad\\w*", "no (?:me )?(?:ha )?llegado",
+            "no (?:me |nos )?llego",
             "nunca llego", "falt(?:o|aron)", "incomplet\\w*", "cobr\\w* de mas", "cobr\\w* (?:dos veces|doble|mal)",
             "monto mal", "mal (?:cobrado|facturado)", "equivocad[oa]s?", "tirad[oa]", "pesim[oa]", "horrible",
             "verguenza", "inaceptable", "asi no se puede", "molest[oa]", "enojad[oa]", "pucha", "mala calidad",

@@ -78,6 +78,10 @@ def _route(text, catalog, state=None):
         ("tienen local para ir a comprar?", None, "info", "faq"),
         ("nos llegó la mitad del pedido", "confirmed", "support", "complaint"),
         ("me podrías pasar con alguien de ventas?", None, "support", "human_handoff"),
+        ("ponle 5 kilos más de pasas al pedido", "sent", "purchase", "order_modify"),
+        ("no quiero seguir con la compra", "draft", "purchase", "order_cancel"),
+        ("cuándo me entregan?", "confirmed", "purchase", "order_status"),
+        ("me cobraron un saco que no llegó", "confirmed", "support", "complaint"),
     ],
 )
 def test_intent_and_lane(catalog, text, state, lane, intent):
@@ -151,6 +155,12 @@ def test_yes_followed_by_a_change_is_a_modification(catalog):
 def test_remove_verb_is_not_read_as_part_of_the_product(catalog):
     decision = _route("mejor sácame las lentejas del pedido", catalog, "sent")
     assert [(i.product_code, i.quantity, i.action) for i in decision.items] == [("LEN-CAS-KG", 0, "remove")]
+
+
+def test_trailing_old_value_is_a_correction(catalog):
+    decision = _route("al final necesito 60 kilos de lentejas, no 40", catalog, "sent")
+    assert decision.intent == "order_modify"
+    assert _lines(decision) == [("LEN-CAS-KG", 60, "kg")]
 
 
 def test_elided_noun_is_taken_from_the_previous_line(catalog):
