@@ -72,9 +72,8 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
             "no (?:voy|vamos) a (?:comprar|pedir)"), 3.5),
     ],
     "order_status": [
-        (_p("cuando (?:me )?llega\\w*",
-            "cuando (?:me |nos )?(?:entreg|despach|mand|envi)\\w*", "llega (?:mi|el|la|lo)", "llego (?:lo|mi)", "falta para",
-            "(?:que|para que|cuando) (?:me )?llegue\\w*",
+        (_p("cuando (?:me )?llega\\w*", "cuando (?:me |nos )?(?:entreg|despach|mand|envi)\\w*",
+            "llega (?:mi|el|la|lo)", "llego (?:lo|mi)", "falta para", "(?:que|para que|cuando) (?:me )?llegue\\w*",
             "en que va", "como va (?:mi|el|lo)", "estado\\b.{0,15}\\b(?:pedido|orden)", "despacharon",
             "enviaron", "seguimiento", "numero de guia", "aprobaron", "aprobad[oa]", "camion", "lo mio",
             "donde (?:esta|viene) (?:mi|el) (?:pedido|orden)", "lo que (?:pedi|compre)\\w*", "novedad\\w*",
