@@ -58,7 +58,7 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
             "sac(?:a|ale|ar|ame)", "saquen", "elimin\\w*", "borra\\w*", "(?:mejor )?que sean", "en vez de",
             "en lugar de", "me equivoque", "no (?:eran|son)", "aumenta\\w*", "disminu\\w*", "reduc\\w*",
             "dej(?:a|ala|alo|alas|alos) en", "sub(?:e|ele|ir)", "baj(?:a|ale|ar)",
-            "tambien", "ademas", "pon(?:le|gan|ganle)", "al pedido", "al final", "no \\d+(?:[.,]\\d+)?$",
+            "tambien", "ademas", "pon(?:le|gan|ganle)", "al pedido", "al final", "no \\d+(?:[.,]\\d+)?$", "mejor \\d+",
             "change", "add", "remove", "instead", "also"), 2.0),
     ],
     "order_confirm": [
@@ -103,7 +103,8 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
     "human_handoff": [
         (_p("hablar con", "conversar con", "ejecutiv[oa]", "llam(?:ar|en|ame|eme|enme)", "persona real", "humano",
             "operador[a]?", "pas(?:ame|eme|ar|arme|en|enme) con", "comunica\\w* con", "alguien de ventas",
-            "que me llame\\w*",
+            "que me llame\\w*", "(?:eres|es|hablo con|estoy hablando con) (?:un )?(?:bot|robot|maquina)",
+            "are you a (?:bot|robot)",
             "(?:atienda|atender|atiende) (?:una persona|alguien|un humano)", "una persona",
             "connect me", "human", "real person", "agent", "representative", "talk (?:to|with)",
             "speak (?:to|with)"), 3.0),
@@ -120,7 +121,10 @@ AFFIRMATIVE = frozenset(
 )
 # Words that may ride along a yes without changing it ("sí porfa, mándenlo").
 POLITE = frozenset("por favor please entonces nomas mandenlo mandalo envienlo envialo despachenlo hagamoslo".split())
-NEGATIVE = frozenset("no nada nope tampoco mejor".split())
+NEGATIVE = frozenset("no nada nope tampoco mejor ya asi entonces".split())
+NEGATIVE_CORE = frozenset("no nada nope tampoco".split())
+# A first word that says yes by itself; "de" (de acuerdo) or "bien" (bien, pero...) do not.
+LEADING_YES = frozenset("si ok dale perfecto listo yes sure vale claro okay excelente genial buenisimo confirmo".split())
 ACTIVE_ORDER = ("draft", "sent", "to_approve")
 
 

@@ -10,7 +10,9 @@ from agents.routing.decision import INTENT_LANE, RoutingDecision
 from agents.routing.intents import (
     ACTIVE_ORDER,
     AFFIRMATIVE,
+    LEADING_YES,
     NEGATIVE,
+    NEGATIVE_CORE,
     POLITE,
     IntentScores,
     only_words_from,
@@ -41,9 +43,9 @@ def _short_replies(ctx: Context, scores: IntentScores) -> None:
     words = [tok for tok in ctx.tokens if tok.isalnum() and tok not in POLITE] or ctx.tokens[:1]
     if only_words_from(words, AFFIRMATIVE):
         scores.add("order_confirm" if ctx.order_state == "sent" else "other", 3.0, "short-affirmative")
-    elif only_words_from(words, NEGATIVE):
+    elif only_words_from(words, NEGATIVE) and any(tok in NEGATIVE_CORE for tok in words):
         scores.add("order_cancel" if ctx.order_state == "sent" else "other", 3.0, "short-negative")
-    elif words and words[0] in AFFIRMATIVE and words[0] not in ("ya", "bueno") and ctx.order_state == "sent":
+    elif words and words[0] in LEADING_YES and ctx.order_state == "sent":
         scores.add("order_confirm", 1.8, "leading-affirmative")  # "sí, mándenlo"; a request after it outweighs
 
 

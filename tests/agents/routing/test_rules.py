@@ -82,6 +82,11 @@ def _route(text, catalog, state=None):
         ("no quiero seguir con la compra", "draft", "purchase", "order_cancel"),
         ("cuándo me entregan?", "confirmed", "purchase", "order_status"),
         ("me cobraron un saco que no llegó", "confirmed", "support", "complaint"),
+        ("yapo dale", "sent", "purchase", "order_confirm"),
+        ("no, ya no", "sent", "purchase", "order_cancel"),
+        ("hablo con un bot?", None, "support", "human_handoff"),
+        ("de las pasas mejor 70", "sent", "purchase", "order_modify"),
+        ("de acuerdo, pero agrega 2 kilos de pasas", "sent", "purchase", "order_modify"),
     ],
 )
 def test_intent_and_lane(catalog, text, state, lane, intent):
