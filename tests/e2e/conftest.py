@@ -1,0 +1,105 @@
+"""The purchase negotiation end to end: the Chatwoot stand-in signs real webhooks, our real view ingests them
+(Django test client), django-q2 runs every task inline (sync), the agent talks to the Odoo stand-in over
+XML-RPC, and replies go back through our real Chatwoot client to the stand-in.
+
+Deliveries (including the echoes of our own replies) are queued by the stand-in and posted from the test thread,
+one at a time: one writer at a time, so the suite also runs on SQLite."""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+
+import pytest
+from django.apps import apps as django_apps
+
+from orders.catalog_sync import catalog_sync
+from tests.fakes.chatwoot import chatwoot_standin  # noqa: F401
+from tests.fakes.odoo import make_odoo_standin, odoo_standin  # noqa: F401
+
+SECRET = "purchase-e2e-secret"
+WEBHOOK = "/webhooks/chatwoot/"
+
+
+class Shop:
+    """A contact talking to the bot through Chatwoot, and what each side ends up holding."""
+
+    def __init__(self, client, chatwoot, odoo):
+        self.client, self.chatwoot, self.odoo = client, chatwoot, odoo
+        self.deliveries: deque = deque()
+        chatwoot.webhook_sink = lambda payload, headers: self.deliveries.append((payload, headers))
+        self.statuses: list[int] = []
+
+    def contact(self, name="Almacén Las Lilas", phone="+56987654321") -> "Conversation":
+        return Conversation(self, {"name": name, "phone_number": phone})
+
+    def drain(self) -> None:
+        while self.deliveries:
+            payload, headers = self.deliveries.popleft()
+            body = json.dumps(payload, separators=(",", ":")).encode()  # the bytes the stand-in signed
+            extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()
+                     if k.lower().startswith("x-chatwoot")}
+            response = self.client.post(WEBHOOK, data=body, content_type="application/json", **extra)
+            self.statuses.append(response.status_code)
+            assert response.status_code == 200, response.content
+
+    def odoo_orders(self) -> list[dict]:
+        return list(self.odoo.state.tables["purchase.order"].values())
+
+    def odoo_lines(self, order: dict) -> list[tuple[str, float]]:
+        lines = self.odoo.state.tables["purchase.order.line"]
+        products = self.odoo.state.tables["product.product"]
+        rows = [line for line in lines.values() if _id(line["order_id"]) == order["id"]]
+        return sorted((products[_id(r["product_id"])]["default_code"], r["product_qty"]) for r in rows)
+
+    def odoo_calls(self) -> int:
+        return len(self.odoo.state.calls)
+
+
+def _id(value):
+    return value[0] if isinstance(value, (list, tuple)) else value
+
+
+class Conversation:
+    def __init__(self, shop: Shop, contact: dict):
+        self.shop, self.contact, self.id = shop, contact, None
+        self.seen = 0
+
+    def says(self, text: str) -> list[dict]:
+        """The contact writes; returns the public messages the bot posted back (as Chatwoot holds them)."""
+        ids = self.shop.chatwoot.inbound(content=text, contact=self.contact, conversation_id=self.id)
+        self.id = ids["conversation_id"]
+        self.shop.drain()
+        return self.new_messages()
+
+    def new_messages(self) -> list[dict]:
+        self.shop.drain()
+        messages = self.messages()
+        new, self.seen = messages[self.seen:], len(messages)
+        return new
+
+    def messages(self) -> list[dict]:
+        return [m for m in self.shop.chatwoot.sent if m["conversation_id"] == self.id and not m["private"]]
+
+    def texts(self, text: str) -> list[str]:
+        return [m["content"] for m in self.says(text)]
+
+
+def buttons(message: dict) -> list[str]:
+    return [i["title"] for i in (message.get("content_attributes") or {}).get("items", [])]
+
+
+@pytest.fixture
+def shop(chatwoot_standin, odoo_standin, client, settings, transactional_db):
+    settings.CHATWOOT_WEBHOOK_SECRETS = [SECRET]
+    settings.AGENT_BURST_WINDOW = 0.0
+    settings.AGENT_TURN_BACKOFF = 0.001
+    settings.OPENAI_API_KEY = ""
+    settings.SLACK_WEBHOOK_URL = ""
+    settings.ORDER_APPROVAL_THRESHOLD = 0
+    chatwoot_standin.secret = SECRET
+    from importlib import import_module
+
+    import_module("agents.migrations.0002_seed_faqs").seed(django_apps, None)
+    catalog_sync()
+    return Shop(client, chatwoot_standin, odoo_standin)
