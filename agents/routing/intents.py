@@ -124,7 +124,9 @@ POLITE = frozenset("por favor please entonces nomas mandenlo mandalo envienlo en
 NEGATIVE = frozenset("no nada nope tampoco mejor ya asi entonces".split())
 NEGATIVE_CORE = frozenset("no nada nope tampoco".split())
 # A first word that says yes by itself; "de" (de acuerdo) or "bien" (bien, pero...) do not.
-LEADING_YES = frozenset("si ok dale perfecto listo yes sure vale claro okay excelente genial buenisimo confirmo".split())
+LEADING_YES = frozenset(
+    "si ok dale perfecto listo yes sure vale claro okay excelente genial buenisimo confirmo".split()
+)
 ACTIVE_ORDER = ("draft", "sent", "to_approve")
 
 

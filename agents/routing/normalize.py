@@ -19,7 +19,8 @@ SLANG = {
     "cjs": "cajas", "wena": "buenas", "wenas": "buenas", "wenos": "buenos", "weno": "bueno", "ola": "hola",
     "holi": "hola", "holis": "hola", "grax": "gracias", "grasias": "gracias", "graciass": "gracias", "thx": "thanks",
     "ty": "thanks", "nop": "no", "nopo": "no", "sip": "si", "sii": "si", "oka": "ok", "okey": "ok", "okay": "ok",
-    "oki": "ok", "sipo": "si", "yapo": "ya", "nopo": "no", "bkn": "bacan", "kiero": "quiero", "kisiera": "quisiera", "aki": "aqui",
+    "oki": "ok", "sipo": "si", "yapo": "ya", "nopo": "no", "bkn": "bacan", "kiero": "quiero", "kisiera": "quisiera",
+    "aki": "aqui",
     "bn": "bien", "pa": "para", "pal": "para el", "toy": "estoy",
 }
 
