@@ -73,9 +73,12 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
                "odoo_synced_at")
 
     def get_queryset(self, request):
-        first = Case(When(state=OrderState.TO_APPROVE, then=Value(0)), default=Value(1), output_field=IntegerField())
-        return super().get_queryset(request).select_related("contact").annotate(_first=first).order_by(
-            "_first", "-created_at")
+        return super().get_queryset(request).select_related("contact")
+
+    def get_ordering(self, request):
+        awaiting_first = Case(When(state=OrderState.TO_APPROVE, then=Value(0)), default=Value(1),
+                              output_field=IntegerField())
+        return [awaiting_first.asc(), "-created_at"]
 
     def has_add_permission(self, request):
         return False
