@@ -112,14 +112,13 @@ def test_a_complaint_is_acknowledged_recorded_and_handed_over(chatwoot_standin):
     assert Conversation.objects.get(pk=conversation.pk).mode == "human"
 
 
-def test_purchase_requests_are_acknowledged_honestly_and_handed_to_staff(chatwoot_standin):
+def test_purchase_intents_are_dispatched_to_the_purchase_agent(chatwoot_standin):
     conversation = make_conversation(chatwoot_standin)
     process_inbound_message(inbound(conversation, "quiero 10 kilos de almendras").pk)
+    turn = Turn.objects.get()
+    assert (turn.lane, turn.intent, turn.agent) == ("purchase", "order_create", "purchase")
     [reply] = public(chatwoot_standin, conversation)
-    assert "Recibimos tu solicitud de pedido" in reply["content"]
-    assert "$" not in reply["content"] and "total" not in reply["content"].lower()
-    assert Conversation.objects.get(pk=conversation.pk).mode == "human"
-    assert HandoffCase.objects.get().reason == "purchase_request"
+    assert reply["content"] == turn.reply
 
 
 def test_a_burst_is_folded_into_one_turn_answered_once(chatwoot_standin, settings):
