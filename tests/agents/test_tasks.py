@@ -228,3 +228,17 @@ def test_fifty_messages_at_once_are_answered_in_order_without_lost_session_updat
     document = session_load(conversation_id=conversation.pk).document
     assert document["counters"]["turns"] == 50
     assert [e["text"] for e in document["dialogue"] if e["role"] == "user"][-1] == "Hola 49"
+
+
+def test_a_busy_conversation_leaves_the_message_pending_for_the_sweeper(chatwoot_standin, settings):
+    from core.locks import lock
+
+    settings.AGENT_LOCK_WAIT = 0.05
+    settings.AGENT_SWEEP_AFTER = 0
+    conversation = make_conversation(chatwoot_standin)
+    message = inbound(conversation, "Hola")
+    with lock(f"agents:conversation:{conversation.pk}", ttl=5):  # another worker holds the conversation
+        assert process_inbound_message(message.pk) == 0
+    assert InboundWork.objects.get(message=message).state == "pending" and public(chatwoot_standin, conversation) == []
+    assert sweep_pending_turns() == 1
+    assert len(public(chatwoot_standin, conversation)) == 1
