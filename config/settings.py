@@ -182,6 +182,10 @@ OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="") or None
 OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
 OPENAI_TIMEOUT = env.float("OPENAI_TIMEOUT", default=8.0)
+OPENAI_MAX_ATTEMPTS = env.int("OPENAI_MAX_ATTEMPTS", default=3)
+OPENAI_RETRY_MAX_WAIT = env.float("OPENAI_RETRY_MAX_WAIT", default=2.0)
+OPENAI_BREAKER_FAIL_MAX = env.int("OPENAI_BREAKER_FAIL_MAX", default=5)
+OPENAI_BREAKER_RESET_SECONDS = env.int("OPENAI_BREAKER_RESET_SECONDS", default=30)
 
 # --- Business rules --------------------------------------------------------------------------------------------
 ORDER_APPROVAL_THRESHOLD = env.float("ORDER_APPROVAL_THRESHOLD", default=0.0)
