@@ -103,3 +103,38 @@ def shop(chatwoot_standin, odoo_standin, client, settings, transactional_db):
     import_module("agents.migrations.0002_seed_faqs").seed(django_apps, None)
     catalog_sync()
     return Shop(client, chatwoot_standin, odoo_standin)
+
+
+APPROVER_PASSWORD = "pw-aprobador-e2e"
+
+
+@pytest.fixture
+def approver(django_user_model):
+    """A staff member in the Approvers group (re-created here: transactional tests flush data migrations' rows)."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name="Approvers")
+    group.permissions.add(*Permission.objects.filter(
+        content_type__app_label="orders", codename__in=["approve_purchaseorder", "view_purchaseorder"]))
+    user = django_user_model.objects.create_user("aprobador", password=APPROVER_PASSWORD, is_staff=True)
+    user.groups.add(group)
+    return user
+
+
+def admin_login(client, user) -> None:
+    response = client.post("/admin/login/?next=/admin/", {"username": user.username, "password": APPROVER_PASSWORD,
+                                                          "next": "/admin/"})
+    assert response.status_code == 302 and response["Location"] == "/admin/", response.content[:500]
+
+
+def admin_decide(client, order_id: int, action: str, *, reason: str = "") -> str:
+    """Post the changelist action, check the confirmation page, confirm; returns the message staff see."""
+    changelist = "/admin/orders/purchaseorder/"
+    page = client.post(changelist, {"action": action, "_selected_action": [order_id]})
+    assert page.status_code == 200 and b"Yes, " in page.content, page.content[:800]
+    data = {"action": action, "_selected_action": [order_id], "confirm": "yes"}
+    if reason:
+        data["reason"] = reason
+    done = client.post(changelist, data, follow=True)
+    assert done.status_code == 200
+    return " ".join(str(m) for m in done.context["messages"])

@@ -1,0 +1,79 @@
+"""Odoo down then back, the create task run twice, a network failure after Odoo created the order, DRY_RUN."""
+
+import pytest
+
+from agents.lanes.purchase.followup import send_owed_quotes
+from conversations.models import Message
+from integrations.models import ExternalCall
+from orders.models import PurchaseOrder, PurchaseOrderEvent
+from orders.tasks import push_order
+from tests.e2e.conftest import admin_login, buttons
+
+
+def test_odoo_down_the_contact_is_told_staff_see_it_pending_and_it_is_pushed_when_back(shop, approver, client,
+                                                                                          settings):
+    settings.ODOO_BREAKER_FAIL_MAX = 1
+    ana = shop.contact()
+    shop.odoo.down()
+    [reply] = ana.texts("Necesito 100kg aceite de coco y 20 kilos de almendras")
+    assert reply.startswith("Recibimos tu pedido:") and "te confirmaremos la cotización en breve" in reply
+    order = PurchaseOrder.objects.get()
+    assert (order.state, order.odoo_sync_status) == ("draft", "pending")
+
+    admin_login(client, approver)
+    page = client.get("/admin/orders/purchaseorder/")
+    assert page.status_code == 200 and "Pending push to Odoo" in page.content.decode()
+
+    assert send_owed_quotes() == {"sent": 0, "still_pending": 1}  # still down: nothing lost, nothing sent
+    shop.odoo.up()
+    from integrations.odoo import client as odoo_client
+
+    odoo_client.reset()  # the breaker's reset timeout, elapsed
+    assert send_owed_quotes() == {"sent": 1, "still_pending": 0}
+    assert send_owed_quotes() == {"sent": 0, "still_pending": 0}
+    [odoo_order] = shop.odoo_orders()
+    [quote] = ana.new_messages()
+    assert quote["content"].startswith(f"Cotización {odoo_order['name']} creada:")
+    assert buttons(quote) == ["Confirmar", "Modificar", "Cancelar"]
+    [confirm] = ana.texts("sí, confirmo")
+    assert "en revisión" in confirm
+
+
+def test_the_create_task_run_twice_makes_one_odoo_order(shop):
+    ana = shop.contact()
+    ana.says("Necesito 100kg aceite de coco y 20 kilos de almendras")
+    order = PurchaseOrder.objects.get()
+    assert push_order(order.pk) == "unchanged"
+    PurchaseOrder.objects.filter(pk=order.pk).update(odoo_sync_status="pending", odoo_id=None)  # as if unrecorded
+    assert push_order(order.pk) == "created"
+    assert push_order(order.pk) == "unchanged"
+    assert len(shop.odoo_orders()) == 1
+    assert PurchaseOrder.objects.get().odoo_id == shop.odoo_orders()[0]["id"]
+
+
+def test_a_network_failure_after_odoo_created_the_order_still_makes_one(shop):
+    shop.odoo.fail_next("drop_after", method="create", model="purchase.order")
+    ana = shop.contact()
+    [quote] = ana.texts("Necesito 100kg aceite de coco y 20 kilos de almendras")
+    [odoo_order] = shop.odoo_orders()
+    assert quote.startswith(f"Cotización {odoo_order['name']} creada:")
+    assert PurchaseOrder.objects.get().odoo_id == odoo_order["id"]
+
+
+@pytest.mark.parametrize("threshold", [0, 10_000_000])
+def test_dry_run_writes_nothing_to_odoo_or_chatwoot_and_audits_what_it_would_have(shop, settings, threshold):
+    settings.ORDER_APPROVAL_THRESHOLD = threshold
+    settings.DRY_RUN = True
+    ana = shop.contact()
+    assert ana.says("Necesito 100kg aceite de coco y 20 kilos de almendras") == []
+    assert ana.says("sí, confirmo") == []
+    assert shop.odoo_orders() == []
+    assert not [m for m in shop.chatwoot.sent]
+    order = PurchaseOrder.objects.get()
+    would = PurchaseOrderEvent.objects.filter(order=order, kind="dry_run_push").first()
+    assert would.detail["would_write"]["lines"][0]["product"] == "AC-COCO-KG"
+    assert Message.objects.filter(direction="outbound", content__startswith="Cotización (modo de prueba").exists()
+    would_send = ExternalCall.objects.filter(system="chatwoot", method="send_message", outcome="dry_run")
+    assert any("Cotización (modo de prueba" in call.request_summary for call in would_send)
+    assert not ExternalCall.objects.filter(system="odoo", method__in=["purchase.order.create", "create"]).exclude(
+        outcome="dry_run").exists()
