@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
@@ -23,6 +24,10 @@ ROUTES = [
     ("GET", re.compile(r"^/standin/conversations/(?P<cid>\d+)/messages/?$"), "standin_messages"),
     ("POST", re.compile(r"^/standin/conversations/(?P<cid>\d+)/can_reply/?$"), "standin_can_reply"),
 ]
+
+
+def _in_background(func, *args) -> None:
+    threading.Thread(target=func, args=args, name="standin-webhook", daemon=True).start()
 
 
 class StandinError(Exception):
@@ -131,14 +136,16 @@ def _make_handler(standin):
                 self._send(200, rest)
             else:
                 self._send(200, rest)
-                standin.deliver(echo)  # Chatwoot's webhook job runs after the request
+                # Chatwoot's webhook job runs after the request, elsewhere: not on this keep-alive connection's
+                # thread, where it would hold up the client's next request.
+                _in_background(standin.deliver, echo)
 
         def api_list_messages(self):
             self._send(200, standin.list_messages(self.cid, self.query))
 
         def api_toggle_status(self):
             self._send(200, standin.toggle_status(self.cid, self._json_body()))
-            standin.deliver(standin.status_event(self.cid))  # as Chatwoot: conversation_status_changed follows
+            _in_background(standin.deliver, standin.status_event(self.cid))  # as Chatwoot: a status webhook follows
 
         def api_toggle_typing(self):
             self._send(200, standin.toggle_typing(self.cid, self._json_body()))

@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import json
+import time
 
 import httpx
 
@@ -36,6 +37,10 @@ def test_bot_reply_is_echoed_as_agent_bot_outgoing_and_listed(chatwoot_standin):
     response = httpx.post(f"{chatwoot_standin.url}/api/v1/accounts/1/conversations/{conv['id']}/messages",
                           json={"content": "Buenos días"}, headers={"api_access_token": chatwoot_standin.token})
     assert response.status_code == 200
+    deadline = time.monotonic() + 3
+    while not chatwoot_standin.webhooks:  # "after": the echo goes out once the POST has been answered
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
     echo = chatwoot_standin.webhooks[-1]["payload"]
     assert echo["event"] == "message_created" and echo["message_type"] == "outgoing"
     assert echo["sender"]["type"] == "agent_bot" and echo["id"] == response.json()["id"]
