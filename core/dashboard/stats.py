@@ -1,0 +1,244 @@
+"""The dashboard's numbers: a handful of GROUP BY queries over indexed timestamp columns, both windows at once.
+
+Each query filters on the longest window (an index range scan on `created_at`/`received_at`) and counts every
+window in the same pass with a filtered aggregate (`COUNT(*) FILTER (WHERE created_at >= …)` on PostgreSQL), so
+the page costs the same number of queries whatever the number of windows.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from agents.models import HandoffCase, Turn
+from conversations.models import Direction, Message, MessageStatus, SenderKind, WebhookDelivery
+from integrations.models import ExternalCall
+from orders.models import OrderState, PurchaseOrder, PurchaseOrderEvent
+
+WINDOWS: dict[str, timedelta] = {"24h": timedelta(hours=24), "30d": timedelta(days=30)}
+
+
+@dataclass
+class WindowStats:
+    """Everything shown for one window. Counts are ints; durations are seconds (None when nothing to measure)."""
+
+    turns: int = 0
+    turns_by_lane: dict[str, int] = field(default_factory=dict)
+    turns_by_intent: dict[tuple[str, str], int] = field(default_factory=dict)
+    turns_by_source: dict[str, int] = field(default_factory=dict)
+    conversations_answered: int = 0
+    conversations_handed_off: int = 0
+    handoffs_by_reason: dict[str, int] = field(default_factory=dict)
+    first_human_reply_seconds: list[float] = field(default_factory=list)
+    handoffs_unanswered: int = 0
+    orders_quoted: int = 0
+    orders_confirmed: int = 0
+    orders_to_approve: int = 0
+    orders_approved: int = 0
+    orders_rejected: int = 0
+    approval_seconds: list[float] = field(default_factory=list)
+    messages_inbound: int = 0
+    messages_outbound: int = 0
+    send_failures: int = 0
+    deliveries_by_outcome: dict[str, int] = field(default_factory=dict)
+    odoo_errors_by_method: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rules_share(self) -> float | None:
+        return _share(self.turns_by_source.get("rules", 0), self.turns)
+
+    @property
+    def llm_share(self) -> float | None:
+        return _share(self.turns_by_source.get("llm", 0), self.turns)
+
+    @property
+    def handoff_rate(self) -> float | None:
+        return _share(self.conversations_handed_off, self.conversations_answered)
+
+    @property
+    def median_first_human_reply(self) -> float | None:
+        return statistics.median(self.first_human_reply_seconds) if self.first_human_reply_seconds else None
+
+    @property
+    def median_approval(self) -> float | None:
+        return statistics.median(self.approval_seconds) if self.approval_seconds else None
+
+    @property
+    def max_approval(self) -> float | None:
+        return max(self.approval_seconds) if self.approval_seconds else None
+
+    @property
+    def odoo_errors(self) -> int:
+        return sum(self.odoo_errors_by_method.values())
+
+    @property
+    def deliveries(self) -> int:
+        return sum(self.deliveries_by_outcome.values())
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass
+class Dashboard:
+    now: datetime
+    windows: dict[str, WindowStats]
+    turns_per_day: list[tuple[datetime, int]]
+
+
+def dashboard_stats(*, now: datetime | None = None) -> Dashboard:
+    now = now or timezone.now()
+    since = {key: now - span for key, span in WINDOWS.items()}
+    stats = {key: WindowStats() for key in WINDOWS}
+    for collect in COLLECTORS:
+        collect(stats, since)
+    return Dashboard(now=now, windows=stats, turns_per_day=_turns_per_day(now, since["30d"]))
+
+
+def _window_counts(since: dict[str, datetime], time_field: str, *, distinct: str = "") -> dict:
+    """`n_<window>` aggregates counting rows (or distinct `distinct` values) newer than each window's start."""
+    target = distinct or "pk"
+    return {f"n_{key}": Count(target, distinct=bool(distinct), filter=Q(**{f"{time_field}__gte": start}))
+            for key, start in since.items()}
+
+
+def _oldest(since: dict[str, datetime]) -> datetime:
+    return min(since.values())
+
+
+def _spread(rows, stats: dict[str, WindowStats], attribute: str, key_of) -> None:
+    """Distribute grouped rows with `n_<window>` columns into each window's dict `attribute`."""
+    for row in rows:
+        for window, window_stats in stats.items():
+            if row[f"n_{window}"]:
+                getattr(window_stats, attribute)[key_of(row)] = row[f"n_{window}"]
+
+
+def _collect_turns(stats, since) -> None:
+    rows = list(Turn.objects.filter(created_at__gte=_oldest(since)).order_by()
+                .values("lane", "intent", "source").annotate(**_window_counts(since, "created_at")))
+    for row in rows:
+        for window, window_stats in stats.items():
+            count = row[f"n_{window}"]
+            if not count:
+                continue
+            lane = row["lane"] or "(none)"
+            window_stats.turns += count
+            window_stats.turns_by_lane[lane] = window_stats.turns_by_lane.get(lane, 0) + count
+            intent = (lane, row["intent"] or "(none)")
+            window_stats.turns_by_intent[intent] = window_stats.turns_by_intent.get(intent, 0) + count
+            window_stats.turns_by_source[row["source"]] = window_stats.turns_by_source.get(row["source"], 0) + count
+    answered = Turn.objects.filter(created_at__gte=_oldest(since)).aggregate(
+        **_window_counts(since, "created_at", distinct="conversation_id"))
+    for window, window_stats in stats.items():
+        window_stats.conversations_answered = answered[f"n_{window}"]
+
+
+def _collect_handoffs(stats, since) -> None:
+    cases = HandoffCase.objects.filter(created_at__gte=_oldest(since)).order_by()
+    _spread(cases.values("reason").annotate(**_window_counts(since, "created_at")), stats, "handoffs_by_reason",
+            lambda row: row["reason"])
+    handed = cases.aggregate(**_window_counts(since, "created_at", distinct="conversation_id"))
+    for window, window_stats in stats.items():
+        window_stats.conversations_handed_off = handed[f"n_{window}"]
+    _collect_first_human_reply(cases, stats, since)
+
+
+def _collect_first_human_reply(cases, stats, since) -> None:
+    """Handoff → the first public message a person wrote in that conversation (from Chatwoot or our admin).
+    One correlated subquery per case, served by the (conversation, created_at) index on messages."""
+    first_reply = (Message.objects.filter(
+        conversation_id=OuterRef("conversation_id"), direction=Direction.OUTBOUND, sender_kind=SenderKind.USER,
+        private=False, created_at__gte=OuterRef("created_at")).order_by("created_at").values("created_at")[:1])
+    for case in cases.annotate(replied_at=Subquery(first_reply)).values("created_at", "replied_at"):
+        for window, window_stats in stats.items():
+            if case["created_at"] < since[window]:
+                continue
+            if case["replied_at"] is None:
+                window_stats.handoffs_unanswered += 1
+            else:
+                window_stats.first_human_reply_seconds.append((case["replied_at"] - case["created_at"]).total_seconds())
+
+
+# Transitions that count as "quoted", "confirmed", "sent for approval" (distinct orders per window).
+ORDER_MILESTONES = {OrderState.SENT: "orders_quoted", OrderState.CONFIRMED: "orders_confirmed",
+                    OrderState.TO_APPROVE: "orders_to_approve"}
+
+
+def _collect_orders(stats, since) -> None:
+    rows = (PurchaseOrderEvent.objects.filter(created_at__gte=_oldest(since), kind="transition",
+                                              after__in=list(ORDER_MILESTONES)).order_by()
+            .values("after").annotate(**_window_counts(since, "created_at", distinct="order_id")))
+    for row in rows:
+        for window, window_stats in stats.items():
+            setattr(window_stats, ORDER_MILESTONES[row["after"]], row[f"n_{window}"])
+    _collect_decisions(stats, since)
+
+
+def _collect_decisions(stats, since) -> None:
+    """Staff approvals and rejections, by when they were decided; latency from the order's last move into
+    `to_approve` before the decision (the wait a contact actually had)."""
+    entered = (PurchaseOrderEvent.objects.filter(order_id=OuterRef("pk"), kind="transition",
+                                                 after=OrderState.TO_APPROVE, created_at__lte=OuterRef("decided_at"))
+               .order_by("-created_at").values("created_at")[:1])
+    decided = (PurchaseOrder.objects.filter(decided_at__gte=_oldest(since)).order_by()
+               .annotate(entered_at=Subquery(entered)).values("decided_at", "entered_at", "approved_by_id",
+                                                              "rejected_by_id"))
+    for order in decided:
+        for window, window_stats in stats.items():
+            if order["decided_at"] < since[window]:
+                continue
+            if order["approved_by_id"] is not None:
+                window_stats.orders_approved += 1
+            elif order["rejected_by_id"] is not None:
+                window_stats.orders_rejected += 1
+            if order["entered_at"] is not None:
+                window_stats.approval_seconds.append((order["decided_at"] - order["entered_at"]).total_seconds())
+
+
+def _collect_messages(stats, since) -> None:
+    rows = (Message.objects.filter(created_at__gte=_oldest(since)).order_by()
+            .values("direction").annotate(**_window_counts(since, "created_at"), **{
+                f"failed_{key}": Count("pk", filter=Q(created_at__gte=start, status=MessageStatus.FAILED))
+                for key, start in since.items()}))
+    for row in rows:
+        for window, window_stats in stats.items():
+            if row["direction"] == Direction.INBOUND:
+                window_stats.messages_inbound = row[f"n_{window}"]
+            else:
+                window_stats.messages_outbound = row[f"n_{window}"]
+                window_stats.send_failures = row[f"failed_{window}"]
+
+
+def _collect_deliveries(stats, since) -> None:
+    rows = (WebhookDelivery.objects.filter(received_at__gte=_oldest(since)).order_by()
+            .values("outcome").annotate(**_window_counts(since, "received_at")))
+    _spread(rows, stats, "deliveries_by_outcome", lambda row: row["outcome"])
+
+
+def _collect_odoo_errors(stats, since) -> None:
+    rows = (ExternalCall.objects.filter(system=ExternalCall.System.ODOO, created_at__gte=_oldest(since),
+                                        outcome=ExternalCall.Outcome.ERROR).order_by()
+            .values("method").annotate(**_window_counts(since, "created_at")))
+    _spread(rows, stats, "odoo_errors_by_method", lambda row: row["method"])
+
+
+def _turns_per_day(now: datetime, start: datetime) -> list[tuple[datetime, int]]:
+    rows = (Turn.objects.filter(created_at__gte=start).order_by()
+            .annotate(day=TruncDate("created_at")).values("day").annotate(n=Count("pk")))
+    counts = {row["day"]: row["n"] for row in rows}
+    today = timezone.localdate(now)
+    days = [today - timedelta(days=offset) for offset in range(29, -1, -1)]
+    return [(day, counts.get(day, 0)) for day in days]
+
+
+COLLECTORS = [_collect_turns, _collect_handoffs, _collect_orders, _collect_messages, _collect_deliveries,
+              _collect_odoo_errors]
+
+__all__ = ["Dashboard", "WindowStats", "WINDOWS", "dashboard_stats"]
