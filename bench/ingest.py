@@ -209,7 +209,8 @@ def main() -> int:
         server.wait(timeout=15)
     ratio = hook["rps"] / base["rps"] if base["rps"] else 0.0
     print(f"gunicorn gthread {args.workers}x{args.threads}, {args.connections} keep-alive connections, "
-          f"{args.seconds:.0f} s per phase, broker {'redis' if env.get('REDIS_URL') else 'orm'}")
+          f"{args.seconds:.0f} s per phase, broker {'redis' if env.get('REDIS_URL') else 'orm'}, "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (the load generator shares the machine)")
     print(f"{'phase':<34}{'requests':>9}{'errors':>8}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
     print(row("baseline (one-row insert view)", base))
     print(row("webhook, max throughput", hook))
