@@ -32,7 +32,17 @@ def _f(ftype: str, string: str, relation: str | None = None, **extra) -> dict:
 
 
 def model_fields(version: int) -> dict[str, dict[str, dict]]:
-    n = names(version)
+    simple = {"name": _f("char", "Name")}
+    return {
+        "res.partner": _partner(version), "product.product": _product(version),
+        "product.supplierinfo": _seller(version), "purchase.order": _order(version),
+        "purchase.order.line": _line(version), "res.company": _company(), "res.users": _users(),
+        "uom.uom": simple, "res.currency": simple, "account.tax": {**simple, "amount": _f("float", "Amount")},
+        "product.template": simple,
+    }
+
+
+def _partner(version: int) -> dict:
     partner = {
         "name": _f("char", "Name"), "phone": _f("char", "Phone"), "email": _f("char", "Email"),
         "is_company": _f("boolean", "Is a Company"), "supplier_rank": _f("integer", "Supplier Rank"),
@@ -40,6 +50,10 @@ def model_fields(version: int) -> dict[str, dict[str, dict]]:
     }
     if version < 19:
         partner["mobile"] = _f("char", "Mobile")
+    return partner
+
+
+def _product(version: int) -> dict:
     product = {
         "name": _f("char", "Name", required=True), "default_code": _f("char", "Internal Reference"),
         "purchase_ok": _f("boolean", "Purchase"), "sale_ok": _f("boolean", "Sales"),
@@ -51,7 +65,12 @@ def model_fields(version: int) -> dict[str, dict[str, dict]]:
     }
     if version < 19:
         product["uom_po_id"] = _f("many2one", "Purchase Unit", "uom.uom")
-    seller = {
+    return product
+
+
+def _seller(version: int) -> dict:
+    n = names(version)
+    return {
         "partner_id": _f("many2one", "Vendor", "res.partner", required=True),
         "product_id": _f("many2one", "Product Variant", "product.product"),
         "product_tmpl_id": _f("many2one", "Product Template", "product.template"),
@@ -60,6 +79,10 @@ def model_fields(version: int) -> dict[str, dict[str, dict]]:
         "delay": _f("integer", "Lead Time"), "sequence": _f("integer", "Sequence"),
         n["seller_uom"]: _f("many2one", "Unit", "uom.uom", readonly=version < 19),
     }
+
+
+def _order(version: int) -> dict:
+    n = names(version)
     order = {
         "name": _f("char", "Order Reference", required=True), "origin": _f("char", "Source Document"),
         "partner_id": _f("many2one", "Vendor", "res.partner", required=True),
@@ -79,7 +102,12 @@ def model_fields(version: int) -> dict[str, dict[str, dict]]:
     }
     if version >= 19:
         order["locked"] = _f("boolean", "Locked", readonly=True)
-    line = {
+    return order
+
+
+def _line(version: int) -> dict:
+    n = names(version)
+    return {
         "order_id": _f("many2one", "Order Reference", "purchase.order", required=True),
         "product_id": _f("many2one", "Product", "product.product"), "name": _f("text", "Description"),
         "product_qty": _f("float", "Quantity", required=True), "qty_received": _f("float", "Received Qty"),
@@ -90,7 +118,10 @@ def model_fields(version: int) -> dict[str, dict[str, dict]]:
         n["line_uom"]: _f("many2one", "Unit", "uom.uom"),
         n["line_taxes"]: _f("many2many", "Taxes", "account.tax"),
     }
-    company = {
+
+
+def _company() -> dict:
+    return {
         "name": _f("char", "Company Name"), "currency_id": _f("many2one", "Currency", "res.currency"),
         "po_double_validation": _f("selection", "Levels of Approvals", selection=[
             ["one_step", "Confirm purchase orders in one step"],
@@ -98,14 +129,10 @@ def model_fields(version: int) -> dict[str, dict[str, dict]]:
         "po_double_validation_amount": _f("monetary", "Double validation amount"),
         "po_lock": _f("selection", "Purchase Order Modification", selection=[["edit", "Allow"], ["lock", "Lock"]]),
     }
-    simple = {"name": _f("char", "Name")}
-    users = {"name": _f("char", "Name"), "login": _f("char", "Login"),
+
+
+def _users() -> dict:
+    return {"name": _f("char", "Name"), "login": _f("char", "Login"),
              "company_id": _f("many2one", "Company", "res.company"),
              # Stand-in shortcut for membership of purchase.group_purchase_manager.
              "purchase_manager": _f("boolean", "Purchase Manager")}
-    return {
-        "res.partner": partner, "product.product": product, "product.supplierinfo": seller,
-        "purchase.order": order, "purchase.order.line": line, "res.company": company, "res.users": users,
-        "uom.uom": simple, "res.currency": simple, "account.tax": {**simple, "amount": _f("float", "Amount")},
-        "product.template": simple,
-    }

@@ -8,7 +8,7 @@ import re
 import threading
 import time
 import xmlrpc.client
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from integrations.odoo.standin import errors
 from integrations.odoo.standin.state import OdooState
