@@ -11,3 +11,6 @@ def approver(django_user_model, settings):
     user = django_user_model.objects.create_user("aprobadora", password="pw-aprobadora", is_staff=True)
     user.groups.add(Group.objects.get(name="Approvers"))
     return django_user_model.objects.get(pk=user.pk)  # fresh permission cache
+
+
+from tests.fakes.slack import fake_slack  # noqa: E402,F401
