@@ -3,4 +3,6 @@
 SCHEDULES = [
     # Re-drives outbound messages stuck in queued/sending (a broker can drop an in-flight task).
     {"name": "outbound_sweep", "func": "conversations.tasks.sweep_outbound", "minutes": 1},
+    # Re-drives webhook deliveries still pending (their processing task was lost).
+    {"name": "webhook_delivery_sweep", "func": "conversations.tasks_ingest.sweep_deliveries", "minutes": 2},
 ]

@@ -3,9 +3,13 @@
     CHATWOOT_EVENT_HANDLERS[event] -> EventHandler(func, acts)
     webhook_delivery_process(*, delivery_id) -> str      (the task's service; safe to run twice)
     webhook_delivery_reprocess(*, delivery_id) -> str    (the admin's `reprocess` action)
+    webhook_delivery_sweep(*, older_than_seconds=120) -> int   (scheduled: re-drives stuck pending deliveries)
 """
 
 from conversations.ingest.dispatch import CHATWOOT_EVENT_HANDLERS, EventHandler
-from conversations.ingest.process import webhook_delivery_process, webhook_delivery_reprocess
+from conversations.ingest.process import webhook_delivery_process, webhook_delivery_reprocess, webhook_delivery_sweep
 
-__all__ = ["CHATWOOT_EVENT_HANDLERS", "EventHandler", "webhook_delivery_process", "webhook_delivery_reprocess"]
+__all__ = [
+    "CHATWOOT_EVENT_HANDLERS", "EventHandler", "webhook_delivery_process", "webhook_delivery_reprocess",
+    "webhook_delivery_sweep",
+]

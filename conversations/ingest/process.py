@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -46,3 +47,18 @@ def webhook_delivery_reprocess(*, delivery_id: int) -> str:
     """Admin action: run any delivery again (failed ones, or processed ones after a fix); handlers upsert."""
     WebhookDelivery.objects.filter(pk=delivery_id).update(outcome=DeliveryOutcome.PENDING)
     return webhook_delivery_process(delivery_id=delivery_id)
+
+
+def webhook_delivery_sweep(*, older_than_seconds: int = 120, limit: int = 500) -> int:
+    """Re-drive deliveries still pending after `older_than_seconds` (a broker can drop an in-flight task).
+
+    Processing is idempotent, so a delivery whose task is merely slow is safe to enqueue again.
+    """
+    from core.queue import enqueue_now
+
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    stuck = list(WebhookDelivery.objects.filter(outcome=DeliveryOutcome.PENDING, received_at__lt=cutoff)
+                 .order_by("received_at").values_list("pk", flat=True)[:limit])
+    for delivery_id in stuck:
+        enqueue_now("conversations.tasks_ingest.process_delivery", delivery_id)
+    return len(stuck)

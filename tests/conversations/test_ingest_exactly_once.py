@@ -161,3 +161,22 @@ def test_twenty_threads_processing_distinct_deliveries_of_one_message_converge(s
     assert list(WebhookDelivery.objects.values_list("outcome", flat=True).distinct()) == [DeliveryOutcome.PROCESSED]
     assert Message.objects.filter(chatwoot_id=9001).count() == 1
     assert Conversation.objects.count() == 1 and len(seam_calls) == 1
+
+
+def test_sweeper_redrives_a_delivery_whose_task_was_lost(client, seam_calls, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from conversations.ingest import webhook_delivery_sweep
+
+    with django_capture_on_commit_callbacks(execute=False):  # the broker "drops" the task
+        post(client, load("message_created__whatsapp_text"))
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.outcome == DeliveryOutcome.PENDING
+    assert webhook_delivery_sweep(older_than_seconds=120) == 0  # too fresh: its task may still be on the way
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(received_at=timezone.now() - timedelta(minutes=5))
+    assert webhook_delivery_sweep(older_than_seconds=120) == 1  # sync queue in tests: runs inline
+    delivery.refresh_from_db()
+    assert delivery.outcome == DeliveryOutcome.PROCESSED
+    assert Message.objects.filter(chatwoot_id=9001).count() == 1 and len(seam_calls) == 1
