@@ -14,9 +14,9 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from conversations.ingest.contacts import _get_or_create, contact_upsert, identity_upsert
+from conversations.ingest.contacts import insert_or_get, contact_upsert, identity_upsert
 from conversations.ingest.conversations import conversation_upsert
-from conversations.ingest.messages import DIRECTION_BY_TYPE, RECEIPT_STATUSES, _columns
+from conversations.ingest.messages import DIRECTION_BY_TYPE, RECEIPT_STATUSES, message_columns
 from conversations.ingest.parsing import channel_of, to_datetime
 from conversations.models import Conversation, Direction, Message, MessageStatus
 
@@ -93,7 +93,7 @@ def _store_resolved(account_id: int, item: dict) -> Conversation:
     identity_upsert(contact=contact, inbox_id=item.get("inbox_id"), channel=channel, source_id=source_id)
     started = to_datetime(item.get("created_at")) or timezone.now()
     ended = to_datetime(item.get("last_activity_at")) or started
-    conv, _ = _get_or_create(Conversation, {"account_id": account_id, "chatwoot_id": item["id"]}, {
+    conv, _ = insert_or_get(Conversation, {"account_id": account_id, "chatwoot_id": item["id"]}, {
         "inbox_id": item.get("inbox_id"), "channel": channel, "contact": contact, "is_active": False,
         "chatwoot_status": "resolved", "started_at": started, "ended_at": ended,
         "can_reply": bool(item.get("can_reply", True))})
@@ -109,10 +109,10 @@ def _store_message(conv: Conversation, rest: dict, since: datetime | None, stats
     if since and created_at and created_at < since:
         stats.skipped_old += 1
         return
-    columns = _columns(payload, conv, direction)
+    columns = message_columns(payload, conv, direction)
     columns["status"] = _status(rest, direction)
     columns["chatwoot_created_at"] = created_at
-    _, created = _get_or_create(Message, {"chatwoot_id": rest["id"]}, columns)
+    _, created = insert_or_get(Message, {"chatwoot_id": rest["id"]}, columns)
     if created:
         stats.messages_new += 1
     else:

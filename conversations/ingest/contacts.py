@@ -55,7 +55,7 @@ def contact_upsert(*, account_id: int, data: dict, channel: str = "", source_id:
     fields = contact_fields(data, channel=channel, source_id=source_id)
     if chatwoot_id is None:
         return _contact_without_id(account_id=account_id, fields=fields)
-    contact, created = _get_or_create(Contact, {"account_id": account_id, "chatwoot_id": chatwoot_id}, fields)
+    contact, created = insert_or_get(Contact, {"account_id": account_id, "chatwoot_id": chatwoot_id}, fields)
     if not created:
         _update_known_fields(contact, fields)
     survivor = contact_merge_if_identified(contact=contact)
@@ -125,14 +125,14 @@ def identity_upsert(*, contact: Contact, inbox_id, channel: str, source_id) -> N
     """One row per (inbox, source id); a re-identified source id follows its contact."""
     if inbox_id is None or not source_id:
         return
-    identity, created = _get_or_create(
+    identity, created = insert_or_get(
         ContactIdentity, {"inbox_id": inbox_id, "source_id": str(source_id)[:255]},
         {"contact": contact, "channel": channel})
     if not created and identity.contact_id != contact.pk:
         ContactIdentity.objects.filter(pk=identity.pk).update(contact=contact, updated_at=timezone.now())
 
 
-def _get_or_create(model, lookup: dict, defaults: dict):
+def insert_or_get(model, lookup: dict, defaults: dict):
     """Insert first inside a savepoint; the unique constraint decides races (no check-then-act)."""
     try:
         with transaction.atomic():

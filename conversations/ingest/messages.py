@@ -7,7 +7,7 @@ import importlib
 from django.utils import timezone
 
 from conversations.ingest.conversations import conversation_apply_status, conversation_reopen, conversation_upsert
-from conversations.ingest.contacts import _get_or_create
+from conversations.ingest.contacts import insert_or_get
 from conversations.ingest.parsing import latest_push_message, sender_kind, to_datetime
 from conversations.messages import message_advance
 from conversations.models import (
@@ -42,7 +42,7 @@ def _handle_message(payload: dict) -> tuple[str, str]:
             _apply_update(ours, payload)
             _note_status(conv, conv_status)
             return "processed", "echo of our own reply"
-    message, created = _get_or_create(Message, {"chatwoot_id": payload["id"]}, _columns(payload, conv, direction))
+    message, created = insert_or_get(Message, {"chatwoot_id": payload["id"]}, message_columns(payload, conv, direction))
     if not created:
         _apply_update(message, payload)
         _note_status(conv, conv_status)
@@ -81,7 +81,7 @@ def claim_echo_or_none(*, conversation: Conversation, payload: dict) -> Message 
     return claim(conversation=conversation, payload=payload) if claim else None
 
 
-def _columns(payload: dict, conv: Conversation, direction: str) -> dict:
+def message_columns(payload: dict, conv: Conversation, direction: str) -> dict:
     sender = payload.get("sender") or {}
     attributes = payload.get("content_attributes") or {}
     subject, quoted, content = _email_parts(payload)
