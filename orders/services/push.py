@@ -23,6 +23,7 @@ from orders.services.results import OrderResult, Outcome
 from orders.services.transitions import purchase_order_event
 
 LEASE = dt.timedelta(seconds=60)
+CREATE_ATTEMPT = "odoo_create_attempt"
 
 
 def purchase_order_push_to_odoo(*, order_id: int) -> OrderResult:
@@ -52,7 +53,8 @@ def _push(order: PurchaseOrder) -> OrderResult:
         purchase_order_event(order_id=order.pk, actor="system", kind="odoo_lines_written", state=order.state,
                              detail={"odoo_id": odoo.id, "amount_total": str(odoo.amount_total)})
         return result(order, Outcome.UPDATED)
-    odoo = gateway.order_find_by_origin(order.idempotency_key)
+    # Only an order some earlier attempt may have created in Odoo needs the look-up by key (one call less per quote).
+    odoo = gateway.order_find_by_origin(order.idempotency_key) if _create_attempted(order) else None
     if odoo is None:
         odoo = _create(order, lines)
     store_odoo_snapshot(order.pk, odoo)
@@ -62,8 +64,11 @@ def _push(order: PurchaseOrder) -> OrderResult:
 
 
 def _create(order: PurchaseOrder, lines) -> gateway.OdooOrder:
-    partner_id = order.odoo_partner_id or odoo_partner_for_contact(contact_id=order.contact_id, order_id=order.pk)
+    partner_id = (order.odoo_partner_id or _known_partner(order)
+                  or odoo_partner_for_contact(contact_id=order.contact_id, order_id=order.pk))
     PurchaseOrder.objects.filter(pk=order.pk).update(odoo_partner_id=partner_id)
+    # Recorded before the call: if anything fails after Odoo created the RFQ, the next attempt looks it up first.
+    purchase_order_event(order_id=order.pk, actor="system", kind=CREATE_ATTEMPT, state=order.state)
     try:
         odoo_id = gateway.order_create(partner_id=partner_id, origin=order.origin, lines=lines)
     except OdooUnavailable as exc:
@@ -74,6 +79,16 @@ def _create(order: PurchaseOrder, lines) -> gateway.OdooOrder:
             raise
         return found
     return gateway.order_read(odoo_id)
+
+
+def _create_attempted(order: PurchaseOrder) -> bool:
+    return order.events.filter(kind=CREATE_ATTEMPT).exists()
+
+
+def _known_partner(order: PurchaseOrder) -> int | None:
+    """The contact's Odoo partner as an earlier order recorded it (saves the look-up for returning contacts)."""
+    return (PurchaseOrder.objects.filter(contact_id=order.contact_id, odoo_partner_id__isnull=False)
+            .exclude(pk=order.pk).order_by("-pk").values_list("odoo_partner_id", flat=True).first())
 
 
 def _look_again(order: PurchaseOrder):
