@@ -20,6 +20,18 @@ from integrations.odoo.standin.state import OdooState
 __all__ = ["OdooStandin", "OdooState"]
 
 
+class _Server(ThreadingHTTPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A client that timed out (or a dropped connection we injected) closed the socket first: expected here.
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
 class OdooStandin:
     def __init__(self, *, version: int = 17, host: str = "127.0.0.1", port: int = 0, seed: bool = True):
         self.state = OdooState(version, seed=seed)
@@ -48,9 +60,7 @@ class OdooStandin:
 
     def start(self) -> "OdooStandin":
         handler = type("BoundHandler", (Handler,), {"state": self.state, "injector": self.injector})
-        ThreadingHTTPServer.allow_reuse_address = True
-        self._server = ThreadingHTTPServer((self.host, self.port), handler)
-        self._server.daemon_threads = True
+        self._server = _Server((self.host, self.port), handler)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="odoo-standin", daemon=True)
