@@ -13,6 +13,9 @@ from agents.lanes.base import AgentResult, AgentTurn, Reply
 from agents.lanes.purchase import texts
 from agents.lanes.purchase.replies import current_result, notes_only, quote_reply, result_patch
 from agents.lanes.purchase.resolve import Question, Resolution, Wanted, resolve_items
+from agents.routing.decision import ExtractedItem
+from agents.routing.normalize import normalize, words
+from agents.routing.quantities import find_mentions
 from agents.session import SessionState
 from orders import chat
 from orders.models import OrderState, Product, PurchaseOrder
@@ -65,11 +68,20 @@ def order_modify(ctx: Context) -> AgentResult:
         return notes_only([], None, texts.text("nothing_to_modify"))
     if active.state not in EDITABLE:
         return notes_only([texts.text("locked_in_review", name=active.display_name)], active.pk, "")
-    if not ctx.turn.decision.items:
+    items = ctx.turn.decision.items or _bare_quantity(ctx.turn.text)
+    if not items:
         return notes_only([], active.pk, texts.text("modify_how"))
-    resolution = resolve_items(ctx.turn.decision.items, order_codes=_codes(active), modify=True,
+    resolution = resolve_items(items, order_codes=_codes(active), modify=True,
                                text=ctx.turn.text)
     return apply(ctx, resolution, intent="order_modify")
+
+
+def _bare_quantity(text: str) -> list[ExtractedItem]:
+    """"mejor que sean 150 kg": a new quantity with no product named (the router reports no item)."""
+    mentions = [m for m in find_mentions(words(normalize(text))) if not m.negated and not m.weak]
+    if not mentions:
+        return []
+    return [ExtractedItem(product_code=None, quantity=mentions[-1].value, uom=mentions[-1].unit, action="set")]
 
 
 def apply(ctx: Context, resolution: Resolution, *, intent: str, notes: list[str] | None = None) -> AgentResult:

@@ -111,5 +111,6 @@ def button_title(name: str) -> str:
     """A product name cut at a word boundary to fit a reply button."""
     if len(name) <= BUTTON_TITLE_MAX:
         return name
-    cut = name[:BUTTON_TITLE_MAX + 1].rsplit(" ", 1)[0]
-    return cut if cut else name[:BUTTON_TITLE_MAX]
+    head = name[:BUTTON_TITLE_MAX + 1]
+    cut = head.rsplit(" ", 1)[0] if " " in head else ""
+    return cut.strip() or name[:BUTTON_TITLE_MAX]
