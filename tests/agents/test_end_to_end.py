@@ -25,7 +25,12 @@ def chatwoot(chatwoot_standin, live_server, settings):
     settings.CHATWOOT_WEBHOOK_SECRETS = [SECRET]
     chatwoot_standin.secret = SECRET
     chatwoot_standin.webhook_url = f"{live_server.url}/webhooks/chatwoot/"
-    return chatwoot_standin
+    yield chatwoot_standin
+    # Echo webhooks may still be in flight to the live server: let them land before the tables are flushed,
+    # or the flush deadlocks with their writes.
+    time.sleep(0.05)
+    wait_for(lambda: all(w["status"] is not None for w in chatwoot_standin.webhooks))
+    time.sleep(0.05)
 
 
 def wait_for(condition, timeout=5.0):
