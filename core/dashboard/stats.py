@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
@@ -42,8 +42,7 @@ class WindowStats:
     orders_approved: int = 0
     orders_rejected: int = 0
     approval_seconds: list[float] = field(default_factory=list)
-    messages_inbound: int = 0
-    messages_outbound: int = 0
+    turns_by_day: dict = field(default_factory=dict)
     send_failures: int = 0
     deliveries_by_outcome: dict[str, int] = field(default_factory=dict)
     odoo_errors_by_method: dict[str, int] = field(default_factory=dict)
@@ -76,9 +75,6 @@ class WindowStats:
     def odoo_errors(self) -> int:
         return sum(self.odoo_errors_by_method.values())
 
-    @property
-    def deliveries(self) -> int:
-        return sum(self.deliveries_by_outcome.values())
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -89,7 +85,7 @@ def _share(part: int, whole: int) -> float | None:
 class Dashboard:
     now: datetime
     windows: dict[str, WindowStats]
-    turns_per_day: list[tuple[datetime, int]]
+    turns_per_day: list[tuple[date, int]]
 
 
 def dashboard_stats(*, now: datetime | None = None) -> Dashboard:
@@ -98,7 +94,7 @@ def dashboard_stats(*, now: datetime | None = None) -> Dashboard:
     stats = {key: WindowStats() for key in WINDOWS}
     for collect in COLLECTORS:
         collect(stats, since)
-    return Dashboard(now=now, windows=stats, turns_per_day=_turns_per_day(now, since["30d"]))
+    return Dashboard(now=now, windows=stats, turns_per_day=_days(now, stats["30d"].turns_by_day))
 
 
 def _window_counts(since: dict[str, datetime], time_field: str, *, distinct: str = "") -> dict:
@@ -121,23 +117,28 @@ def _spread(rows, stats: dict[str, WindowStats], attribute: str, key_of) -> None
 
 
 def _collect_turns(stats, since) -> None:
+    """One pass over the turns of the longest window, grouped by lane, intent, source and local day (the day feeds
+    the per-day chart, so the turns table is scanned once for both)."""
     rows = list(Turn.objects.filter(created_at__gte=_oldest(since)).order_by()
-                .values("lane", "intent", "source").annotate(**_window_counts(since, "created_at")))
+                .annotate(day=TruncDate("created_at")).values("lane", "intent", "source", "day")
+                .annotate(**_window_counts(since, "created_at")))
     for row in rows:
         for window, window_stats in stats.items():
-            count = row[f"n_{window}"]
-            if not count:
-                continue
-            lane = row["lane"] or "(none)"
-            window_stats.turns += count
-            window_stats.turns_by_lane[lane] = window_stats.turns_by_lane.get(lane, 0) + count
-            intent = (lane, row["intent"] or "(none)")
-            window_stats.turns_by_intent[intent] = window_stats.turns_by_intent.get(intent, 0) + count
-            window_stats.turns_by_source[row["source"]] = window_stats.turns_by_source.get(row["source"], 0) + count
+            if row[f"n_{window}"]:
+                _add_turns(window_stats, row, row[f"n_{window}"])
     answered = Turn.objects.filter(created_at__gte=_oldest(since)).aggregate(
         **_window_counts(since, "created_at", distinct="conversation_id"))
     for window, window_stats in stats.items():
         window_stats.conversations_answered = answered[f"n_{window}"]
+
+
+def _add_turns(stats: WindowStats, row: dict, count: int) -> None:
+    lane, intent = row["lane"] or "(none)", row["intent"] or "(none)"
+    stats.turns += count
+    stats.turns_by_lane[lane] = stats.turns_by_lane.get(lane, 0) + count
+    stats.turns_by_intent[(lane, intent)] = stats.turns_by_intent.get((lane, intent), 0) + count
+    stats.turns_by_source[row["source"]] = stats.turns_by_source.get(row["source"], 0) + count
+    stats.turns_by_day[row["day"]] = stats.turns_by_day.get(row["day"], 0) + count
 
 
 def _collect_handoffs(stats, since) -> None:
@@ -202,23 +203,22 @@ def _collect_decisions(stats, since) -> None:
                 window_stats.approval_seconds.append((order["decided_at"] - order["entered_at"]).total_seconds())
 
 
-def _collect_messages(stats, since) -> None:
-    rows = (Message.objects.filter(created_at__gte=_oldest(since)).order_by()
-            .values("direction").annotate(**_window_counts(since, "created_at"), **{
-                f"failed_{key}": Count("pk", filter=Q(created_at__gte=start, status=MessageStatus.FAILED))
-                for key, start in since.items()}))
-    for row in rows:
-        for window, window_stats in stats.items():
-            if row["direction"] == Direction.INBOUND:
-                window_stats.messages_inbound = row[f"n_{window}"]
-            else:
-                window_stats.messages_outbound = row[f"n_{window}"]
-                window_stats.send_failures = row[f"failed_{window}"]
+def _collect_send_failures(stats, since) -> None:
+    """Outbound messages that ended `failed`: few rows, found through the status index."""
+    counts = (Message.objects.filter(status=MessageStatus.FAILED, direction=Direction.OUTBOUND,
+                                     created_at__gte=_oldest(since)).aggregate(**_window_counts(since, "created_at")))
+    for window, window_stats in stats.items():
+        window_stats.send_failures = counts[f"n_{window}"]
+
+
+# Deliveries that need attention; processed and ignored ones are the bulk and say nothing about health.
+UNHEALTHY_DELIVERIES = ["failed", "pending"]
 
 
 def _collect_deliveries(stats, since) -> None:
-    rows = (WebhookDelivery.objects.filter(received_at__gte=_oldest(since)).order_by()
-            .values("outcome").annotate(**_window_counts(since, "received_at")))
+    """Served by the (outcome, received_at) index: only the failed and still-pending rows are read."""
+    rows = (WebhookDelivery.objects.filter(outcome__in=UNHEALTHY_DELIVERIES, received_at__gte=_oldest(since))
+            .order_by().values("outcome").annotate(**_window_counts(since, "received_at")))
     _spread(rows, stats, "deliveries_by_outcome", lambda row: row["outcome"])
 
 
@@ -229,16 +229,13 @@ def _collect_odoo_errors(stats, since) -> None:
     _spread(rows, stats, "odoo_errors_by_method", lambda row: row["method"])
 
 
-def _turns_per_day(now: datetime, start: datetime) -> list[tuple[datetime, int]]:
-    rows = (Turn.objects.filter(created_at__gte=start).order_by()
-            .annotate(day=TruncDate("created_at")).values("day").annotate(n=Count("pk")))
-    counts = {row["day"]: row["n"] for row in rows}
+def _days(now: datetime, counts: dict) -> list[tuple[date, int]]:
+    """The last 30 local days, oldest first, with a zero for days without turns."""
     today = timezone.localdate(now)
-    days = [today - timedelta(days=offset) for offset in range(29, -1, -1)]
-    return [(day, counts.get(day, 0)) for day in days]
+    return [(day, counts.get(day, 0)) for day in (today - timedelta(days=n) for n in range(29, -1, -1))]
 
 
-COLLECTORS = [_collect_turns, _collect_handoffs, _collect_orders, _collect_messages, _collect_deliveries,
+COLLECTORS = [_collect_turns, _collect_handoffs, _collect_orders, _collect_send_failures, _collect_deliveries,
               _collect_odoo_errors]
 
 __all__ = ["Dashboard", "WindowStats", "WINDOWS", "dashboard_stats"]

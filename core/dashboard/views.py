@@ -61,12 +61,9 @@ def _figures(s: WindowStats) -> list[tuple[str, str, str]]:
         ("orders-rejected", "Orders rejected", str(s.orders_rejected)),
         ("approval-latency", "Approval latency (median / max)",
          f"{_duration(s.median_approval)} / {_duration(s.max_approval)}"),
-        ("messages", "Messages in / out", f"{s.messages_inbound} / {s.messages_outbound}"),
         ("send-failures", "Send failures", str(s.send_failures)),
-        ("deliveries", "Webhook deliveries stored (processed / ignored / failed / pending)",
-         f"{s.deliveries} ({s.deliveries_by_outcome.get('processed', 0)} / "
-         f"{s.deliveries_by_outcome.get('ignored', 0)} / {s.deliveries_by_outcome.get('failed', 0)} / "
-         f"{s.deliveries_by_outcome.get('pending', 0)})"),
+        ("deliveries-failed", "Webhook deliveries failed / still pending",
+         f"{s.deliveries_by_outcome.get('failed', 0)} / {s.deliveries_by_outcome.get('pending', 0)}"),
         ("duplicates", "Duplicate deliveries absorbed",
          "not recorded (a duplicate is answered without writing a row)"),
         ("odoo-errors", "Odoo errors", str(s.odoo_errors)),
