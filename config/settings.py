@@ -193,8 +193,26 @@ ORDER_MAX_QUANTITY_PER_LINE = env.float("ORDER_MAX_QUANTITY_PER_LINE", default=1
 ORDER_CURRENCY = env.str("ORDER_CURRENCY", default="CLP")
 SLACK_WEBHOOK_URL = env.str("SLACK_WEBHOOK_URL", default="")
 DRY_RUN = env.bool("DRY_RUN", default=False)
-# Messages arriving within this window are folded into one turn (seconds).
-AGENT_BURST_WINDOW = env.float("AGENT_BURST_WINDOW", default=0.0 if TESTING else 1.5)
+# Messages arriving within this window are folded into one turn (seconds). The task waits until the contact has
+# been quiet this long, so it is also the floor of every reply's latency: 0.5 s folds rapid multi-part sends and
+# still answers "Hola" well under a second.
+AGENT_BURST_WINDOW = env.float("AGENT_BURST_WINDOW", default=0.0 if TESTING else 0.5)
+AGENT_TURN_ATTEMPTS = env.int("AGENT_TURN_ATTEMPTS", default=3)
+AGENT_TURN_BACKOFF = env.float("AGENT_TURN_BACKOFF", default=0.2)
+AGENT_TURN_LOCK_TTL = env.float("AGENT_TURN_LOCK_TTL", default=60.0)
+AGENT_LOCK_WAIT = env.float("AGENT_LOCK_WAIT", default=20.0)
+AGENT_MAX_TURNS_PER_RUN = env.int("AGENT_MAX_TURNS_PER_RUN", default=100)
+AGENT_SWEEP_AFTER = env.float("AGENT_SWEEP_AFTER", default=120.0)
+# Outbound sending: backoff between attempts, attempt budget, and when the sweeper considers a row stuck.
+OUTBOUND_RETRY_BASE = env.float("OUTBOUND_RETRY_BASE", default=2.0)
+OUTBOUND_RETRY_MAX = env.float("OUTBOUND_RETRY_MAX", default=300.0)
+OUTBOUND_MAX_ATTEMPTS = env.int("OUTBOUND_MAX_ATTEMPTS", default=6)
+OUTBOUND_AMBIGUOUS_RETRY_DELAY = env.float("OUTBOUND_AMBIGUOUS_RETRY_DELAY", default=10.0)
+OUTBOUND_INLINE_WAIT_MAX = env.float("OUTBOUND_INLINE_WAIT_MAX", default=15.0)
+OUTBOUND_QUEUED_GRACE = env.float("OUTBOUND_QUEUED_GRACE", default=30.0)
+OUTBOUND_SENDING_TIMEOUT = env.float("OUTBOUND_SENDING_TIMEOUT", default=120.0)
+CHATWOOT_MIRROR_ATTEMPTS = env.int("CHATWOOT_MIRROR_ATTEMPTS", default=4)
+CHATWOOT_MIRROR_BACKOFF = env.float("CHATWOOT_MIRROR_BACKOFF", default=0.5)
 SESSION_IDLE_RESET_HOURS = env.int("SESSION_IDLE_RESET_HOURS", default=24)
 BUSINESS_NAME = env.str("BUSINESS_NAME", default="Distribuidora Andes")
 BUSINESS_HOURS = env.json("BUSINESS_HOURS", default={
