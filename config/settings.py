@@ -259,7 +259,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING" if TESTING else LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "django_q": {"level": "WARNING"},
+        "django-q": {"level": "WARNING"},  # django-q2 logs as "django-q"; INFO would log every enqueue
         "httpx": {"level": "WARNING"},
     },
 }
