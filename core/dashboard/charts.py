@@ -69,7 +69,7 @@ def column_chart(points: list[tuple[str, int]], *, title: str, width: int = 640,
         for i, (label, value) in enumerate(points)))
     axis = format_html('<text x="0" y="{}" class="dash-label">{}</text>'
                        '<text x="{}" y="{}" text-anchor="end" class="dash-label">{}</text>'
-                       '<text x="{}" y="10" text-anchor="end" class="dash-value">max {}</text>',
-                       height - 3, points[0][0], width, height - 3, points[-1][0], width, peak)
+                       '<text x="0" y="10" class="dash-value">max {}</text>',
+                       height - 3, points[0][0], width, height - 3, points[-1][0], peak)
     return format_html('<svg class="dash-chart" role="img" aria-label="{}" width="{}" height="{}" '
                        'viewBox="0 0 {} {}">{}{}</svg>', title, width, height, width, height, columns, axis)

@@ -17,6 +17,7 @@ def dashboard(request):
     context = {
         **admin.site.each_context(request),
         "title": "Bot dashboard",
+        "is_nav_sidebar_enabled": False,  # the two windows need the width to sit side by side
         "now": data.now,
         "windows": [_window_context(key, stats) for key, stats in data.windows.items()],
         "turns_per_day": charts.column_chart([(day.strftime("%d-%m"), n) for day, n in data.turns_per_day],
