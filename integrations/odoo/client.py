@@ -8,7 +8,8 @@ external_rpc_api.html (XML-RPC / JSON-RPC). Protocol facts and traps: shared NOT
   Odoo (connection refused): a write that timed out may have committed, so its caller looks before re-doing.
 - Circuit breaker (pybreaker), one per process: transient failures count, business errors (validation, access,
   missing) do not. While open, calls fail at once with `OdooCircuitOpen`; the orders app leaves work pending and
-  a scheduled task pushes it later.
+  a scheduled task pushes it later. Opening is also published in the cache (until the reset time), so the web
+  process and the worker agree; a cache outage only loses that sharing.
 - A method that returns None (e.g. `button_cancel`) is a success: over XML-RPC Odoo commits and then faults with
   "cannot marshal None"; over JSON-RPC the `result` key is missing; over JSON-2 the body is `null`.
 - `settings.DRY_RUN`: writes are not sent; the call row (outcome `dry_run`) and the log say what would have been.
@@ -19,11 +20,13 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
 import pybreaker
 from django.conf import settings
+from django.core.cache import cache
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from core.metrics import odoo_calls_total
@@ -45,8 +48,28 @@ def _is_business_error(exc: BaseException) -> bool:
     return isinstance(exc, errors.OdooError) and not exc.transient
 
 
+SHARED_OPEN_KEY = "odoo:circuit-open-until"
+
+
+class _ShareState(pybreaker.CircuitBreakerListener):
+    """Publish this process's breaker opening in the cache, so the web and the worker stop calling together."""
+
+    def state_change(self, cb, old_state, new_state):
+        if new_state.name == pybreaker.STATE_OPEN:
+            cache.set(SHARED_OPEN_KEY, time.time() + cb.reset_timeout, timeout=int(cb.reset_timeout) + 1)
+        elif new_state.name == pybreaker.STATE_CLOSED:
+            cache.delete(SHARED_OPEN_KEY)
+
+
 _BREAKER = pybreaker.CircuitBreaker(fail_max=5, reset_timeout=30, name="odoo", exclude=[_is_business_error],
-                                    throw_new_error_on_trip=False)
+                                    throw_new_error_on_trip=False, listeners=[_ShareState()])
+
+
+def _shared_open() -> bool:
+    try:
+        return float(cache.get(SHARED_OPEN_KEY) or 0) > time.time()
+    except Exception:  # noqa: BLE001 - the cache is an optimisation; Odoo calls must not depend on it
+        return False
 
 
 def breaker() -> pybreaker.CircuitBreaker:
@@ -98,6 +121,8 @@ class OdooClient:
         return result
 
     def _through_breaker(self, model, method, ids, params):
+        if breaker().current_state == pybreaker.STATE_CLOSED and _shared_open():
+            raise errors.OdooCircuitOpen("Odoo circuit open (opened by another process)")
         try:
             return breaker().call(self._invoke, model, method, ids, params)
         except pybreaker.CircuitBreakerError as exc:
@@ -221,3 +246,4 @@ def reset() -> None:
         _CLIENTS.clear()
     fields.clear_cache()
     _BREAKER.close()
+    cache.delete(SHARED_OPEN_KEY)

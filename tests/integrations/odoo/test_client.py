@@ -181,3 +181,30 @@ def test_field_names_are_detected_with_fields_get(make_odoo_standin, version, uo
     assert (names.partner_mobile, names.has_done_state, names.has_locked_flag) == (mobile, done, locked)
     detect(get_client())
     assert ExternalCall.objects.filter(method__endswith="fields_get").count() == 3  # cached after the first
+
+
+def test_a_breaker_opened_by_another_process_is_respected(odoo_standin):
+    from django.core.cache import cache
+
+    from integrations.odoo.client import SHARED_OPEN_KEY
+
+    cache.set(SHARED_OPEN_KEY, time.time() + 30)  # e.g. the worker saw Odoo down
+    calls_before = len(odoo_standin.state.calls)
+    with pytest.raises(errors.OdooCircuitOpen):
+        get_client().search_count("res.partner", [])
+    assert len(odoo_standin.state.calls) == calls_before  # no request sent
+    cache.delete(SHARED_OPEN_KEY)
+    assert get_client().search_count("res.partner", []) > 0
+
+
+def test_opening_the_breaker_is_published_for_other_processes(odoo_standin, settings):
+    from django.core.cache import cache
+
+    from integrations.odoo.client import SHARED_OPEN_KEY
+
+    settings.ODOO_BREAKER_FAIL_MAX = 1
+    settings.ODOO_RETRY_ATTEMPTS = 1
+    odoo_standin.down()
+    with pytest.raises(errors.OdooUnavailable):
+        get_client().search_count("res.partner", [])
+    assert cache.get(SHARED_OPEN_KEY) > time.time()
