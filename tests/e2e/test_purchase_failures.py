@@ -1,22 +1,28 @@
 """Odoo down then back, the create task run twice, a network failure after Odoo created the order, DRY_RUN."""
 
+import time
+
 import pytest
 
 from agents.lanes.purchase.followup import send_owed_quotes
 from conversations.models import Message
 from integrations.models import ExternalCall
+from integrations.odoo.client import breaker as odoo_breaker
 from orders.models import PurchaseOrder, PurchaseOrderEvent
-from orders.tasks import push_order
+from orders.tasks import push_order, push_pending_orders
 from tests.e2e.conftest import admin_login, buttons
 
 
 def test_odoo_down_the_contact_is_told_staff_see_it_pending_and_it_is_pushed_when_back(shop, approver, client,
                                                                                           settings):
     settings.ODOO_BREAKER_FAIL_MAX = 1
+    settings.ODOO_BREAKER_RESET_SECONDS = 0.3
     ana = shop.contact()
     shop.odoo.down()
     [reply] = ana.texts("Necesito 100kg aceite de coco y 20 kilos de almendras")
     assert reply.startswith("Recibimos tu pedido:") and "te confirmaremos la cotización en breve" in reply
+    assert "• 100 kg Aceite de coco orgánico a granel × $6.890 = $689.000" in reply
+    assert odoo_breaker().current_state == "open"
     order = PurchaseOrder.objects.get()
     assert (order.state, order.odoo_sync_status) == ("draft", "pending")
 
@@ -26,9 +32,7 @@ def test_odoo_down_the_contact_is_told_staff_see_it_pending_and_it_is_pushed_whe
 
     assert send_owed_quotes() == {"sent": 0, "still_pending": 1}  # still down: nothing lost, nothing sent
     shop.odoo.up()
-    from integrations.odoo import client as odoo_client
-
-    odoo_client.reset()  # the breaker's reset timeout, elapsed
+    time.sleep(0.35)  # the breaker lets a trial call through after its reset timeout
     assert send_owed_quotes() == {"sent": 1, "still_pending": 0}
     assert send_owed_quotes() == {"sent": 0, "still_pending": 0}
     [odoo_order] = shop.odoo_orders()
@@ -77,3 +81,33 @@ def test_dry_run_writes_nothing_to_odoo_or_chatwoot_and_audits_what_it_would_hav
     assert any("Cotización (modo de prueba" in call.request_summary for call in would_send)
     assert not ExternalCall.objects.filter(system="odoo", method__in=["purchase.order.create", "create"]).exclude(
         outcome="dry_run").exists()
+
+
+def test_a_yes_while_odoo_is_down_is_kept_and_confirmed_when_it_is_back(shop, settings):
+    settings.ORDER_APPROVAL_THRESHOLD = 10_000_000
+    settings.ODOO_BREAKER_RESET_SECONDS = 0.3
+    ana = shop.contact()
+    ana.says("Necesito 100kg aceite de coco y 20 kilos de almendras")
+    [odoo_order] = shop.odoo_orders()
+    shop.odoo.down()
+    [reply] = ana.texts("sí, confirmo")
+    assert reply.startswith(f"Recibimos tu confirmación del pedido {odoo_order['name']}")
+    assert PurchaseOrder.objects.get().confirm_requested_at is not None
+    shop.odoo.up()
+    time.sleep(0.35)
+    assert push_pending_orders()["confirmed"] == 1
+    assert shop.odoo_orders()[0]["state"] == "purchase"
+    [notice] = ana.new_messages()
+    assert notice["content"].startswith(f"Listo, tu pedido {odoo_order['name']} por $")
+    assert PurchaseOrder.objects.get().state == "confirmed"
+
+
+def test_odoo_refusing_the_order_tells_the_contact_and_staff_see_why(shop):
+    shop.odoo.fail_next("validation", method="create", model="purchase.order")
+    ana = shop.contact()
+    [reply] = ana.texts("quiero 10 kg de quinoa")
+    assert reply.startswith("No pudimos registrar tu pedido en nuestro sistema")
+    order = PurchaseOrder.objects.get()
+    assert order.odoo_sync_status == "failed" and order.odoo_error
+    assert PurchaseOrderEvent.objects.filter(order=order, kind="odoo_refused").exists()
+    assert shop.odoo_orders() == []
