@@ -142,29 +142,31 @@ def _add_turns(stats: WindowStats, row: dict, count: int) -> None:
 
 
 def _collect_handoffs(stats, since) -> None:
-    cases = HandoffCase.objects.filter(created_at__gte=_oldest(since)).order_by()
-    _spread(cases.values("reason").annotate(**_window_counts(since, "created_at")), stats, "handoffs_by_reason",
-            lambda row: row["reason"])
-    handed = cases.aggregate(**_window_counts(since, "created_at", distinct="conversation_id"))
-    for window, window_stats in stats.items():
-        window_stats.conversations_handed_off = handed[f"n_{window}"]
-    _collect_first_human_reply(cases, stats, since)
-
-
-def _collect_first_human_reply(cases, stats, since) -> None:
-    """Handoff → the first public message a person wrote in that conversation (from Chatwoot or our admin).
-    One correlated subquery per case, served by the (conversation, created_at) index on messages."""
+    """One row per handoff case of the longest window (a few per hundred conversations), each with the time of
+    the first public message a person then wrote in that conversation (from Chatwoot or our admin): a correlated
+    subquery served by the (conversation, created_at) index on messages. Reasons, distinct conversations and the
+    reply times are tallied from those rows."""
     first_reply = (Message.objects.filter(
         conversation_id=OuterRef("conversation_id"), direction=Direction.OUTBOUND, sender_kind=SenderKind.USER,
         private=False, created_at__gte=OuterRef("created_at")).order_by("created_at").values("created_at")[:1])
-    for case in cases.annotate(replied_at=Subquery(first_reply)).values("created_at", "replied_at"):
+    cases = (HandoffCase.objects.filter(created_at__gte=_oldest(since)).order_by()
+             .annotate(replied_at=Subquery(first_reply)).values("created_at", "replied_at", "reason", "conversation_id"))
+    handed: dict[str, set[int]] = {window: set() for window in stats}
+    for case in cases:
         for window, window_stats in stats.items():
-            if case["created_at"] < since[window]:
-                continue
-            if case["replied_at"] is None:
-                window_stats.handoffs_unanswered += 1
-            else:
-                window_stats.first_human_reply_seconds.append((case["replied_at"] - case["created_at"]).total_seconds())
+            if case["created_at"] >= since[window]:
+                _add_handoff(window_stats, case)
+                handed[window].add(case["conversation_id"])
+    for window, window_stats in stats.items():
+        window_stats.conversations_handed_off = len(handed[window])
+
+
+def _add_handoff(stats: WindowStats, case: dict) -> None:
+    stats.handoffs_by_reason[case["reason"]] = stats.handoffs_by_reason.get(case["reason"], 0) + 1
+    if case["replied_at"] is None:
+        stats.handoffs_unanswered += 1
+    else:
+        stats.first_human_reply_seconds.append((case["replied_at"] - case["created_at"]).total_seconds())
 
 
 # Transitions that count as "quoted", "confirmed", "sent for approval" (distinct orders per window).

@@ -207,7 +207,7 @@ def test_empty_database_renders_dashes_not_errors(client, staff):
 
 @pytest.mark.usefixtures("history")
 def test_stats_take_a_fixed_number_of_queries(django_assert_max_num_queries):
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(8):
         dashboard_stats()
 
 
