@@ -82,6 +82,10 @@ class Conversation(TimeStampedModel):
     # Why and since when the conversation waits for a human (set by handoffs, cleared on hand-back).
     handoff_reason = models.CharField(max_length=32, blank=True)
     handoff_at = models.DateTimeField(null=True, blank=True)
+    # The staff member who took it over from our admin (None while it still waits for someone).
+    taken_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Set once when it waited too long for a human (HANDOFF_WAIT_ALERT_MINUTES): the notice is raised only once.
+    handoff_alerted_at = models.DateTimeField(null=True, blank=True)
     assignee_chatwoot_id = models.BigIntegerField(null=True, blank=True)
     additional_attributes = models.JSONField(default=dict, blank=True)
 
@@ -239,3 +243,15 @@ class ConversationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} by {self.actor}"
+
+
+class StaffProfile(models.Model):
+    """Per-staff settings for the handoff console: the Chatwoot agent id a take-over assigns the conversation to."""
+
+    user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="staff_profile")
+    chatwoot_agent_id = models.PositiveBigIntegerField(
+        unique=True, help_text="The user's id in Chatwoot (Settings → Agents, or GET /api/v1/accounts/{id}/agents)"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user} → Chatwoot agent {self.chatwoot_agent_id}"
