@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from conversations.models import Conversation
-from orders.models import ACTIVE_STATES, OdooSyncStatus, OrderState, PurchaseOrder, PurchaseOrderEvent
+from orders.models import ACTIVE_STATES, OdooSyncStatus, OrderState, PurchaseOrder
 from orders.services import OrderResult, Outcome, purchase_order_event
 from orders.services.common import result
 
@@ -61,11 +61,6 @@ def purchase_orders_owing_quote() -> list[int]:
         if kinds == [QUOTE_OWED] and order.odoo_sync_status in (OdooSyncStatus.PENDING, OdooSyncStatus.SYNCED):
             ids.append(order.pk)
     return ids
-
-
-def turn_event_exists(*, order_id: int, message_ids: list[int]) -> bool:
-    return PurchaseOrderEvent.objects.filter(order_id=order_id, kind=TURN_EVENT,
-                                             detail__turn=_turn_key(message_ids)).exists()
 
 
 def _turn_key(message_ids: list[int]) -> str:

@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
+
 from agents.lanes.base import AgentResult, AgentTurn, Reply
 from agents.lanes.purchase import texts
 from agents.lanes.purchase.replies import current_result, notes_only, quote_reply, result_patch
-from agents.lanes.purchase.resolve import Question, Resolution, Wanted, resolve_items
+from agents.lanes.purchase.resolve import Question, Resolution, Wanted, converted, resolve_items
 from agents.routing.decision import ExtractedItem
 from agents.routing.normalize import normalize, words
 from agents.routing.quantities import find_mentions
@@ -162,16 +164,12 @@ def answer_choice(ctx: Context, pending: dict) -> AgentResult | None:
     if code is None:
         return None
     question, *rest = [Question.from_json(q) for q in pending["questions"]]
-    from agents.lanes.purchase.resolve import converted
-
     wanted = [Wanted.from_json(w) for w in pending["wanted"]]
     wanted.append(Wanted(code, converted(code, question.quantity, question.said_unit), question.action))
     return apply(ctx, Resolution(wanted=wanted, questions=rest), intent=pending.get("intent", "order_create"))
 
 
 def match_option(text: str, options: list[dict]) -> str | None:
-    from agents.routing.normalize import normalize
-
     said = normalize(text).strip(" .!¡?¿")
     if said.isdigit() and 1 <= int(said) <= len(options):
         return options[int(said) - 1]["value"]
@@ -212,8 +210,6 @@ def _problem_notes(resolution: Resolution, active: PurchaseOrder | None) -> list
 
 
 def _problem_text(code: str, reason: str) -> str:
-    from django.conf import settings
-
     product = Product.objects.filter(default_code=code).first()
     name, uom = (product.name, product.uom) if product else (code, "")
     return texts.text(f"problem_{reason}" if f"problem_{reason}" in texts.TEXTS else "problem_unknown",

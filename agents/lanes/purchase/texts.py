@@ -39,7 +39,8 @@ TEXTS = {
     "modify_how": ("Claro, dime qué quieres cambiar. Por ejemplo: «mejor que sean 150 kg de aceite», «agrega 3 cajas "
                    "de leche de almendra» o «quita la almendra»."),
     "nothing_to_modify": "No tienes un pedido abierto para modificar. ¿Quieres hacer uno nuevo? Dime qué necesitas.",
-    "what_to_order": "¿Qué productos y cantidades necesitas? Por ejemplo: «20 kg de almendras y 3 cajas de leche de coco».",
+    "what_to_order": ("¿Qué productos y cantidades necesitas? Por ejemplo: «20 kg de almendras y 3 cajas de leche "
+                      "de coco»."),
     "would_be_empty": ("Si quito eso, tu pedido {name} quedaría vacío. Si ya no lo necesitas, puedo cancelarlo."),
     "not_in_order": "«{what}» no está en tu pedido {name}.",
     "which_line": "¿Qué producto de tu pedido quieres cambiar a {qty}?",
@@ -55,7 +56,8 @@ TEXTS = {
     "status_none": "No encuentro pedidos a tu nombre. ¿Quieres hacer uno? Dime qué productos necesitas.",
     "status_draft": "Tu cotización {name} por {total} está esperando tu confirmación.",
     "status_to_approve": "Tu pedido {name} por {total} está en revisión; te avisaremos apenas lo aprueben.",
-    "status_confirmed": "Tu pedido {name} por {total} está confirmado; aún no llega a bodega. Te avisaremos cuando llegue.",
+    "status_confirmed": ("Tu pedido {name} por {total} está confirmado; aún no llega a bodega. Te avisaremos cuando "
+                         "llegue."),
     "status_received": "Tu pedido {name} ya fue recibido en bodega.",
     "status_cancelled": "Tu pedido {name} fue cancelado.",
     "status_stale": " (no pudimos consultar el sistema ahora; es el último estado que conocemos)",
