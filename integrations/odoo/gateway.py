@@ -59,21 +59,20 @@ def e164(phone: str, region: str = "CL") -> str:
 
 
 def partner_find(*, phone: str = "", email: str = "") -> int | None:
-    """By E.164-normalised phone (and mobile where the field exists), then by e-mail. Odoo stores phones as
-    typed ("+56 9 8765 4321"), so we narrow by the last four digits and compare normalised numbers here."""
+    """By E.164-normalised phone (and mobile where the field exists), then by e-mail, in ONE search. Odoo stores
+    phones as typed ("+56 9 8765 4321"), so we narrow by the last four digits and compare normalised here."""
     odoo = client()
     wanted = e164(phone)
-    if wanted:
-        phone_fields = ["phone"] + (["mobile"] if detect(odoo).partner_mobile else [])
-        domain = ["|"] * (len(phone_fields) - 1) + [(f, "ilike", wanted[-4:]) for f in phone_fields]
-        for row in odoo.search_read("res.partner", domain, ["id"] + phone_fields, limit=50):
-            if any(e164(row.get(f) or "") == wanted for f in phone_fields):
-                return row["id"]
-    if email:
-        rows = odoo.search_read("res.partner", [("email", "=ilike", email.strip())], ["id"], limit=1)
-        if rows:
-            return rows[0]["id"]
-    return None
+    phone_fields = ["phone"] + (["mobile"] if detect(odoo).partner_mobile else [])
+    leaves = [(f, "ilike", wanted[-4:]) for f in phone_fields] if wanted else []
+    leaves += [("email", "=ilike", email.strip())] if email else []
+    if not leaves:
+        return None
+    rows = odoo.search_read("res.partner", ["|"] * (len(leaves) - 1) + leaves, ["id", "email"] + phone_fields,
+                            limit=50)
+    by_phone = [r["id"] for r in rows if wanted and any(e164(r.get(f) or "") == wanted for f in phone_fields)]
+    by_email = [r["id"] for r in rows if email and (r.get("email") or "").lower() == email.strip().lower()]
+    return (by_phone or by_email or [None])[0]
 
 
 def partner_create(*, name: str, phone: str, email: str) -> int | None:

@@ -250,3 +250,22 @@ def test_one_active_order_per_contact_is_a_database_constraint(odoo):
     create(contact, conversation, ("FS-ALM-KG", 20))
     with pytest.raises(IntegrityError), transaction.atomic():
         PurchaseOrder.objects.create(contact=contact, idempotency_key="other", origin="x")
+
+
+def test_a_new_quote_costs_at_most_four_odoo_calls_and_a_repeat_customer_two(odoo):
+    contact, conversation = contact_with_conversation(name="Nueva Cliente", phone="+56933332222",
+                                                      email="nueva@cliente.cl")
+    services.odoo_partner_for_contact(contact_id=create_warmup_contact().pk)  # field names detected (cached)
+    ExternalCall.objects.all().delete()
+    first = create(contact, conversation, ("FS-ALM-KG", 20))
+    assert [c.method for c in ExternalCall.objects.order_by("id")] == [
+        "res.partner.search_read", "res.partner.create", "purchase.order.create", "purchase.order.read"]
+    services.purchase_order_cancel(order_id=first.order_id)
+    ExternalCall.objects.all().delete()
+    create(contact, conversation, ("FS-NUEZ-KG", 2))
+    assert [c.method for c in ExternalCall.objects.order_by("id")] == ["purchase.order.create", "purchase.order.read"]
+
+
+def create_warmup_contact():
+    contact, _ = contact_with_conversation(name="Warmup", phone="+56900000001")
+    return contact
