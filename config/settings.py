@@ -176,6 +176,10 @@ ODOO_USERNAME = env.str("ODOO_USERNAME", default="admin")
 ODOO_PASSWORD = env.str("ODOO_PASSWORD", default="admin")
 ODOO_PROTOCOL = env.str("ODOO_PROTOCOL", default="xmlrpc")
 ODOO_TIMEOUT = env.float("ODOO_TIMEOUT", default=15.0)
+ODOO_RETRY_ATTEMPTS = env.int("ODOO_RETRY_ATTEMPTS", default=3)
+ODOO_RETRY_WAIT = env.float("ODOO_RETRY_WAIT", default=0.2)
+ODOO_BREAKER_FAIL_MAX = env.int("ODOO_BREAKER_FAIL_MAX", default=5)
+ODOO_BREAKER_RESET_SECONDS = env.int("ODOO_BREAKER_RESET_SECONDS", default=30)
 
 # --- LLM -------------------------------------------------------------------------------------------------------
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
@@ -234,6 +238,12 @@ RETENTION_MESSAGE_DAYS = env.int("RETENTION_MESSAGE_DAYS", default=180)
 RETENTION_WEBHOOK_DAYS = env.int("RETENTION_WEBHOOK_DAYS", default=30)
 RETENTION_LLM_LOG_DAYS = env.int("RETENTION_LLM_LOG_DAYS", default=30)
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=1000)
+
+# --- Handoff console (issue #5): minutes; 0 turns the behaviour off ----------------------------------------------
+# Human mode with no staff reply for this long goes back to the bot (audited as actor "system").
+HANDOFF_AUTO_RETURN_MINUTES = env.int("HANDOFF_AUTO_RETURN_MINUTES", default=240)
+# Waiting for a human (nobody took it, nobody replied) this long raises one notice: Slack, log line, the list.
+HANDOFF_WAIT_ALERT_MINUTES = env.int("HANDOFF_WAIT_ALERT_MINUTES", default=15)
 
 # --- Logging: JSON lines, phone numbers and e-mail addresses masked ----------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
