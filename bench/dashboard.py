@@ -158,10 +158,10 @@ class Seeder:
         cases = [HandoffCase(conversation=conv, turn=t, reason=t.handoff_reason, summary="…",
                              created_at=t.created_at) for t in turns if t.handoff_reason]
         self.add(HandoffCase, cases)
-        # Half the handoffs get a human reply: the next outbound message becomes a staff one.
-        answered = [m for case in cases[::2] for m in messages if m.direction == "outbound"
-                    and m.created_at > case.created_at][:1]
-        Message.objects.filter(pk__in=[m.pk for m in answered]).update(sender_kind=SenderKind.USER)
+        # Every other handoff gets a human reply: the next outbound message becomes a staff one.
+        answered = [next((m.pk for m in messages if m.direction == "outbound" and m.created_at > case.created_at),
+                         None) for case in cases[::2]]
+        Message.objects.filter(pk__in=[pk for pk in answered if pk]).update(sender_kind=SenderKind.USER)
 
     def orders(self, conv, start, staff) -> None:
         from integrations.models import ExternalCall

@@ -150,7 +150,8 @@ def _collect_handoffs(stats, since) -> None:
         conversation_id=OuterRef("conversation_id"), direction=Direction.OUTBOUND, sender_kind=SenderKind.USER,
         private=False, created_at__gte=OuterRef("created_at")).order_by("created_at").values("created_at")[:1])
     cases = (HandoffCase.objects.filter(created_at__gte=_oldest(since)).order_by()
-             .annotate(replied_at=Subquery(first_reply)).values("created_at", "replied_at", "reason", "conversation_id"))
+             .annotate(replied_at=Subquery(first_reply))
+             .values("created_at", "replied_at", "reason", "conversation_id"))
     handed: dict[str, set[int]] = {window: set() for window in stats}
     for case in cases:
         for window, window_stats in stats.items():

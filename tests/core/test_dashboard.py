@@ -76,7 +76,8 @@ def _order(conv, key, state, moves, *, decided=None, approved_by=None, rejected_
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests only: hashing is not under test
+    # Password hashing is not under test; the default hasher costs a second per user on a loaded CI machine.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
