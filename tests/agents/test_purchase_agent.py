@@ -94,3 +94,12 @@ def test_status_and_confirm_without_orders_say_so(shop):  # noqa: F811
     turn = AgentTurn(Conversation.objects.get(chatwoot_id=ana.id).pk, "sí", [], route("sí", order_state="sent"))
     result = LANE_AGENTS["purchase"].handle(turn, session_load(conversation_id=turn.conversation_id))
     assert [r.content for r in result.replies] == [texts.text("nothing_to_confirm")]
+
+
+def test_a_product_without_a_quantity_gets_asked_how_much_with_an_example(shop):  # noqa: F811
+    ana = shop.contact()
+    [reply] = ana.texts("quiero almendras")
+    assert reply.startswith("¿Cuánto necesitas de Almendra entera sin tostar? Se vende por kg")
+    assert "«10 kg de almendra entera sin tostar»" in reply
+    [quote] = ana.texts("10 kg de almendra entera sin tostar")
+    assert "10 kg Almendra entera sin tostar × $10.900 = $109.000" in quote

@@ -164,6 +164,9 @@ def answer_choice(ctx: Context, pending: dict) -> AgentResult | None:
     if code is None:
         return None
     question, *rest = [Question.from_json(q) for q in pending["questions"]]
+    if not question.quantity and question.action != "remove":  # "quiero harina": chosen, but how much?
+        product = Product.objects.get(default_code=code)
+        return AgentResult(replies=[Reply(how_much(product))], patch=result_patch(_order_id(ctx)))
     wanted = [Wanted.from_json(w) for w in pending["wanted"]]
     wanted.append(Wanted(code, converted(code, question.quantity, question.said_unit), question.action))
     return apply(ctx, Resolution(wanted=wanted, questions=rest), intent=pending.get("intent", "order_create"))
@@ -204,9 +207,15 @@ def _problem_notes(resolution: Resolution, active: PurchaseOrder | None) -> list
     for code in resolution.how_much:
         product = Product.objects.filter(default_code=code).first()
         if product:
-            notes.append(texts.text("how_much", name=product.name, uom=product.uom))
+            notes.append(how_much(product))
     resolution.unknown, resolution.not_in_order, resolution.how_much = [], [], []
     return notes
+
+
+def how_much(product: Product) -> str:
+    # A bare "10 kg" is not routed to this lane (it could answer anything), so the example names the product.
+    example = f"10 {texts.unit_label(product.uom, 10)} de {product.name.lower()}"
+    return texts.text("how_much", name=product.name, uom=product.uom, example=example)
 
 
 def _problem_text(code: str, reason: str) -> str:
@@ -214,6 +223,11 @@ def _problem_text(code: str, reason: str) -> str:
     name, uom = (product.name, product.uom) if product else (code, "")
     return texts.text(f"problem_{reason}" if f"problem_{reason}" in texts.TEXTS else "problem_unknown",
                       name=name, uom=uom, limit=texts.quantity(settings.ORDER_MAX_QUANTITY_PER_LINE))
+
+
+def _order_id(ctx: Context) -> int | None:
+    active = ctx.active_order()
+    return active.pk if active else None
 
 
 def _codes(order: PurchaseOrder | None) -> list[str]:

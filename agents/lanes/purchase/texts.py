@@ -47,7 +47,8 @@ TEXTS = {
     "choose": "Para «{what}» tenemos varias opciones. ¿Cuál quieres{qty}?",
     "unknown": "No encontré «{what}» en nuestro catálogo.",
     "unknown_alternatives": "No encontré «{what}» en nuestro catálogo. Lo más parecido que tenemos: {alternatives}.",
-    "how_much": "¿Cuánto necesitas de {name}? (se vende por {uom})",
+    "how_much": ("¿Cuánto necesitas de {name}? Se vende por {uom}; escríbeme la cantidad con el producto, por "
+                 "ejemplo «{example}»."),
     "problem_quantity": "La cantidad de {name} debe ser mayor que cero.",
     "problem_too_many": "Para {name} puedo tomar hasta {limit} {uom} por línea; para más, un ejecutivo te ayudará.",
     "problem_not_purchasable": "{name} no está disponible para pedidos por este canal.",
