@@ -100,9 +100,15 @@ def test_staff_orders_in_the_playground_sees_the_quote_and_confirms_with_the_but
     assert "order_confirm" in confirmed.find_element(By.CSS_SELECTOR, ".pg-meta").text
     contact_lines = [b.text for b in browser.find_elements(By.CSS_SELECTOR, ".pg-msg.pg-inbound .pg-text")]
     assert contact_lines == ["Hola", "Necesito 100kg aceite de coco", "Confirmar"]
+    admin_link = browser.find_element(By.ID, "pg-admin-link").get_attribute("href")
+    assert admin_link.endswith(f"/admin/conversations/conversation/{order_conversation_id()}/change/")
     order = PurchaseOrder.objects.get()
     assert order.state == "confirmed" and order.odoo_name in confirmed.text
     assert [o["state"] for o in odoo_standin.state.tables["purchase.order"].values()] == ["purchase"]
+
+
+def order_conversation_id() -> int:
+    return PurchaseOrder.objects.get().conversation_id
 
 
 def test_new_contact_starts_an_empty_chat_with_another_number(browser, live_server, pipeline):
