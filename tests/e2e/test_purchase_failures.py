@@ -77,6 +77,8 @@ def test_dry_run_writes_nothing_to_odoo_or_chatwoot_and_audits_what_it_would_hav
     would = PurchaseOrderEvent.objects.filter(order=order, kind="dry_run_push").first()
     assert would.detail["would_write"]["lines"][0]["product"] == "AC-COCO-KG"
     assert Message.objects.filter(direction="outbound", content__startswith="Cotización (modo de prueba").exists()
+    expected = "Confirmación recibida (modo de prueba" if threshold else "en revisión"
+    assert Message.objects.filter(direction="outbound", content__contains=expected).exists()
     would_send = ExternalCall.objects.filter(system="chatwoot", method="send_message", outcome="dry_run")
     assert any("Cotización (modo de prueba" in call.request_summary for call in would_send)
     assert not ExternalCall.objects.filter(system="odoo", method__in=["purchase.order.create", "create"]).exclude(

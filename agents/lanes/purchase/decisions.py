@@ -19,7 +19,7 @@ CONFIRM_TEXTS = {
     Outcome.CONFIRMED: "confirmed",
     Outcome.AWAITING_APPROVAL: "under_review",
     Outcome.PENDING_ODOO: "confirm_pending_odoo",
-    Outcome.DRY_RUN: "confirm_pending_odoo",
+    Outcome.DRY_RUN: "confirm_dry_run",
 }
 STATUS_TEXTS = {
     OrderState.DRAFT: "status_draft", OrderState.SENT: "status_draft", OrderState.TO_APPROVE: "status_to_approve",

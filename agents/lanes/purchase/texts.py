@@ -27,6 +27,7 @@ TEXTS = {
                              "sistema; lo confirmaremos en breve y te avisaremos por aquí."),
     "confirm_refused": ("No pudimos confirmar tu pedido {name} en nuestro sistema. Ya avisamos a un ejecutivo, que "
                         "lo revisará y te responderá por este chat."),
+    "confirm_dry_run": "Confirmación recibida (modo de prueba: el pedido {name} no se registró en el sistema).",
     "nothing_to_confirm": "No tienes una cotización esperando confirmación. ¿Quieres hacer un pedido?",
     "already_confirmed": "Tu pedido {name} ya está confirmado.",
     "already_in_review": "Tu pedido {name} ya está en revisión; te avisaremos apenas lo aprueben.",
