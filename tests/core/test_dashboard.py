@@ -229,3 +229,14 @@ def test_admin_index_links_to_the_dashboard_and_the_playground(client, staff):
     html = client.get("/admin/").content.decode()
     assert 'href="/admin/dashboard/"' in html and 'href="/playground/"' in html
     assert 'href="/admin/auth/user/"' in html  # the stock app list is still there
+
+
+@pytest.mark.usefixtures("history")
+def test_turns_per_day_counts_each_local_day_of_the_last_30():
+    data = dashboard_stats()
+    expected: dict = {}
+    for created in Turn.objects.filter(created_at__gte=data.now - 30 * DAY).values_list("created_at", flat=True):
+        expected[timezone.localdate(created)] = expected.get(timezone.localdate(created), 0) + 1
+    assert len(data.turns_per_day) == 30 and data.turns_per_day[-1][0] == timezone.localdate(data.now)
+    assert {day: n for day, n in data.turns_per_day if n} == expected
+    assert sum(n for _, n in data.turns_per_day) == 6
