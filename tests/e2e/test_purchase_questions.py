@@ -62,3 +62,17 @@ def test_a_second_order_while_one_awaits_approval_is_refused_plainly(shop):
     [reply] = ana.texts("quiero 2 kg de chía")
     assert "está en revisión, así que no puedo agregarle productos" in reply
     assert len(shop.odoo_orders()) == 1 and PurchaseOrder.objects.count() == 1
+
+
+def test_an_unknown_product_comes_with_the_nearest_alternatives(shop):
+    rosa = shop.contact(name="Rosa", phone="+56933334444")
+    [reply] = rosa.texts("necesito 5 kg de nueces de macadamia")
+    assert reply == ("No encontré «nueces de macadamia» en nuestro catálogo. Lo más parecido que tenemos: "
+                     "Nuez mariposa light.")
+    assert shop.odoo_orders() == []
+
+
+def test_the_unit_said_picks_between_close_products_only_among_real_matches(shop):
+    rosa = shop.contact(name="Rosa", phone="+56933334444")
+    [quote] = rosa.texts("necesito 10 kg de aceite de coco")  # the bottle of 500 ml is not sold by the kilo
+    assert "10 kg Aceite de coco orgánico a granel" in quote

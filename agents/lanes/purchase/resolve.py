@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from agents.routing.decision import ExtractedItem
+from agents.routing.matching import MATCH_THRESHOLD
 from agents.routing.normalize import normalize
 from agents.routing.units import convert, purchase_unit
 from orders.models import Product
@@ -83,7 +84,8 @@ def _unit_checked(item: ExtractedItem, text: str) -> ExtractedItem:
     chosen = products.get(item.product_code)
     if chosen is None or fits_unit(said, chosen):
         return item
-    fitting = [c for c in item.candidates if c.product_code in products and fits_unit(said, products[c.product_code])]
+    fitting = [c for c in item.candidates if c.product_code in products and c.score >= MATCH_THRESHOLD
+               and fits_unit(said, products[c.product_code])]
     if len(fitting) != 1:
         return item
     product = products[fitting[0].product_code]
