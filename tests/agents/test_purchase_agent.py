@@ -103,3 +103,15 @@ def test_a_product_without_a_quantity_gets_asked_how_much_with_an_example(shop):
     assert "«10 kg de almendra entera sin tostar»" in reply
     [quote] = ana.texts("10 kg de almendra entera sin tostar")
     assert "10 kg Almendra entera sin tostar × $10.900 = $109.000" in quote
+
+
+def test_a_confirmation_turn_run_again_repeats_the_outcome(shop, settings):  # noqa: F811
+    settings.ORDER_APPROVAL_THRESHOLD = 10_000_000
+    ana = shop.contact()
+    ana.says("quiero 10 kg de quinoa")
+    [confirmed] = ana.texts("sí, confirmo")
+    conversation = Conversation.objects.get(chatwoot_id=ana.id)
+    last = conversation.messages.filter(direction="inbound").order_by("-pk").first()
+    turn = AgentTurn(conversation.pk, "sí, confirmo", [last.pk], route("sí, confirmo", order_state="sent"))
+    result = LANE_AGENTS["purchase"].handle(turn, session_load(conversation_id=conversation.pk))
+    assert [r.content for r in result.replies] == [confirmed]

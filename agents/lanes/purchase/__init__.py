@@ -24,6 +24,7 @@ INTENT_HANDLERS: dict[str, Callable[[Context], AgentResult]] = {
     "catalog_query": decisions.catalog_query,
 }
 CHANGING = ("order_create", "order_modify")
+DECIDING = ("order_confirm", "order_cancel")
 
 
 class PurchaseAgent:
@@ -34,6 +35,10 @@ class PurchaseAgent:
         pending = session.document["slots"].get("pending_question") or {}
         if pending.get("kind") == "purchase_choice" or turn.decision.intent in CHANGING:
             again = changes.replayed(ctx)
+            if again is not None:
+                return again
+        if turn.decision.intent in DECIDING:
+            again = decisions.replayed(ctx)
             if again is not None:
                 return again
         if pending.get("kind") == "purchase_choice":

@@ -29,6 +29,20 @@ STATUS_TEXTS = {
 CATALOG_MIN_SCORE = 0.4
 
 
+REPLAY_TEXTS = {OrderState.CONFIRMED: "confirmed", OrderState.TO_APPROVE: "under_review",
+                OrderState.CANCELLED: "cancelled"}
+
+
+def replayed(ctx: Context) -> AgentResult | None:
+    """These messages already confirmed or cancelled an order (the turn is being run again): say the outcome again
+    instead of "nothing to confirm"."""
+    order = chat.purchase_order_for_turn(contact_id=ctx.contact_id, message_ids=ctx.turn.message_ids)
+    if order is None or order.state not in REPLAY_TEXTS:
+        return None
+    answer = texts.text(REPLAY_TEXTS[order.state], name=order.display_name, total=clp(order.amount_total))
+    return notes_only([answer], order.pk, "")
+
+
 def order_confirm(ctx: Context) -> AgentResult:
     order = ctx.active_order()
     if order is None:
@@ -39,6 +53,7 @@ def order_confirm(ctx: Context) -> AgentResult:
         outcome = purchase_order_confirm(order_id=order.pk, actor="agent")
     except InvalidTransition:
         return notes_only([], order.pk, texts.text("nothing_to_confirm"))
+    chat.purchase_order_record_turn(order_id=order.pk, message_ids=ctx.turn.message_ids, intent="order_confirm")
     key = CONFIRM_TEXTS.get(outcome.outcome)
     if key is None:  # Odoo refused: staff look at it, the contact is told so
         notify.staff_notice(order, f"Odoo no confirmó el pedido {order.display_name}: {outcome.error[:300]}",
@@ -56,6 +71,7 @@ def order_cancel(ctx: Context) -> AgentResult:
         outcome = purchase_order_cancel(order_id=order.pk, actor="agent", reason="el cliente lo canceló por chat")
     except InvalidTransition:
         return notes_only([], None, texts.text("nothing_to_cancel"))
+    chat.purchase_order_record_turn(order_id=order.pk, message_ids=ctx.turn.message_ids, intent="order_cancel")
     if outcome.outcome != Outcome.CANCELLED:
         notify.staff_notice(order, f"El cliente pidió cancelar {order.display_name} y Odoo no respondió: "
                                    f"{outcome.error[:300]}", kind="order_failed")
