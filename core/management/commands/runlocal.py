@@ -29,6 +29,8 @@ class Command(BaseCommand):
     def handle(self, *args, port: int, **options):
         children: list[subprocess.Popen] = []
         metrics_dir = _prepare_metrics_dir()
+        # `kill <pid>` (or a process manager) must stop the children too, exactly as Ctrl-C does.
+        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
         try:
             self._start_standins(children)
             self._seed()
@@ -76,6 +78,10 @@ class Command(BaseCommand):
                     self.stderr.write(f"process {child.args[2:]} exited with {child.returncode}; stopping")
                     return
             time.sleep(0.5)
+
+
+def _raise_keyboard_interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def ensure_admin() -> str:
