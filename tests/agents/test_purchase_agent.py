@@ -115,3 +115,16 @@ def test_a_confirmation_turn_run_again_repeats_the_outcome(shop, settings):  # n
     turn = AgentTurn(conversation.pk, "sí, confirmo", [last.pk], route("sí, confirmo", order_state="sent"))
     result = LANE_AGENTS["purchase"].handle(turn, session_load(conversation_id=conversation.pk))
     assert [r.content for r in result.replies] == [confirmed]
+
+
+def test_a_refused_change_leaves_the_line_as_it_was(shop, settings):  # noqa: F811
+    settings.ORDER_MAX_QUANTITY_PER_LINE = 500
+    ana = shop.contact()
+    ana.says("Necesito 100kg aceite de coco y 20 kilos de almendras")
+    [reply] = ana.texts("mejor que sean 900 kg de aceite")
+    assert reply.startswith("Para Aceite de coco orgánico a granel puedo tomar hasta 500 kg por línea")
+    [odoo_order] = shop.odoo_orders()
+    assert shop.odoo_lines(odoo_order) == [("AC-COCO-KG", 100.0), ("FS-ALM-KG", 20.0)]
+    [reply, quote] = ana.texts("mejor que sean 900 kg de aceite y 30 kg de almendras")
+    assert "20 kg Almendra" not in quote and "30 kg Almendra entera sin tostar" in quote
+    assert shop.odoo_lines(odoo_order) == [("AC-COCO-KG", 100.0), ("FS-ALM-KG", 30.0)]

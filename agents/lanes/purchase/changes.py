@@ -101,7 +101,7 @@ def apply(ctx: Context, resolution: Resolution, *, intent: str, notes: list[str]
         return AgentResult(replies=[Reply(texts.text("would_be_empty", name=name),
                                           [{"title": "Cancelar pedido", "value": "cancelar"}])],
                            patch=result_patch(active.pk if active else None))
-    return write(ctx, active, merged, intent=intent, notes=notes)
+    return write(ctx, active, merged, intent=intent, notes=notes, current=current)
 
 
 def merge(current: dict[str, Decimal], wanted: list[Wanted], *, adding: bool) -> dict[str, Decimal]:
@@ -118,19 +118,26 @@ def merge(current: dict[str, Decimal], wanted: list[Wanted], *, adding: bool) ->
 
 
 def write(ctx: Context, active: PurchaseOrder | None, lines: dict[str, Decimal], *, intent: str,
-          notes: list[str]) -> AgentResult:
+          notes: list[str], current: dict[str, Decimal]) -> AgentResult:
     inputs = [LineInput(product_code=code, quantity=qty) for code, qty in lines.items()]
     try:
         outcome = _save(ctx, active, inputs)
     except InvalidOrderLines as exc:
         notes = notes + [_problem_text(code, reason) for code, reason in exc.problems]
-        bad = {code for code, _ in exc.problems}
-        kept = {code: qty for code, qty in lines.items() if code not in bad}
-        if not kept or kept == lines:
+        kept = _without_invalid_changes(lines, current, {code for code, _ in exc.problems})
+        if not kept or kept == lines or kept == current:
             return notes_only(notes, active.pk if active else None, texts.text("what_to_order"))
-        return write(ctx, active, kept, intent=intent, notes=notes)
+        return write(ctx, active, kept, intent=intent, notes=notes, current=current)
     chat.purchase_order_record_turn(order_id=outcome.order_id, message_ids=ctx.turn.message_ids, intent=intent)
     return quote_reply(outcome, created=active is None, notes=notes)
+
+
+def _without_invalid_changes(lines: dict[str, Decimal], current: dict[str, Decimal],
+                             bad: set[str]) -> dict[str, Decimal]:
+    """A refused change leaves the line as it was ("150000 kg" too many keeps the 100 kg already ordered)."""
+    kept = {code: qty for code, qty in lines.items() if code not in bad}
+    kept.update({code: current[code] for code in bad if code in current})
+    return kept
 
 
 def _save(ctx: Context, active: PurchaseOrder | None, inputs: list[LineInput]):
