@@ -74,8 +74,6 @@ class PurchaseOrder(TimeStampedModel):
     confirm_requested_at = models.DateTimeField(null=True, blank=True)
     # A short claim on pushing this order (compare-and-set), so two workers never create it twice at once.
     push_lease_until = models.DateTimeField(null=True, blank=True)
-    # Counted BEFORE each create is sent: zero means Odoo cannot have this order yet, so no look-up is needed.
-    odoo_push_attempts = models.PositiveSmallIntegerField(default=0)
     received_at = models.DateTimeField(null=True, blank=True)
     receipt_notified_at = models.DateTimeField(null=True, blank=True)
 

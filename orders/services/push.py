@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from integrations.odoo import gateway
@@ -83,12 +83,6 @@ def _create(order: PurchaseOrder, lines) -> gateway.OdooOrder:
 
 def _create_attempted(order: PurchaseOrder) -> bool:
     return order.events.filter(kind=CREATE_ATTEMPT).exists()
-
-
-def _known_partner(order: PurchaseOrder) -> int | None:
-    """The contact's Odoo partner as an earlier order recorded it (saves the look-up for returning contacts)."""
-    return (PurchaseOrder.objects.filter(contact_id=order.contact_id, odoo_partner_id__isnull=False)
-            .exclude(pk=order.pk).order_by("-pk").values_list("odoo_partner_id", flat=True).first())
 
 
 def _known_partner(order: PurchaseOrder) -> int | None:
