@@ -21,6 +21,8 @@ from agents.models import InboundWork
 from agents.orchestration.commit import TurnRecord, TurnTaken, turn_commit, turn_commit_failure
 from agents.orchestration.work import next_burst, pending_works, work_ensure, works_skip
 from agents.routing import route
+from agents.routing.decision import INTENT_LANE, LANE_INTENTS, RoutingDecision
+from agents.routing.normalize import normalize
 from agents.session import SessionInvalid, SessionState, UnknownSchemaVersion, session_load
 from agents.turns import build_turn
 from conversations.models import Conversation, ConversationMode, Direction, Message
@@ -153,8 +155,9 @@ def _answer_with_retries(conversation: Conversation, record: TurnRecord):
 
 def _answer(conversation: Conversation, record: TurnRecord):
     record.session = session_load(conversation_id=conversation.pk)
-    record.decision = route(record.turn_input.text, order_state=_order_state(record.session),
-                            history=_history(record.session))
+    decision = route(record.turn_input.text, order_state=_order_state(record.session),
+                     history=_history(record.session))
+    record.decision = _answer_to_pending_question(record.session, record.turn_input.text, decision)
     agent = LANE_AGENTS[record.decision.lane]
     record.agent = agent.name
     contact = conversation.contact
@@ -162,6 +165,35 @@ def _answer(conversation: Conversation, record: TurnRecord):
                            contact_name=contact.name, contact_phone=contact.phone_e164)
     record.result = agent.handle(agent_turn, record.session)
     return turn_commit(record)
+
+
+def _answer_to_pending_question(session: SessionState, text: str, decision: RoutingDecision) -> RoutingDecision:
+    """A tap on one of our own buttons (its title, or its number) goes back to the lane that asked.
+
+    Chatwoot delivers a button tap as plain text with the title only, and a product title such as "Harina integral"
+    can read to the router like a catalog question or nothing at all; the open question is the better context.
+    """
+    pending = session.document["slots"].get("pending_question") or {}
+    lane = _pending_lane(pending)
+    if lane is None or lane == decision.lane or not _is_option(text, pending.get("options") or []):
+        return decision
+    intent = pending.get("intent") if INTENT_LANE.get(pending.get("intent")) == lane else LANE_INTENTS[lane][0]
+    decision.details["overridden"] = {"lane": decision.lane, "intent": decision.intent, "why": "pending_question"}
+    decision.lane, decision.intent, decision.confidence = lane, intent, 1.0
+    return decision
+
+
+def _pending_lane(pending: dict) -> str | None:
+    if pending.get("lane") in LANE_INTENTS:
+        return pending["lane"]
+    return "purchase" if str(pending.get("kind", "")).startswith("purchase") else None
+
+
+def _is_option(text: str, options: list[dict]) -> bool:
+    said = normalize(text).strip(" .!¡?¿")
+    if said.isdigit():
+        return 1 <= int(said) <= len(options)
+    return any(said in (normalize(o.get("title", "")), normalize(str(o.get("value", "")))) for o in options)
 
 
 def _order_state(session: SessionState) -> str | None:

@@ -76,3 +76,14 @@ def test_the_unit_said_picks_between_close_products_only_among_real_matches(shop
     rosa = shop.contact(name="Rosa", phone="+56933334444")
     [quote] = rosa.texts("necesito 10 kg de aceite de coco")  # the bottle of 500 ml is not sold by the kilo
     assert "10 kg Aceite de coco orgánico a granel" in quote
+
+
+def test_answering_a_close_call_with_the_options_number_picks_that_product(shop):
+    # WhatsApp lists and our numbered fallback invite "2"; the router alone cannot tell what "2" means.
+    eva = shop.contact(name="Eva", phone="+56933334444")
+    [question] = eva.says("quiero 5 kg de harina")
+    titles = buttons(question)
+    [quote] = eva.says("2")
+    chosen = titles[1]
+    assert f"5 kg {chosen}" in quote["content"]
+    assert len(shop.odoo_orders()) == 1
