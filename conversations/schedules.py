@@ -5,4 +5,6 @@ SCHEDULES = [
     {"name": "outbound_sweep", "func": "conversations.tasks.sweep_outbound", "minutes": 1},
     # Re-drives webhook deliveries still pending (their processing task was lost).
     {"name": "webhook_delivery_sweep", "func": "conversations.tasks_ingest.sweep_deliveries", "minutes": 2},
+    # Hands conversations idle with staff back to the bot; raises the once-only "waiting too long" notice.
+    {"name": "handoff_sweep", "func": "conversations.tasks_handoff.sweep_handoffs", "minutes": 1},
 ]

@@ -1,0 +1,303 @@
+"""Staff-facing handoff services (issue #5, "Handoff console"): take over, hand back, reply from the admin, and the
+sweep that hands idle conversations back to the bot and raises the "waiting too long" notice once.
+
+The admin calls these; none of them talks to Chatwoot or Slack inline. Mode changes go through the one door,
+`conversation_switch_mode` (compare-and-set + audit row + status mirror after commit); the Chatwoot assignment and
+the Slack notices are queued after commit (STYLE habits 4-7). Every take-over, hand-back and staff reply leaves a
+`ConversationEvent` row with who and when.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from conversations.models import (
+    Conversation, ConversationEvent, ConversationMode, Direction, Message, MessageOrigin, MessageStatus, SenderKind,
+)
+from conversations.outbound import message_retry, reply_queue
+from conversations.services import conversation_admin_path, conversation_switch_mode
+from core.errors import DomainError
+from core.queue import enqueue_on_commit
+from integrations import slack
+
+logger = logging.getLogger(__name__)
+
+HUMAN, BOT = ConversationMode.HUMAN, ConversationMode.BOT
+ASSIGN_TASK = "conversations.tasks_handoff.mirror_assignee_to_chatwoot"
+# WhatsApp rejects text messages over 4096 characters; the other channels take at least that much.
+REPLY_MAX_CHARS = 4096
+SWEEP_BATCH = 200
+# Handoff reasons that mean a person already answered (in Chatwoot): such a conversation does not "wait".
+PERSON_ON_IT_REASONS = ("human_reply",)
+# What the console shows for `Conversation.handoff_reason`; unknown reasons are shown as stored.
+REASON_LABELS = {
+    "human_request": "Asked for a person",
+    "complaint": "Complaint",
+    "failure": "Bot failure",
+    "whatsapp_window": "24-hour window closed",
+    "order_attention": "Order needs attention",
+    "human_reply": "Human replied in Chatwoot",
+    "taken_over": "Taken over by staff",
+    "staff_reply": "Staff replied from the admin",
+    "requested": "Handed over",
+}
+
+
+class TakeOver:
+    """Outcomes of `conversation_take_over`."""
+
+    TAKEN = "taken"  # was with the bot; now human mode, theirs
+    CLAIMED = "claimed"  # was already waiting for (or held by another) human; now theirs
+    ALREADY_THEIRS = "already_theirs"
+
+
+def reason_label(reason: str) -> str:
+    if reason.startswith("chatwoot status"):
+        return f"Opened in Chatwoot ({reason})"
+    return REASON_LABELS.get(reason, reason or "—")
+
+
+# --- take over, hand back, reply ----------------------------------------------------------------------------------
+
+def conversation_take_over(*, conversation_id: int, user: User) -> str:
+    """Staff take the conversation: human mode (the bot goes quiet at once), theirs, assigned to them in Chatwoot
+    when their Chatwoot agent id is known (`StaffProfile`). Returns a `TakeOver` outcome."""
+    with transaction.atomic(durable=True):
+        conversation = _locked(conversation_id)
+        return _take_over(conversation, user, reason="taken_over")
+
+
+def conversation_hand_back(*, conversation_id: int, user: User) -> bool:
+    """Back to the bot (Chatwoot: pending, unassigned). False when it was already with the bot."""
+    with transaction.atomic(durable=True):
+        switched = conversation_switch_mode(
+            conversation_id=conversation_id, mode=BOT, actor=user.get_username(), reason="handed_back"
+        )
+        if switched:
+            enqueue_on_commit(ASSIGN_TASK, conversation_id)
+    return switched
+
+
+def conversation_staff_reply(*, conversation_id: int, user: User, content: str) -> Message:
+    """Queue a staff reply (sent through Chatwoot as an outgoing message, see `conversations.outbound`). A human is
+    speaking, so a conversation with the bot is taken over first, in the same transaction."""
+    text = (content or "").strip()
+    if not text:
+        raise DomainError("Write a reply before sending.", code="empty_reply")
+    if len(text) > REPLY_MAX_CHARS:
+        raise DomainError(f"The reply is too long ({len(text)} characters, at most {REPLY_MAX_CHARS}).",
+                          code="reply_too_long")
+    with transaction.atomic(durable=True):
+        conversation = _locked(conversation_id)
+        _take_over(conversation, user, reason="staff_reply")
+        message = reply_queue(conversation_id=conversation_id, content=text, origin=MessageOrigin.STAFF,
+                              staff_user_id=user.pk)
+        ConversationEvent.objects.create(conversation_id=conversation_id, kind="staff_reply",
+                                         actor=user.get_username(), reason=f"message {message.pk}: {text[:200]}")
+    return message
+
+
+def conversation_message_retry(*, conversation_id: int, message_id: int, user: User) -> bool:
+    """Staff retry of a failed outbound message of this conversation (`message_retry`), audited. False when the
+    message was not failed any more (already retried, or sent meanwhile)."""
+    exists = Message.objects.filter(pk=message_id, conversation_id=conversation_id, direction=Direction.OUTBOUND)
+    if not exists.exists():
+        raise DomainError(f"Message {message_id} is not an outbound message of this conversation.", code="not_found")
+    with transaction.atomic(durable=True):
+        moved = message_retry(message_id=message_id)
+        if moved:
+            ConversationEvent.objects.create(conversation_id=conversation_id, kind="message_retried",
+                                             actor=user.get_username(), before="failed", after="queued",
+                                             reason=f"message {message_id}")
+    return moved
+
+
+def _locked(conversation_id: int) -> Conversation:
+    """The row lock serialises take-over, staff reply and the sweep on one conversation (no I/O is done under it)."""
+    conversation = Conversation.objects.select_for_update().filter(pk=conversation_id).first()
+    if conversation is None:
+        raise DomainError(f"Conversation {conversation_id} does not exist.", code="not_found")
+    return conversation
+
+
+def _take_over(conversation: Conversation, user: User, *, reason: str) -> str:
+    """Caller holds the conversation row lock (`_locked`) inside a transaction."""
+    actor = user.get_username()
+    if conversation.mode == BOT:
+        conversation_switch_mode(conversation_id=conversation.pk, mode=HUMAN, actor=actor, reason=reason,
+                                 taken_by_id=user.pk)
+        outcome = TakeOver.TAKEN
+    elif conversation.taken_by_id == user.pk:
+        return TakeOver.ALREADY_THEIRS
+    else:
+        previous = conversation.taken_by.get_username() if conversation.taken_by_id else "nobody"
+        Conversation.objects.filter(pk=conversation.pk).update(taken_by=user, updated_at=timezone.now())
+        ConversationEvent.objects.create(
+            conversation_id=conversation.pk, kind="taken_over", actor=actor, before=HUMAN, after=HUMAN,
+            reason=f"claimed from {previous} (handoff: {conversation.handoff_reason or '—'})",
+        )
+        outcome = TakeOver.CLAIMED
+    enqueue_on_commit(ASSIGN_TASK, conversation.pk)
+    return outcome
+
+
+# --- the sweep: auto hand-back and the waiting notice -------------------------------------------------------------
+
+def staff_replies() -> QuerySet[Message]:
+    """Replies to the contact written by a person: from our admin, or in Chatwoot by an agent or the business phone
+    (ingestion stores those as origin `chatwoot`, sender user or none). Private notes are not replies."""
+    by_person = Q(origin=MessageOrigin.STAFF) | Q(
+        origin=MessageOrigin.CHATWOOT, sender_kind__in=(SenderKind.USER, SenderKind.NONE)
+    )
+    return Message.objects.filter(by_person, direction=Direction.OUTBOUND, private=False)
+
+
+def idle_with_staff(*, now: datetime) -> QuerySet[Conversation]:
+    """Human mode for over HANDOFF_AUTO_RETURN_MINUTES without any staff reply in that time (none since the
+    handoff, or the last one older than that)."""
+    cutoff = now - timedelta(minutes=settings.HANDOFF_AUTO_RETURN_MINUTES)
+    recent = staff_replies().filter(conversation=OuterRef("pk"), created_at__gt=cutoff)
+    return Conversation.objects.filter(mode=HUMAN, is_active=True, handoff_at__lte=cutoff).exclude(Exists(recent))
+
+
+def waiting_too_long(*, now: datetime) -> QuerySet[Conversation]:
+    """Waiting for a human (nobody took it, nobody replied since the handoff) for over HANDOFF_WAIT_ALERT_MINUTES,
+    not yet noticed."""
+    cutoff = now - timedelta(minutes=settings.HANDOFF_WAIT_ALERT_MINUTES)
+    replied = staff_replies().filter(conversation=OuterRef("pk"), created_at__gte=OuterRef("handoff_at"))
+    return (
+        Conversation.objects.filter(mode=HUMAN, is_active=True, taken_by__isnull=True, handoff_alerted_at__isnull=True,
+                                    handoff_at__lte=cutoff)
+        .exclude(handoff_reason__in=PERSON_ON_IT_REASONS)
+        .exclude(Exists(replied))
+    )
+
+
+def handoff_sweep(*, now: datetime | None = None) -> dict:
+    """Hand idle conversations back to the bot, then raise the wait notice for those waiting too long.
+    Safe to run twice or concurrently: each conversation is re-checked under its row lock."""
+    now = now or timezone.now()
+    counts = {"handed_back": 0, "alerted": 0}
+    if settings.HANDOFF_AUTO_RETURN_MINUTES > 0:
+        for pk in list(idle_with_staff(now=now).values_list("pk", flat=True)[:SWEEP_BATCH]):
+            counts["handed_back"] += conversation_auto_return(conversation_id=pk, now=now)
+    if settings.HANDOFF_WAIT_ALERT_MINUTES > 0:
+        for pk in list(waiting_too_long(now=now).values_list("pk", flat=True)[:SWEEP_BATCH]):
+            counts["alerted"] += conversation_wait_alert(conversation_id=pk, now=now)
+    return counts
+
+
+def conversation_auto_return(*, conversation_id: int, now: datetime) -> bool:
+    """Back to the bot if it is still idle with staff (re-checked under the lock: a reply may have just landed)."""
+    minutes = settings.HANDOFF_AUTO_RETURN_MINUTES
+    with transaction.atomic(durable=True):
+        _locked(conversation_id)
+        if not idle_with_staff(now=now).filter(pk=conversation_id).exists():
+            return False
+        conversation_switch_mode(conversation_id=conversation_id, mode=BOT, actor="system",
+                                 reason=f"auto_return: no staff reply for {minutes} min")
+        enqueue_on_commit(ASSIGN_TASK, conversation_id)
+    logger.info("conversation handed back to the bot", extra={"conversation_id": conversation_id,
+                                                              "idle_minutes": minutes})
+    return True
+
+
+def conversation_wait_alert(*, conversation_id: int, now: datetime) -> bool:
+    """Raise the "waiting for a human too long" notice once: audit row, Slack (after commit) and a log line."""
+    with transaction.atomic(durable=True):
+        conversation = _locked(conversation_id)
+        if not waiting_too_long(now=now).filter(pk=conversation_id).exists():
+            return False
+        Conversation.objects.filter(pk=conversation_id).update(handoff_alerted_at=now)
+        waited = int((now - conversation.handoff_at).total_seconds() // 60)
+        ConversationEvent.objects.create(
+            conversation_id=conversation_id, kind="wait_alert", actor="system", before=HUMAN, after=HUMAN,
+            reason=f"waiting for a human for {waited} min ({conversation.handoff_reason})",
+        )
+        slack.notify(text=_wait_text(conversation, waited), link=conversation_admin_path(conversation_id),
+                     kind="handoff_wait")
+    logger.warning("conversation waiting for a human too long",
+                   extra={"conversation_id": conversation_id, "waited_minutes": waited,
+                          "reason": conversation.handoff_reason})
+    return True
+
+
+def _wait_text(conversation: Conversation, waited: int) -> str:
+    return (f"⏰ La conversación #{conversation.chatwoot_id} con {conversation.contact} lleva {waited} min esperando "
+            f"a una persona y nadie la ha tomado.")
+
+
+# --- the transcript (what the conversation page shows) ------------------------------------------------------------
+
+TRANSCRIPT_LIMIT = 200
+SAFE_LINK_SCHEMES = ("https://", "http://")
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    message: Message
+    author: str
+    attachments: list[dict]  # [{"label": ..., "url": ... or "", "transcription": ...}]
+    can_retry: bool
+
+
+def conversation_transcript(*, conversation: Conversation, limit: int = TRANSCRIPT_LIMIT
+                            ) -> tuple[list[TranscriptLine], int]:
+    """The latest `limit` messages, oldest first, with who wrote each; and the total count."""
+    rows = conversation.messages.select_related("staff_user").order_by("-created_at", "-id")[:limit]
+    contact_name = str(conversation.contact)
+    lines = [
+        TranscriptLine(
+            message=m, author=message_author(m, contact_name), attachments=attachment_links(m),
+            can_retry=m.direction == Direction.OUTBOUND and m.status == MessageStatus.FAILED,
+        )
+        for m in reversed(list(rows))
+    ]
+    return lines, conversation.messages.count()
+
+
+def message_author(message: Message, contact_name: str) -> str:
+    if message.direction == Direction.INBOUND:
+        return f"Contact · {message.sender_name or contact_name}"
+    return OUTBOUND_AUTHORS.get(message.origin, _chatwoot_author)(message)
+
+
+def _staff_author(message: Message) -> str:
+    return f"Staff · {message.staff_user.get_username() if message.staff_user else 'deleted user'} (admin)"
+
+
+def _chatwoot_author(message: Message) -> str:
+    if message.sender_kind == SenderKind.USER:
+        return f"Chatwoot agent · {message.sender_name or message.sender_chatwoot_id or '?'}"
+    if message.sender_kind == SenderKind.AGENT_BOT:
+        return f"Chatwoot bot · {message.sender_name or '?'}"
+    return "Business phone / Chatwoot"
+
+
+OUTBOUND_AUTHORS = {
+    MessageOrigin.BOT: lambda m: "Bot",
+    MessageOrigin.SYSTEM: lambda m: "System",
+    MessageOrigin.STAFF: _staff_author,
+    MessageOrigin.CHATWOOT: _chatwoot_author,
+}
+
+
+def attachment_links(message: Message) -> list[dict]:
+    """Attachments as links; only http(s) URLs become links (a `javascript:` URL from a payload must not)."""
+    links = []
+    for item in message.attachments or []:
+        if not isinstance(item, dict):
+            continue
+        url = str(item.get("url") or item.get("data_url") or "")
+        label = item.get("name") or item.get("file_type") or "attachment"
+        links.append({"label": str(label), "url": url if url.startswith(SAFE_LINK_SCHEMES) else "",
+                      "transcription": str(item.get("transcription") or "")})
+    return links
