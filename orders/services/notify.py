@@ -20,6 +20,7 @@ CONTACT_NOTICES = {
     "rejected": "Lo sentimos, tu pedido {name} no fue aprobado. Motivo: {reason}. Si quieres, podemos armar uno nuevo.",
     "received": "Tu pedido {name} ya fue recibido en bodega. ¡Gracias por tu compra!",
     "under_review": "Tu pedido {name} por {total} quedó en revisión; te avisaremos apenas lo aprueben.",
+    "cancelled_in_odoo": "Tu pedido {name} fue anulado por nuestro equipo. Si quieres, podemos armar uno nuevo.",
     "pending_odoo": "Recibimos tu pedido; estamos teniendo un problema con nuestro sistema y lo confirmaremos en breve.",
 }
 

@@ -46,13 +46,27 @@ def _follow(order: PurchaseOrder, target: str, odoo_state: str) -> OrderResult:
         purchase_order_event(order_id=order.pk, actor="odoo", kind="odoo_state_mismatch", state=order.state,
                              detail={"odoo_state": odoo_state})
         return result(order, Outcome.UNCHANGED, error=f"Odoo says '{odoo_state}'")
+    before = order.state
     for state in path:
         updates = {"received_at": timezone.now()} if state == OrderState.RECEIVED else None
         order = purchase_order_transition(order_id=order.pk, to_state=state, actor="odoo",
                                           reason=f"Odoo state {odoo_state}", updates=updates)
+    _decision_notice(order, before)
     if target == OrderState.RECEIVED:
         _receipt_notice(order)
     return result(order, OUTCOME_FOR_STATE.get(target, Outcome.UNCHANGED))
+
+
+def _decision_notice(order: PurchaseOrder, before: str) -> None:
+    """Staff may approve or cancel a waiting order in Odoo itself; the contact hears it as from our admin.
+
+    The transition above was a compare-and-set, so only the sweep that moved the order gets here.
+    """
+    waiting = before in (OrderState.SENT, OrderState.TO_APPROVE)
+    if before == OrderState.TO_APPROVE and order.state in (OrderState.CONFIRMED, OrderState.RECEIVED):
+        notify.contact_notice(order, "approved")
+    elif waiting and order.state == OrderState.CANCELLED:
+        notify.contact_notice(order, "cancelled_in_odoo")
 
 
 def _receipt_notice(order: PurchaseOrder) -> None:
@@ -86,9 +100,10 @@ def purchase_orders_push_pending(*, older_than_seconds: int = 0) -> dict:
 
 
 def purchase_orders_watch_receipts() -> dict:
-    """Scheduled: follow confirmed (and to-approve) orders in Odoo; notices receipt and Odoo-side decisions."""
+    """Scheduled: follow waiting and confirmed orders in Odoo; notices receipt and Odoo-side decisions."""
     counts = {"checked": 0, "received": 0, "errors": 0}
-    for order_id in PurchaseOrder.objects.filter(state__in=[OrderState.CONFIRMED, OrderState.TO_APPROVE],
+    for order_id in PurchaseOrder.objects.filter(state__in=[OrderState.CONFIRMED, OrderState.TO_APPROVE,
+                                                           OrderState.SENT],
                                                  odoo_id__isnull=False).values_list("pk", flat=True):
         try:
             outcome = purchase_order_refresh_from_odoo(order_id=order_id).outcome

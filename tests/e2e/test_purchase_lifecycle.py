@@ -48,3 +48,30 @@ def test_status_notices_a_receipt_the_schedule_has_not_seen_yet(shop, settings):
     [notice] = ana.says("¿llegó mi pedido?")
     assert notice["content"].startswith(f"Tu pedido {odoo_order['name']} ya fue recibido en bodega")
     assert PurchaseOrder.objects.get().state == "received"
+
+
+def test_an_order_approved_directly_in_odoo_is_told_to_the_contact_once(shop, settings):
+    settings.ORDER_APPROVAL_THRESHOLD = 1  # everything waits for staff
+    ana = shop.contact()
+    ana.says("Necesito 100kg aceite de coco y 20 kilos de almendras")
+    ana.says("sí, confirmo")
+    order = PurchaseOrder.objects.get()
+    assert order.state == "to_approve"
+
+    shop.odoo.state.tables["purchase.order"][order.odoo_id]["state"] = "purchase"  # a manager approves in Odoo
+    watch_receipts()
+    watch_receipts()
+    [notice] = ana.new_messages()
+    assert notice["content"].startswith(f"¡Buenas noticias! Tu pedido {order.odoo_name}")
+    assert PurchaseOrder.objects.get().state == "confirmed"
+
+
+def test_a_quote_cancelled_in_odoo_is_told_to_the_contact(shop):
+    ana = shop.contact()
+    ana.says("Necesito 100kg aceite de coco y 20 kilos de almendras")
+    order = PurchaseOrder.objects.get()
+    shop.odoo.state.tables["purchase.order"][order.odoo_id]["state"] = "cancel"
+    watch_receipts()
+    [notice] = ana.new_messages()
+    assert notice["content"] == f"Tu pedido {order.odoo_name} fue anulado por nuestro equipo. Si quieres, podemos armar uno nuevo."
+    assert PurchaseOrder.objects.get().state == "cancelled"
