@@ -9,7 +9,7 @@ from django.db import connection
 
 from agents.models import HandoffCase, Turn
 from conversations.models import Conversation
-from tests.fakes.chatwoot import chatwoot_standin  # noqa: F401
+from tests.fakes.chatwoot import chatwoot_live, chatwoot_standin, wait_for  # noqa: F401
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -17,28 +17,11 @@ pytestmark = [
     # The webhook thread and its echoes write concurrently; SQLite's in-memory test database refuses that.
     pytest.mark.skipif(connection.vendor == "sqlite", reason="needs concurrent writers (PostgreSQL)"),
 ]
-SECRET = "e2e-secret"
 
 
 @pytest.fixture
-def chatwoot(chatwoot_standin, live_server, settings):
-    settings.CHATWOOT_WEBHOOK_SECRETS = [SECRET]
-    chatwoot_standin.secret = SECRET
-    chatwoot_standin.webhook_url = f"{live_server.url}/webhooks/chatwoot/"
-    yield chatwoot_standin
-    # Echo webhooks may still be in flight to the live server: let them land before the tables are flushed,
-    # or the flush deadlocks with their writes.
-    time.sleep(0.05)
-    wait_for(lambda: all(w["status"] is not None for w in chatwoot_standin.webhooks))
-    time.sleep(0.05)
-
-
-def wait_for(condition, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while not (result := condition()):
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.02)
-    return result
+def chatwoot(chatwoot_live):
+    return chatwoot_live
 
 
 def public_replies(standin, conversation_id):

@@ -2,14 +2,12 @@
 endpoint (live_server), our reply is posted back through the real client, and its echo comes back to the endpoint.
 """
 
-import time
-
 import pytest
 from django.db import connection
 
 from conversations.models import Conversation, Message, MessageStatus
 from conversations.outbound import reply_queue
-from tests.fakes.chatwoot import chatwoot_standin  # noqa: F401
+from tests.fakes.chatwoot import chatwoot_live, chatwoot_standin, wait_for  # noqa: F401
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -17,23 +15,11 @@ pytestmark = [
     # database answers "database table is locked" instead of waiting. PostgreSQL (CI) runs these.
     pytest.mark.skipif(connection.vendor == "sqlite", reason="needs concurrent writers (PostgreSQL)"),
 ]
-SECRET = "loop-secret"
 
 
 @pytest.fixture
-def loop(chatwoot_standin, live_server, settings):
-    settings.CHATWOOT_WEBHOOK_SECRETS = [SECRET]
-    chatwoot_standin.secret = SECRET
-    chatwoot_standin.webhook_url = f"{live_server.url}/webhooks/chatwoot/"
-    return chatwoot_standin
-
-
-def wait_for(condition, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while not (result := condition()):
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.02)
-    return result
+def loop(chatwoot_live):
+    return chatwoot_live
 
 
 def test_contact_writes_and_gets_a_spanish_reply_through_chatwoot(loop):

@@ -16,6 +16,8 @@ anywhere until the test sets `webhook_url` or `webhook_sink`.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from integrations.chatwoot.standin import ChatwootStandin
@@ -37,3 +39,26 @@ def chatwoot_standin(settings):
     settings.CHATWOOT_MIRROR_BACKOFF = 0.01
     yield standin
     standin.stop()
+
+
+def wait_for(condition, timeout: float = 5.0):
+    """Poll `condition` until it returns something truthy (webhooks and echoes arrive on other threads)."""
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.02)
+    return result
+
+
+@pytest.fixture
+def chatwoot_live(chatwoot_standin, live_server, settings):
+    """The stand-in delivering signed webhooks to our real endpoint on `live_server`: the whole loop over HTTP."""
+    secret = "live-loop-secret"
+    settings.CHATWOOT_WEBHOOK_SECRETS = [secret]
+    chatwoot_standin.secret = secret
+    chatwoot_standin.webhook_url = f"{live_server.url}/webhooks/chatwoot/"
+    yield chatwoot_standin
+    # Echo webhooks may still be in flight to the live server: let them land before the tables are flushed,
+    # or the flush deadlocks with their writes.
+    wait_for(lambda: all(w["status"] is not None for w in chatwoot_standin.webhooks))
+    time.sleep(0.05)
