@@ -136,7 +136,8 @@ class ConversationAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         latest = Message.objects.filter(conversation=OuterRef("pk")).order_by("-created_at", "-id")
-        return super().get_queryset(request).annotate(last_text=Subquery(latest.values("content")[:1]))
+        return super().get_queryset(request).annotate(last_text=Subquery(latest.values("content")[:1]),
+                                                      last_at=Subquery(latest.values("created_at")[:1]))
 
     def get_ordering(self, request):
         # Waiting for a human first, the oldest handoff first; then the rest by latest activity.
@@ -171,7 +172,9 @@ class ConversationAdmin(admin.ModelAdmin):
     @admin.display(description="Last message", ordering="last_message_at")
     def last_message(self, conversation):
         text = " ".join((getattr(conversation, "last_text", None) or "").split())
-        when = conversation.last_message_at.strftime("%Y-%m-%d %H:%M") if conversation.last_message_at else ""
+        # Our own outbound rows do not move `last_message_at` (ingestion sets it), so the time is the row's own.
+        last_at = getattr(conversation, "last_at", None)
+        when = timezone.localtime(last_at).strftime("%Y-%m-%d %H:%M") if last_at else ""
         return format_html("<small>{}</small> {}", when, text[:80] + ("…" if len(text) > 80 else ""))
 
     # --- page fields ----------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from conversations.models import Conversation, ConversationEvent, ConversationMode
+from conversations.models import Conversation, ConversationEvent, ConversationMode, StaffProfile
 from conversations.services import conversation_switch_mode
 from conversations.tasks_handoff import sweep_handoffs
 from core.schedules import collect_schedules
@@ -70,8 +70,6 @@ def test_a_recent_staff_reply_keeps_the_conversation_with_staff(sweep, settings,
 
 def test_a_taken_over_conversation_is_handed_back_and_unassigned(sweep, settings, admin_client, admin_user,
                                                                  chatwoot_standin, django_capture_on_commit_callbacks):
-    from conversations.models import StaffProfile
-
     settings.HANDOFF_AUTO_RETURN_MINUTES = 60
     StaffProfile.objects.create(user=admin_user, chatwoot_agent_id=7)
     conversation = conversation_in_both(chatwoot_standin)
