@@ -16,7 +16,7 @@ from agents.orchestration.work import works_claim
 from agents.routing.decision import RoutingDecision
 from agents.session import SessionState, session_patch
 from agents.turns import TurnInput
-from conversations.models import ConversationMode
+from conversations.models import Conversation, ConversationMode
 from conversations.outbound import conversation_post_private_note, reply_queue
 from conversations.services import conversation_switch_mode
 
@@ -51,9 +51,11 @@ class TurnRecord:
 
 def turn_commit(record: TurnRecord) -> Turn:
     """Record an answered turn and everything it causes, atomically. Raises TurnTaken when beaten to it."""
-    result = record.result
     try:
         with transaction.atomic():
+            if _human_has_it(record.conversation_id):
+                _silence(record)
+            result = record.result
             turn = _create_turn(record, result.replies, result.handoff)
             messages = [
                 reply_queue(conversation_id=record.conversation_id, content=r.content, options=r.options or None)
@@ -74,9 +76,13 @@ def turn_commit_failure(record: TurnRecord) -> Turn:
                                  f"Mensaje del cliente: «{record.turn_input.text[:500]}»")
     try:
         with transaction.atomic():
-            turn = _create_turn(record, [Reply(APOLOGY)], handoff)
-            _set_replies(turn, [reply_queue(conversation_id=record.conversation_id, content=APOLOGY)])
-            _handoff(record, turn, handoff)
+            if _human_has_it(record.conversation_id):  # staff have it: they answer, no apology needed
+                handoff = None
+            replies = [] if handoff is None else [Reply(APOLOGY)]
+            turn = _create_turn(record, replies, handoff)
+            _set_replies(turn, [reply_queue(conversation_id=record.conversation_id, content=r.content) for r in replies])
+            if handoff is not None:
+                _handoff(record, turn, handoff)
             if record.extra.get("session_unreadable"):
                 # Keep the unreadable document for inspection but let the next turn start a clean session.
                 Session.objects.filter(conversation_id=record.conversation_id, is_active=True).update(
@@ -85,6 +91,19 @@ def turn_commit_failure(record: TurnRecord) -> Turn:
     except IntegrityError as exc:
         raise TurnTaken(str(exc)) from exc
     return turn
+
+
+def _human_has_it(conversation_id: int) -> bool:
+    """Staff may have taken over while the agent was thinking. Locking the row orders this check against the
+    take-over (which locks it too): either it committed first and we stay silent, or our reply precedes it."""
+    mode = Conversation.objects.select_for_update().filter(pk=conversation_id).values_list("mode", flat=True).get()
+    return mode == ConversationMode.HUMAN
+
+
+def _silence(record: TurnRecord) -> None:
+    """Keep the turn (and the agent's state patch) on record, but send nothing and hand nothing over."""
+    record.extra["silenced"] = "human_mode"
+    record.result = AgentResult(replies=[], patch=record.result.patch, handoff=None)
 
 
 def _create_turn(record: TurnRecord, replies: list[Reply], handoff: Handoff | None) -> Turn:

@@ -44,3 +44,34 @@ def test_llm_timeout_falls_back_to_the_rules(chatwoot_standin, fake_openai):
     turn = Turn.objects.get()
     assert turn.source == "rules" and turn.intent == "faq" and turn.error == ""
     assert "horario" in public(chatwoot_standin, conversation)[0]["content"]
+
+
+def test_a_take_over_while_the_agent_is_thinking_silences_its_reply(chatwoot_standin, fake_openai,
+                                                                       django_user_model):
+    import threading
+    import time
+
+    from django.db import connection
+
+    from conversations.handoff import conversation_take_over
+
+    staff = django_user_model.objects.create_user("marta", is_staff=True)
+    fake_openai.tool_call({"lane": "info", "intent": "greeting", "confidence": 0.9, "items": [], "language": "es"},
+                          delay=1.0)
+    conversation = make_conversation(chatwoot_standin)
+    message = inbound(conversation, "Hola")
+    def work():
+        try:
+            process_inbound_message(message.pk)
+        finally:
+            connection.close()  # this thread's own connection, or the test database cannot be dropped
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    time.sleep(0.4)  # the agent is waiting on the LLM now
+    conversation_take_over(conversation_id=conversation.pk, user=staff)
+    worker.join(timeout=10)
+
+    assert public(chatwoot_standin, conversation) == []
+    turn = Turn.objects.get()
+    assert turn.decision["silenced"] == "human_mode" and turn.reply == ""
