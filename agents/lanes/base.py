@@ -20,7 +20,7 @@ class Reply:
 class Handoff:
     """Hand the conversation to staff: mode `human`, mirrored to Chatwoot, `summary` posted as a private note."""
 
-    reason: str  # "human_request" | "complaint" | "purchase_request" | "failure"
+    reason: str  # "human_request" | "complaint" | "purchase_request" | "failure" | "order_attention"
     summary: str
 
 

@@ -113,3 +113,6 @@ def test_odoo_refusing_the_order_tells_the_contact_and_staff_see_why(shop):
     assert order.odoo_sync_status == "failed" and order.odoo_error
     assert PurchaseOrderEvent.objects.filter(order=order, kind="odoo_refused").exists()
     assert shop.odoo_orders() == []
+    conversation = order.conversation
+    conversation.refresh_from_db()
+    assert (conversation.mode, conversation.handoff_reason) == ("human", "order_attention")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from agents.lanes.base import AgentResult, Reply
+from agents.lanes.base import AgentResult, Handoff, Reply
 from agents.lanes.purchase import texts
 from orders import chat
 from orders.models import OdooSyncStatus, OrderState, PurchaseOrder
 from orders.services import OrderResult, Outcome, purchase_order_mark_sent
-from orders.services import notify
+from orders.services.common import admin_path
 
 SYNC_OUTCOME = {OdooSyncStatus.SYNCED: Outcome.UNCHANGED, OdooSyncStatus.PENDING: Outcome.PENDING_ODOO,
                 OdooSyncStatus.DRY_RUN: Outcome.DRY_RUN, OdooSyncStatus.FAILED: Outcome.ODOO_REFUSED}
@@ -45,10 +45,12 @@ def quote_reply(outcome: OrderResult, *, created: bool, notes: list[str]) -> Age
         body = texts.text("pending_odoo", lines=texts.quote_lines(outcome))
         return AgentResult(replies=head + [Reply(body)], patch=result_patch(outcome.order_id))
     if outcome.outcome == Outcome.ODOO_REFUSED or (not outcome.odoo_name and outcome.outcome != Outcome.DRY_RUN):
+        # We told the contact an executive will answer: hand the conversation over (console, Slack, private note).
         order = PurchaseOrder.objects.get(pk=outcome.order_id)
-        notify.staff_notice(order, f"Odoo no aceptó el pedido {order.display_name}: {outcome.error[:300]}",
-                            kind="order_failed")
-        return AgentResult(replies=head + [Reply(texts.text("refused"))], patch=result_patch(outcome.order_id))
+        summary = (f"🧾 Odoo no aceptó el pedido {order.display_name}: {outcome.error[:300]}\n"
+                   f"Revisar en {admin_path(order.pk)}")
+        return AgentResult(replies=head + [Reply(texts.text("refused"))], patch=result_patch(outcome.order_id),
+                           handoff=Handoff("order_attention", summary))
     dry_run = outcome.outcome == Outcome.DRY_RUN
     if outcome.state == OrderState.DRAFT:
         outcome = purchase_order_mark_sent(order_id=outcome.order_id)
