@@ -227,6 +227,22 @@ class WebhookDelivery(models.Model):
         return f"{self.event} {self.delivery_id or self.pk}"
 
 
+class DuplicateDelivery(models.Model):
+    """One row per duplicate delivery we absorbed (answered `duplicate`, nothing reprocessed).
+
+    Kept apart from WebhookDelivery so the store stays one INSERT … ON CONFLICT; duplicates are rare, and the
+    dashboard counts them per window from here rather than from a counter that resets.
+    """
+
+    event = models.CharField(max_length=64)
+    delivery_id = models.CharField(max_length=64, blank=True)
+    dedupe_key = models.CharField(max_length=255, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"duplicate {self.event} {self.delivery_id or self.dedupe_key}"
+
+
 class ConversationEvent(models.Model):
     """Audit row for every mode change, take-over, hand-back and staff reply (who, what, before, after, when)."""
 

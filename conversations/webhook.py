@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from conversations.ingest.dispatch import CHATWOOT_EVENT_HANDLERS
 from conversations.ingest.parsing import latest_push_message
-from conversations.models import DeliveryOutcome, WebhookDelivery
+from conversations.models import DeliveryOutcome, DuplicateDelivery, WebhookDelivery
 from core.queue import enqueue_on_commit
 
 _KEPT_HEADERS = ("X-Chatwoot-Delivery", "X-Chatwoot-Timestamp", "X-Chatwoot-Signature", "User-Agent",
@@ -147,10 +147,17 @@ def webhook_delivery_receive(*, body: bytes, headers: dict, token: str | None = 
     # enqueue_on_commit then runs at once (inside a caller's transaction it still waits for the commit).
     delivery_id = _insert_delivery(payload, body, headers, outcome, reason)
     if delivery_id is None:
+        _record_duplicate(payload, headers)
         return Receipt(payload["event"], "duplicate")
     if not reason:
         enqueue_on_commit("conversations.tasks_ingest.process_delivery", delivery_id)
     return Receipt(payload["event"], "ignored" if reason else "accepted", reason)
+
+
+def _record_duplicate(payload: dict, headers: dict) -> None:
+    DuplicateDelivery.objects.create(event=payload["event"][:64],
+                                     delivery_id=(headers.get("X-Chatwoot-Delivery") or "")[:64],
+                                     dedupe_key=dedupe_key(payload) or "")
 
 
 def _insert_delivery(payload: dict, body: bytes, headers: dict, outcome: str, reason: str) -> int | None:

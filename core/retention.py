@@ -90,6 +90,14 @@ RETENTION_RULES = [
         redaction=lambda: {"body": "", "headers": {}},
     ),
     RetentionRule(
+        kind="duplicate_deliveries",
+        model="conversations.DuplicateDelivery",
+        age_setting="RETENTION_WEBHOOK_DAYS",
+        date_field="received_at",
+        still_holds_data=Q(),
+        action="delete",
+    ),
+    RetentionRule(
         kind="llm_calls",
         model="integrations.ExternalCall",
         age_setting="RETENTION_LLM_LOG_DAYS",

@@ -16,7 +16,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from agents.models import HandoffCase, Turn
-from conversations.models import Direction, Message, MessageStatus, SenderKind, WebhookDelivery
+from conversations.models import Direction, DuplicateDelivery, Message, MessageStatus, SenderKind, WebhookDelivery
 from integrations.models import ExternalCall
 from orders.models import OrderState, PurchaseOrder, PurchaseOrderEvent
 
@@ -45,6 +45,7 @@ class WindowStats:
     turns_by_day: dict = field(default_factory=dict)
     send_failures: int = 0
     deliveries_by_outcome: dict[str, int] = field(default_factory=dict)
+    duplicates_absorbed: int = 0
     odoo_errors_by_method: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -225,6 +226,13 @@ def _collect_deliveries(stats, since) -> None:
     _spread(rows, stats, "deliveries_by_outcome", lambda row: row["outcome"])
 
 
+def _collect_duplicates(stats, since) -> None:
+    counts = (DuplicateDelivery.objects.filter(received_at__gte=_oldest(since))
+              .aggregate(**_window_counts(since, "received_at")))
+    for window, window_stats in stats.items():
+        window_stats.duplicates_absorbed = counts[f"n_{window}"]
+
+
 def _collect_odoo_errors(stats, since) -> None:
     rows = (ExternalCall.objects.filter(system=ExternalCall.System.ODOO, created_at__gte=_oldest(since),
                                         outcome=ExternalCall.Outcome.ERROR).order_by()
@@ -239,6 +247,6 @@ def _days(now: datetime, counts: dict) -> list[tuple[date, int]]:
 
 
 COLLECTORS = [_collect_turns, _collect_handoffs, _collect_orders, _collect_send_failures, _collect_deliveries,
-              _collect_odoo_errors]
+              _collect_duplicates, _collect_odoo_errors]
 
 __all__ = ["Dashboard", "WindowStats", "WINDOWS", "dashboard_stats"]

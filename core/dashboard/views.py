@@ -65,8 +65,7 @@ def _figures(s: WindowStats) -> list[tuple[str, str, str]]:
         ("send-failures", "Send failures", str(s.send_failures)),
         ("deliveries-failed", "Webhook deliveries failed / still pending",
          f"{s.deliveries_by_outcome.get('failed', 0)} / {s.deliveries_by_outcome.get('pending', 0)}"),
-        ("duplicates", "Duplicate deliveries absorbed",
-         "not recorded (a duplicate is answered without writing a row)"),
+        ("duplicates", "Duplicate deliveries absorbed", str(s.duplicates_absorbed)),
         ("odoo-errors", "Odoo errors", str(s.odoo_errors)),
     ]
 

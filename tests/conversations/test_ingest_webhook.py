@@ -8,7 +8,7 @@ import time
 import pytest
 from prometheus_client import REGISTRY
 
-from conversations.models import DeliveryOutcome, Message, WebhookDelivery
+from conversations.models import DeliveryOutcome, DuplicateDelivery, Message, WebhookDelivery
 from tests.conversations.ingest_helpers import URL, deliver, load, post, seam_calls, sign  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -153,6 +153,8 @@ def test_same_message_under_two_delivery_ids_is_duplicate(client):
     assert post(client, payload, delivery="a").json() == {"status": "accepted"}
     assert post(client, payload, delivery="b").json() == {"status": "duplicate"}
     assert WebhookDelivery.objects.count() == 1
+    [absorbed] = DuplicateDelivery.objects.all()  # recorded for the dashboard
+    assert (absorbed.event, absorbed.delivery_id) == ("message_created", "b")
 
 
 def test_message_updated_receipts_are_not_mistaken_for_duplicates(client):

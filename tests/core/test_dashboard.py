@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from agents.models import HandoffCase, Turn
 from conversations.models import (
-    Contact, Conversation, DeliveryOutcome, Direction, Message, MessageOrigin, MessageStatus, SenderKind,
-    WebhookDelivery,
+    Contact, Conversation, DeliveryOutcome, Direction, DuplicateDelivery, Message, MessageOrigin, MessageStatus,
+    SenderKind, WebhookDelivery,
 )
 from core.dashboard.stats import dashboard_stats
 from integrations.models import ExternalCall
@@ -124,6 +124,10 @@ def history(staff):
         delivery = WebhookDelivery.objects.create(event="message_created", body="{}", outcome=outcome)
         _at(WebhookDelivery, delivery.pk, when, field="received_at")
 
+    for when in [now - HOUR, now - 3 * DAY, now - 3 * DAY, ancient]:
+        duplicate = DuplicateDelivery.objects.create(event="message_created", delivery_id="d")
+        _at(DuplicateDelivery, duplicate.pk, when, field="received_at")
+
     for system, method, outcome, when in [("odoo", "create", "error", now - HOUR), ("odoo", "write", "error",
                                            now - 3 * DAY), ("odoo", "create", "ok", now - HOUR),
                                           ("chatwoot", "send_message", "error", now - HOUR),
@@ -144,14 +148,14 @@ EXPECTED = {
         "first-human-reply": "5 min 00 s (1 answered, 0 waiting)", "orders-quoted": "1", "orders-confirmed": "1",
         "orders-to-approve": "1", "orders-approved": "1", "orders-rejected": "0",
         "approval-latency": "30 min 00 s / 30 min 00 s", "send-failures": "1",
-        "deliveries-failed": "0 / 1", "odoo-errors": "1",
+        "deliveries-failed": "0 / 1", "duplicates": "1", "odoo-errors": "1",
     },
     "30d": {
         "turns": "6", "rules-share": "66.7%", "llm-share": "33.3%", "handoff-rate": "75.0% (3 of 4)",
         "first-human-reply": "10 min 00 s (2 answered, 1 waiting)", "orders-quoted": "3", "orders-confirmed": "2",
         "orders-to-approve": "2", "orders-approved": "1", "orders-rejected": "1",
         "approval-latency": "1 h 15 min / 2 h 00 min", "send-failures": "2",
-        "deliveries-failed": "1 / 1", "odoo-errors": "2",
+        "deliveries-failed": "1 / 1", "duplicates": "3", "odoo-errors": "2",
     },
 }
 
@@ -208,7 +212,7 @@ def test_empty_database_renders_dashes_not_errors(client, staff):
 
 @pytest.mark.usefixtures("history")
 def test_stats_take_a_fixed_number_of_queries(django_assert_max_num_queries):
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         dashboard_stats()
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from conversations.models import Contact, Conversation, ConversationEvent, Message, WebhookDelivery
+from conversations.models import Contact, Conversation, ConversationEvent, DuplicateDelivery, Message, WebhookDelivery
 from core.retention import REDACTED, retention_apply
 from integrations.models import ExternalCall
 from orders.models import Product
@@ -39,6 +39,8 @@ def history(settings):
         event = ConversationEvent.objects.create(conversation=conversation, kind="take_over", actor="staff")
         _age(message, days), _age(llm, days), _age(odoo, days), _age(event, days)
         _age(delivery, days if days < 30 else 40, field="received_at")
+        duplicate = DuplicateDelivery.objects.create(event="message_created", delivery_id=label)
+        _age(duplicate, days if days < 30 else 40, field="received_at")
         rows[label] = {"message": message, "delivery": delivery, "llm": llm, "odoo": odoo, "event": event}
     pending = WebhookDelivery.objects.create(event="message_created", body='{"pending": 1}', outcome="pending")
     _age(pending, 40, field="received_at")
@@ -61,6 +63,7 @@ def test_old_personal_data_is_redacted_or_deleted(history):
     assert (odoo.request_summary, odoo.response_summary, odoo.outcome) == ("", "", "ok")
     assert counts["messages"] == 1 and counts["webhook_deliveries"] == 1
     assert counts["llm_calls"] == 1 and counts["call_summaries"] == 1
+    assert list(DuplicateDelivery.objects.values_list("delivery_id", flat=True)) == ["recent"]
 
 
 def test_recent_rows_audit_rows_orders_and_pending_deliveries_are_kept(history):
