@@ -144,18 +144,26 @@ class ChatwootStandin:
                 events.append({**shapes.conversation_webhook(conv), "event": "conversation_status_changed",
                                "changed_attributes": None})
             events.append(shapes.message_webhook(msg, conv))
-        for event in events:
-            self.deliver(event)
-        return {"conversation_id": conv["id"], "contact_id": conv["contact"]["id"], "message_id": msg["id"]}
+        records = [self.deliver(event) for event in events]
+        # `webhook_answered_at` (epoch seconds): when our app answered the message's webhook (bench/turns.py).
+        return {"conversation_id": conv["id"], "contact_id": conv["contact"]["id"], "message_id": msg["id"],
+                "webhook_status": records[-1]["status"], "webhook_answered_at": records[-1]["answered_at"]}
 
     def bot_messages(self, conversation_id: int) -> list[dict]:
         with self._lock:
             conv = self._conversation(conversation_id)
             return [shapes.message_rest(m, conv) for m in conv["messages"] if m["message_type"] == "outgoing"]
 
+    def bot_message_times(self, conversation_id: int) -> dict[int, float]:
+        """Epoch seconds at which each of the bot's messages was received (timing for bench/turns.py)."""
+        with self._lock:
+            conv = self._conversation(conversation_id)
+            return {m["id"]: m["created_at"] for m in conv["messages"] if m["message_type"] == "outgoing"}
+
     # --- webhooks -----------------------------------------------------------------------------------------
-    def deliver(self, payload: dict) -> None:
-        """One attempt, never retried (account webhooks are not retried: PROTOCOL.md section 4)."""
+    def deliver(self, payload: dict) -> dict:
+        """One attempt, never retried (account webhooks are not retried: PROTOCOL.md section 4). Returns the
+        record, with `answered_at` (epoch seconds) once our app answered."""
         body = json.dumps(payload, separators=(",", ":")).encode()
         headers = {"Content-Type": "application/json", "Accept": "application/json",
                    "X-Chatwoot-Delivery": str(uuid.uuid4())}
@@ -163,7 +171,7 @@ class ChatwootStandin:
             ts = str(int(time.time()))
             digest = hmac.new(self.secret.encode(), ts.encode() + b"." + body, hashlib.sha256).hexdigest()
             headers.update({"X-Chatwoot-Timestamp": ts, "X-Chatwoot-Signature": f"sha256={digest}"})
-        record = {"payload": payload, "headers": headers, "status": None}
+        record = {"payload": payload, "headers": headers, "status": None, "answered_at": None}
         self.webhooks.append(record)
         try:
             if self.webhook_sink is not None:
@@ -176,6 +184,8 @@ class ChatwootStandin:
         except Exception as exc:  # Chatwoot logs and drops a failed delivery
             record["status"] = getattr(exc, "code", "error")
             logger.warning("standin webhook delivery failed: %s", exc)
+        record["answered_at"] = time.time()
+        return record
 
     # --- REST handlers (called with the parsed request) ---------------------------------------------------
     def create_message(self, conversation_id: int, body: dict) -> tuple[dict, dict | None]:

@@ -179,7 +179,8 @@ def _make_handler(standin):
             self._send(200, {"payload": [standin.show_conversation(i) for i in ids]})
 
         def standin_messages(self):
-            self._send(200, {"payload": standin.bot_messages(self.cid)})
+            times = {str(k): v for k, v in standin.bot_message_times(self.cid).items()}
+            self._send(200, {"payload": standin.bot_messages(self.cid), "received_at": times})
 
         def standin_can_reply(self):
             value = self._json_body().get("can_reply")

@@ -1,0 +1,175 @@
+"""Shared helpers for benches that run the real processes: scratch database, children in their own process groups
+(stopped on exit, also on error), loopback ports, percentiles, and database-query counting inside the children.
+
+Query counting: the children load this module (`python -m _harness qcluster`, gunicorn `_harness:wsgi()`) with
+BENCH_QUERY_KEY set; every new database connection gets an execute wrapper, and the count of each django-q2 task
+or web request is added to a Redis hash (`<key>` field `<task or "web">` and `<...>:runs`) when it finishes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH = REPO / "bench"
+
+
+# --- processes -------------------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, proc: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args[:4]} exited with {proc.returncode}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listening on {port} after {seconds} s")
+
+
+class Children:
+    """Child processes, each in its own session so the whole tree (gunicorn's or qcluster's workers) is stopped."""
+
+    def __init__(self):
+        self.procs: list[subprocess.Popen] = []
+
+    def spawn(self, cmd: list[str], env: dict, log: Path | None = None) -> subprocess.Popen:
+        out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 (closed with the child)
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, start_new_session=True, stdout=out, stderr=out)
+        self.procs.append(proc)
+        return proc
+
+    def stop(self, proc: subprocess.Popen, timeout: float = 15) -> None:
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=5)
+        if proc in self.procs:
+            self.procs.remove(proc)
+
+    def stop_all(self) -> None:
+        for proc in reversed(list(self.procs)):
+            self.stop(proc)
+
+    def __enter__(self) -> "Children":
+        # SIGTERM to the bench (e.g. `timeout`) must still stop the children: turn it into SystemExit.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop_all()
+
+
+def ensure_database(db_url: str, *, fresh: bool = False) -> None:
+    """Create the database if missing; `fresh` drops it first (a scratch database for one bench run)."""
+    import psycopg
+
+    base, name = db_url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        if fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+
+
+# --- query counting inside the children ------------------------------------------------------------------------
+_local = threading.local()
+
+
+def _count_query(execute, sql, params, many, context):
+    _local.queries = getattr(_local, "queries", 0) + 1
+    return execute(sql, params, many, context)
+
+
+def _on_connection(sender, connection, **kwargs):
+    if _count_query not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_count_query)
+
+
+def _start(label: str) -> None:
+    _local.label, _local.queries = label, 0
+
+
+def _flush() -> None:
+    label, queries = getattr(_local, "label", None), getattr(_local, "queries", 0)
+    if label is None:
+        return
+    _local.label = None
+    pipe = _redis().pipeline()
+    pipe.hincrby(os.environ["BENCH_QUERY_KEY"], label, queries)
+    pipe.hincrby(os.environ["BENCH_QUERY_KEY"], f"{label}:runs", 1)
+    pipe.execute()
+
+
+def _redis():
+    client = getattr(_local, "redis", None)
+    if client is None:
+        import redis
+
+        client = _local.redis = redis.Redis.from_url(os.environ["REDIS_URL"])
+    return client
+
+
+def install_query_counter() -> None:
+    """Call after django.setup() in a child process; no-op without BENCH_QUERY_KEY."""
+    if not os.environ.get("BENCH_QUERY_KEY"):
+        return
+    from django.core.signals import request_finished, request_started
+    from django.db import connections
+    from django.db.backends.signals import connection_created
+    from django_q.signals import post_execute_in_worker, pre_execute
+
+    connection_created.connect(_on_connection, weak=False)
+    for conn in connections.all(initialized_only=True):
+        _on_connection(None, conn)
+    pre_execute.connect(lambda sender, func, task, **kw: _start(task.get("func") or "task"), weak=False)
+    post_execute_in_worker.connect(lambda sender, func, task, **kw: _flush(), weak=False)
+    request_started.connect(lambda sender, **kw: _start("web"), weak=False)
+    request_finished.connect(lambda sender, **kw: _flush(), weak=False)
+
+
+def wsgi():
+    """gunicorn `_harness:wsgi()`: the project's WSGI application with query counting."""
+    from config.wsgi import application
+
+    install_query_counter()
+    return application
+
+
+def _qcluster() -> None:
+    import django
+
+    django.setup()
+    install_query_counter()
+    from django.core.management import call_command
+
+    call_command("qcluster")
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["qcluster"]:
+    _qcluster()
