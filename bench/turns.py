@@ -7,8 +7,10 @@ postgres://postgres@127.0.0.1:5432/bench_turns, DROPPED, created and migrated), 
 `manage.py qcluster` worker on the Redis broker (--redis, default redis://127.0.0.1:6379/11, FLUSHED at start),
 and `manage.py chatwoot_standin` delivering signed webhooks to gunicorn and recording what the bot sent. Rules
 routing only (no OPENAI_API_KEY). Each simulated contact writes a short Spanish sequence, waiting for the answer
-(and a short pause) before the next message. Latency = stand-in received the first reply − our webhook answered
-200 for the contact's message (both stamped by the stand-in, so client polling does not count).
+and a pause (mean --pause, 2 s: a person reading and typing) before the next message; --pause 0.4 saturates a
+2-CPU machine (the closed loop then measures queueing, ~19 turns/s there). Latency = the stand-in received the
+first reply − our webhook answered 200 for the contact's message (both stamped by the stand-in, so client polling
+does not count).
 
 One phase per AGENT_BURST_WINDOW value (the worker is restarted with it): 0.5 s is the default, and by design the
 floor of every reply (the task waits for the contact to be quiet); 0 is pure processing latency, which the
@@ -49,7 +51,9 @@ def _args(argv):
     parser.add_argument("--q-workers", type=int, default=2, help="Q_WORKERS of the qcluster")
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--web-threads", type=int, default=4)
-    parser.add_argument("--pause", type=float, default=0.4, help="mean pause after a reply before writing again")
+    parser.add_argument("--pause", type=float, default=2.0,
+                        help="mean pause after a reply before writing again (0.4: a saturation test on 2 CPUs)")
+    parser.add_argument("--poll", type=float, default=0.1, help="seconds between a contact's looks for its reply")
     parser.add_argument("--seconds", type=float, default=240, help="hard limit for the whole run")
     parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/bench_turns")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/11")
@@ -101,6 +105,9 @@ class Standin:
         return {int(k): v for k, v in data["received_at"].items() if int(k) in public}
 
 
+POLL = 0.05  # seconds between looks at the stand-in (--poll); pacing only, latency is stamped by the stand-in
+
+
 def _wait_reply(standin: Standin, cid: int, seen: set[int], deadline: float) -> dict[int, float]:
     time.sleep(0.03)
     while True:
@@ -109,7 +116,7 @@ def _wait_reply(standin: Standin, cid: int, seen: set[int], deadline: float) -> 
             return times
         if time.time() > deadline:
             raise TimeoutError(f"conversation {cid}: no reply within {REPLY_TIMEOUT:.0f} s")
-        time.sleep(0.05)  # polling pace only: latency is stamped by the stand-in
+        time.sleep(POLL)
 
 
 def _contact(standin: Standin, n: int, script: list[str], pause: float, out: list, errors: list) -> None:
@@ -224,6 +231,8 @@ def _report(result: dict, args) -> bool:
 
 def main(argv=None) -> int:
     args = _args(argv)
+    global POLL
+    POLL = args.poll
     logs = Path(args.logs or tempfile.mkdtemp(prefix="bench-turns-"))
     logs.mkdir(parents=True, exist_ok=True)
     ensure_database(args.database, fresh=True)  # the stand-in's ids restart at each run: old rows would dedupe
@@ -264,7 +273,8 @@ def main(argv=None) -> int:
 
 def _header(args, logs: Path) -> None:
     print(f"gunicorn gthread {args.web_workers}x{args.web_threads}, qcluster {args.q_workers} workers (Redis broker), "
-          f"{args.conversations} conversations x {len(SCRIPT) * args.rounds} messages, rules routing, PostgreSQL; "
+          f"{args.conversations} conversations x {len(SCRIPT) * args.rounds} messages, pause {args.pause} s, "
+          f"poll {args.poll} s, rules routing, PostgreSQL; "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (everything shares the machine); "
           f"children's logs in {logs}")
 
