@@ -125,6 +125,8 @@ class ChatwootStandin:
         time) and the incoming `message_created`. Returns the ids."""
         contact = contact or {}
         with self._lock:
+            if conversation_id is None:  # Chatwoot's lock_to_single_conversation: the contact's thread continues
+                conversation_id = self._latest_conversation_of(contact.get("phone_number"), channel)
             created = conversation_id is None or conversation_id not in self.conversations
             if created:
                 conv = self.add_conversation(
@@ -148,6 +150,14 @@ class ChatwootStandin:
         # `webhook_answered_at` (epoch seconds): when our app answered the message's webhook (bench/turns.py).
         return {"conversation_id": conv["id"], "contact_id": conv["contact"]["id"], "message_id": msg["id"],
                 "webhook_status": records[-1]["status"], "webhook_answered_at": records[-1]["answered_at"]}
+
+    def _latest_conversation_of(self, phone_number: str | None, channel: str) -> int | None:
+        """Caller holds the lock. The newest conversation of the contact with this phone on this channel."""
+        if not phone_number:
+            return None
+        mine = [c["id"] for c in self.conversations.values()
+                if c["channel"] == channel and c["contact"].get("phone_number") == phone_number]
+        return max(mine, default=None)
 
     def bot_messages(self, conversation_id: int) -> list[dict]:
         with self._lock:

@@ -67,3 +67,13 @@ def test_contact_writing_into_a_resolved_conversation_reopens_it_as_pending(chat
     events = [w["payload"]["event"] for w in chatwoot_standin.webhooks]
     assert events == ["conversation_status_changed", "message_created"]
     assert chatwoot_standin.webhooks[0]["payload"]["status"] == "pending"
+
+
+def test_a_contact_writing_again_continues_their_conversation_like_chatwoot(chatwoot_standin):
+    first = chatwoot_standin.inbound(content="Hola", contact={"name": "Ana", "phone_number": "+56911112222"})
+    again = chatwoot_standin.inbound(content="¿a qué hora abren?", contact={"name": "Ana", "phone_number": "+56911112222"})
+    other = chatwoot_standin.inbound(content="Hola", contact={"name": "Luis", "phone_number": "+56933334444"})
+    assert again["conversation_id"] == first["conversation_id"]
+    assert other["conversation_id"] != first["conversation_id"]
+    created = [w for w in chatwoot_standin.webhooks if w["payload"]["event"] == "conversation_created"]
+    assert len(created) == 2
