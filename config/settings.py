@@ -215,7 +215,9 @@ OUTBOUND_RETRY_BASE = env.float("OUTBOUND_RETRY_BASE", default=2.0)
 OUTBOUND_RETRY_MAX = env.float("OUTBOUND_RETRY_MAX", default=300.0)
 OUTBOUND_MAX_ATTEMPTS = env.int("OUTBOUND_MAX_ATTEMPTS", default=6)
 OUTBOUND_AMBIGUOUS_RETRY_DELAY = env.float("OUTBOUND_AMBIGUOUS_RETRY_DELAY", default=10.0)
-OUTBOUND_INLINE_WAIT_MAX = env.float("OUTBOUND_INLINE_WAIT_MAX", default=15.0)
+# Backoffs up to this long are waited out in the worker; longer ones go to the sweeper, so a Chatwoot outage
+# cannot park every worker (with 2 workers, 15 s waits would stall all agent turns).
+OUTBOUND_INLINE_WAIT_MAX = env.float("OUTBOUND_INLINE_WAIT_MAX", default=2.0)
 OUTBOUND_QUEUED_GRACE = env.float("OUTBOUND_QUEUED_GRACE", default=30.0)
 OUTBOUND_SENDING_TIMEOUT = env.float("OUTBOUND_SENDING_TIMEOUT", default=120.0)
 CHATWOOT_MIRROR_ATTEMPTS = env.int("CHATWOOT_MIRROR_ATTEMPTS", default=4)
