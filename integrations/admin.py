@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from integrations.models import ExternalCall
 
 
 @admin.register(ExternalCall)
-class ExternalCallAdmin(admin.ModelAdmin):
+class ExternalCallAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "system", "method", "outcome", "latency_ms", "short_error")
     list_filter = ("system", "outcome", "created_at")
     search_fields = ("method", "request_summary", "response_summary", "error")
@@ -19,15 +20,6 @@ class ExternalCallAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Error")
     def short_error(self, call: ExternalCall) -> str:
