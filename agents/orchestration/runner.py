@@ -17,12 +17,12 @@ from django.utils import timezone
 from tenacity import Retrying, retry_if_not_exception_type, stop_after_attempt, wait_exponential
 
 from agents.lanes import LANE_AGENTS, AgentTurn
+from agents.lanes.options import match_option
 from agents.models import InboundWork
 from agents.orchestration.commit import TurnRecord, TurnTaken, turn_commit, turn_commit_failure
 from agents.orchestration.work import next_burst, pending_works, work_ensure, works_skip
 from agents.routing import route
 from agents.routing.decision import INTENT_LANE, LANE_INTENTS, RoutingDecision
-from agents.routing.normalize import normalize
 from agents.session import SessionInvalid, SessionState, UnknownSchemaVersion, session_load
 from agents.turns import build_turn
 from conversations.models import Conversation, ConversationMode, Direction, Message
@@ -136,7 +136,8 @@ def _answer_with_retries(conversation: Conversation, record: TurnRecord):
     retrying = Retrying(
         stop=stop_after_attempt(attempts),
         wait=wait_exponential(multiplier=float(_setting("AGENT_TURN_BACKOFF", 0.2)), max=5),
-        retry=retry_if_not_exception_type(TurnTaken),
+        # A stored session that cannot be read will not read better on a second try.
+        retry=retry_if_not_exception_type((TurnTaken, SessionInvalid, UnknownSchemaVersion)),
         reraise=True,
     )
     try:
@@ -149,12 +150,16 @@ def _answer_with_retries(conversation: Conversation, record: TurnRecord):
     except Exception as exc:  # noqa: BLE001 - whatever broke, the contact gets an apology and a human
         logger.exception("turn failed after %s attempts (conversation %s)", record.attempts, conversation.pk)
         record.error = f"{exc.__class__.__name__}: {exc}"[:2000]
-        record.extra["session_unreadable"] = isinstance(exc, (SessionInvalid, UnknownSchemaVersion))
         return turn_commit_failure(record)
 
 
 def _answer(conversation: Conversation, record: TurnRecord):
-    record.session = session_load(conversation_id=conversation.pk)
+    try:
+        record.session = session_load(conversation_id=conversation.pk)
+    except (SessionInvalid, UnknownSchemaVersion):
+        # Only the stored document is set aside (turn_commit_failure); an agent's bad patch must not wipe it.
+        record.extra["session_unreadable"] = True
+        raise
     decision = route(record.turn_input.text, order_state=_order_state(record.session),
                      history=_history(record.session))
     record.decision = _answer_to_pending_question(record.session, record.turn_input.text, decision)
@@ -175,7 +180,7 @@ def _answer_to_pending_question(session: SessionState, text: str, decision: Rout
     """
     pending = session.document["slots"].get("pending_question") or {}
     lane = _pending_lane(pending)
-    if lane is None or lane == decision.lane or not _is_option(text, pending.get("options") or []):
+    if lane is None or lane == decision.lane or match_option(text, pending.get("options") or []) is None:
         return decision
     intent = pending.get("intent") if INTENT_LANE.get(pending.get("intent")) == lane else LANE_INTENTS[lane][0]
     decision.details["overridden"] = {"lane": decision.lane, "intent": decision.intent, "why": "pending_question"}
@@ -187,13 +192,6 @@ def _pending_lane(pending: dict) -> str | None:
     if pending.get("lane") in LANE_INTENTS:
         return pending["lane"]
     return "purchase" if str(pending.get("kind", "")).startswith("purchase") else None
-
-
-def _is_option(text: str, options: list[dict]) -> bool:
-    said = normalize(text).strip(" .!¡?¿")
-    if said.isdigit():
-        return 1 <= int(said) <= len(options)
-    return any(said in (normalize(o.get("title", "")), normalize(str(o.get("value", "")))) for o in options)
 
 
 def _order_state(session: SessionState) -> str | None:

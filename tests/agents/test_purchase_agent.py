@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from agents.lanes import LANE_AGENTS, AgentTurn
 from agents.lanes.purchase import texts
-from agents.lanes.purchase.changes import match_option
+from agents.lanes.options import match_option
 from agents.routing import route
 from agents.session import session_load
 from conversations.models import Conversation

@@ -44,7 +44,7 @@ def test_greeting_is_answered_once_with_the_menu_and_typing(chatwoot_standin):
     assert chatwoot_standin.typing == [(conversation.chatwoot_id, "on"), (conversation.chatwoot_id, "off")]
     turn = Turn.objects.get()
     assert (turn.lane, turn.intent, turn.source, turn.agent) == ("info", "greeting", "rules", "info")
-    assert turn.reply == reply["content"] and turn.error == "" and turn.latency_ms >= 0
+    assert turn.reply == reply["content"] and turn.error == "" and 0 <= turn.latency_ms < 10_000
     assert turns_metric("info", "greeting") == before + 1
     session = session_load(conversation_id=conversation.pk).document
     assert session["last"] == {"lane": "info", "intent": "greeting"}
@@ -170,7 +170,7 @@ def test_private_notes_and_outgoing_messages_are_not_answered(chatwoot_standin):
 
 def test_failure_after_the_last_attempt_apologises_and_hands_over(chatwoot_standin, settings):
     conversation = make_conversation(chatwoot_standin)
-    # A session row nobody can read (written by a newer release): every attempt fails.
+    # A session row nobody can read (written by a newer release): retrying cannot help, so one attempt.
     Session.objects.create(conversation=conversation, schema_version=99, document={"schema_version": 99},
                            started_at=conversation.created_at, last_activity_at=conversation.created_at)
     process_inbound_message(inbound(conversation, "Hola").pk)
@@ -180,9 +180,9 @@ def test_failure_after_the_last_attempt_apologises_and_hands_over(chatwoot_stand
     conversation.refresh_from_db()
     assert conversation.mode == "human" and conversation.handoff_reason == "failure"
     assert (conversation.chatwoot_id, "open") in chatwoot_standin.status_changes
-    assert "no pudo responder tras 3 intentos" in notes(chatwoot_standin, conversation)[0]["content"]
+    assert "no pudo responder tras 1 intento:" in notes(chatwoot_standin, conversation)[0]["content"]
     turn = Turn.objects.get()
-    assert turn.attempts == 3 and "UnknownSchemaVersion" in turn.error and turn.handoff_reason == "failure"
+    assert turn.attempts == 1 and "UnknownSchemaVersion" in turn.error and turn.handoff_reason == "failure"
 
     # Staff hand it back: the bad session was set aside, so the bot answers again.
     conversation_switch_mode(conversation_id=conversation.pk, mode="bot", actor="ana")

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from agents.lanes.base import AgentResult, AgentTurn, Reply
+from agents.lanes.options import match_option
 from agents.lanes.purchase import texts
 from agents.lanes.purchase.replies import current_result, notes_only, quote_reply, result_patch
 from agents.lanes.purchase.resolve import Question, Resolution, Wanted, converted, resolve_items
@@ -177,16 +178,6 @@ def answer_choice(ctx: Context, pending: dict) -> AgentResult | None:
     wanted = [Wanted.from_json(w) for w in pending["wanted"]]
     wanted.append(Wanted(code, converted(code, question.quantity, question.said_unit), question.action))
     return apply(ctx, Resolution(wanted=wanted, questions=rest), intent=pending.get("intent", "order_create"))
-
-
-def match_option(text: str, options: list[dict]) -> str | None:
-    said = normalize(text).strip(" .!¡?¿")
-    if said.isdigit() and 1 <= int(said) <= len(options):
-        return options[int(said) - 1]["value"]
-    hits = [o for o in options if normalize(o["title"]) == said or normalize(o.get("name", "")) == said
-            or normalize(o["value"]) == said]
-    hits = hits or [o for o in options if normalize(o["title"]) in said]
-    return max(hits, key=lambda o: len(o["title"]))["value"] if hits else None
 
 
 def _options(question: Question) -> list[dict]:
