@@ -55,6 +55,16 @@ def conversation_switch_mode(
     return True
 
 
+def conversation_human_has_it(*, conversation_id: int) -> bool:
+    """Whether staff have the conversation, read under its row lock. Caller holds a transaction.
+
+    Take-over and staff replies lock the row too, so this orders a bot reply against them: either the take-over
+    committed first and the bot stays silent, or the bot's reply precedes it.
+    """
+    mode = Conversation.objects.select_for_update().filter(pk=conversation_id).values_list("mode", flat=True).get()
+    return mode == ConversationMode.HUMAN
+
+
 def _tell_staff_needs_human(conversation_id: int, reason: str) -> None:
     conversation = Conversation.objects.select_related("contact").get(pk=conversation_id)
     why = SLACK_REASON_TEXT.get(reason, reason or "derivada por el bot")

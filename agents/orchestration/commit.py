@@ -16,9 +16,9 @@ from agents.orchestration.work import works_claim
 from agents.routing.decision import RoutingDecision
 from agents.session import SessionState, session_patch
 from agents.turns import TurnInput
-from conversations.models import Conversation, ConversationMode
+from conversations.models import ConversationMode
 from conversations.outbound import conversation_post_private_note, reply_queue
-from conversations.services import conversation_switch_mode
+from conversations.services import conversation_human_has_it, conversation_switch_mode
 
 APOLOGY = (
     "Disculpa, tuvimos un problema técnico y no pudimos responderte. Ya avisamos a una persona de nuestro equipo, "
@@ -53,7 +53,7 @@ def turn_commit(record: TurnRecord) -> Turn:
     """Record an answered turn and everything it causes, atomically. Raises TurnTaken when beaten to it."""
     try:
         with transaction.atomic():
-            if _human_has_it(record.conversation_id):
+            if conversation_human_has_it(conversation_id=record.conversation_id):
                 _silence(record)
             result = record.result
             turn = _create_turn(record, result.replies, result.handoff)
@@ -72,11 +72,11 @@ def turn_commit(record: TurnRecord) -> Turn:
 
 def turn_commit_failure(record: TurnRecord) -> Turn:
     """The last attempt failed: apologise in Spanish and hand the conversation to a human. Never silence."""
-    handoff = Handoff("failure", f"🤖 El bot no pudo responder tras {record.attempts} intentos: {record.error[:300]}\n"
+    handoff = Handoff("failure", f"🤖 El bot no pudo responder tras {_attempts(record.attempts)}: {record.error[:300]}\n"
                                  f"Mensaje del cliente: «{record.turn_input.text[:500]}»")
     try:
         with transaction.atomic():
-            if _human_has_it(record.conversation_id):  # staff have it: they answer, no apology needed
+            if conversation_human_has_it(conversation_id=record.conversation_id):  # staff have it: they answer, no apology needed
                 handoff = None
             replies = [] if handoff is None else [Reply(APOLOGY)]
             turn = _create_turn(record, replies, handoff)
@@ -93,11 +93,8 @@ def turn_commit_failure(record: TurnRecord) -> Turn:
     return turn
 
 
-def _human_has_it(conversation_id: int) -> bool:
-    """Staff may have taken over while the agent was thinking. Locking the row orders this check against the
-    take-over (which locks it too): either it committed first and we stay silent, or our reply precedes it."""
-    mode = Conversation.objects.select_for_update().filter(pk=conversation_id).values_list("mode", flat=True).get()
-    return mode == ConversationMode.HUMAN
+def _attempts(count: int) -> str:
+    return "1 intento" if count == 1 else f"{count} intentos"
 
 
 def _silence(record: TurnRecord) -> None:

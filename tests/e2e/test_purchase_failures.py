@@ -116,3 +116,21 @@ def test_odoo_refusing_the_order_tells_the_contact_and_staff_see_why(shop):
     conversation = order.conversation
     conversation.refresh_from_db()
     assert (conversation.mode, conversation.handoff_reason) == ("human", "order_attention")
+
+
+def test_a_quote_owed_after_odoo_was_down_is_not_sent_by_the_bot_once_staff_have_the_chat(shop, approver,
+                                                                                          settings):
+    from conversations.handoff import conversation_take_over
+
+    settings.ODOO_BREAKER_FAIL_MAX = 1
+    settings.ODOO_BREAKER_RESET_SECONDS = 0.3
+    ana = shop.contact()
+    shop.odoo.down()
+    ana.texts("Necesito 100kg aceite de coco y 20 kilos de almendras")
+    order = PurchaseOrder.objects.get()
+    conversation_take_over(conversation_id=order.conversation_id, user=approver)
+    shop.odoo.up()
+    time.sleep(0.35)
+    assert send_owed_quotes() == {"sent": 1, "still_pending": 0}  # pushed and marked sent: staff see it
+    assert [m for m in ana.new_messages() if m["content"].startswith("Cotización")] == []
+    assert PurchaseOrder.objects.get().state == "sent"

@@ -62,6 +62,7 @@ def send_quote_later(*, order_id: int) -> bool:
     """The owed quote of an order saved while Odoo was down, now that Odoo has it: sent once, session updated."""
     from agents.session import session_patch
     from conversations.outbound import reply_queue
+    from conversations.services import conversation_human_has_it
 
     order = PurchaseOrder.objects.get(pk=order_id)
     if order.odoo_sync_status != OdooSyncStatus.SYNCED or order.state != OrderState.DRAFT:
@@ -69,7 +70,8 @@ def send_quote_later(*, order_id: int) -> bool:
     with transaction.atomic():
         outcome = purchase_order_mark_sent(order_id=order_id, actor="system")
         chat.purchase_order_quote_sent(order_id=order_id)
-        if order.conversation_id:
+        # Staff may have the conversation by now: they get the quote in the admin, the contact hears it from them.
+        if order.conversation_id and not conversation_human_has_it(conversation_id=order.conversation_id):
             reply_queue(conversation_id=order.conversation_id, content=texts.quote(outcome, created=True),
                         options=list(texts.QUOTE_OPTIONS))
             session_patch(conversation_id=order.conversation_id, patch=result_patch(order_id))
