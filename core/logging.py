@@ -29,6 +29,13 @@ class MaskPIIFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = mask_pii(record.getMessage())
         record.args = ()
+        # Exception texts carry message content too (e.g. a Chatwoot error body): format the traceback here,
+        # masked, so no formatter prints the raw one.
+        if record.exc_info:
+            record.exc_text = mask_pii(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        if record.stack_info:
+            record.stack_info = mask_pii(record.stack_info)
         for key, value in list(vars(record).items()):
             if key not in _STANDARD_ATTRS:
                 setattr(record, key, _mask_value(value))
