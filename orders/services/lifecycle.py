@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from conversations.models import Conversation
+from core.metrics import purchase_orders_total
 from integrations.odoo import gateway
 from integrations.odoo.errors import OdooError, OdooUnavailable
 from orders.models import ACTIVE_STATES, OdooSyncStatus, OrderState, Product, PurchaseOrder, PurchaseOrderLine
@@ -41,6 +42,7 @@ def purchase_order_create(*, contact_id: int, conversation_id: int | None, lines
             _replace_lines(order, lines, products)
             purchase_order_event(order_id=order.pk, actor=actor, kind="created", state=OrderState.DRAFT,
                                  detail={"lines": _lines_detail(order)})
+            transaction.on_commit(lambda: purchase_orders_total.labels(state=OrderState.DRAFT).inc())
     except IntegrityError:
         active = purchase_order_active_for_contact(contact_id=contact_id)
         raise ActiveOrderExists(active.pk if active else 0) from None
