@@ -62,7 +62,9 @@ def purchase_order_set_lines(*, order_id: int, lines: list[LineInput], actor: st
                                     "change while it is a draft or a sent quote.")
         before = _lines_detail(order)
         _replace_lines(order, lines, products)
-        PurchaseOrder.objects.filter(pk=order_id).update(odoo_sync_status=OdooSyncStatus.PENDING)
+        # A "sí" given to the old lines does not confirm the new ones.
+        PurchaseOrder.objects.filter(pk=order_id).update(odoo_sync_status=OdooSyncStatus.PENDING,
+                                                         confirm_requested_at=None)
         purchase_order_event(order_id=order_id, actor=actor, kind="lines_changed", state=order.state,
                              detail={"before": before, "after": _lines_detail(order)})
     if order.state == OrderState.SENT:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.utils import timezone
+
+from core.errors import DomainError
 
 from integrations.odoo import gateway
 from integrations.odoo.errors import OdooError, OdooUnavailable
@@ -13,6 +16,8 @@ from orders.services import notify
 from orders.services.common import local_state_for, result, store_odoo_snapshot
 from orders.services.results import OrderResult, Outcome
 from orders.services.transitions import ALLOWED, purchase_order_event, purchase_order_transition
+
+log = logging.getLogger(__name__)
 
 OUTCOME_FOR_STATE = {OrderState.CONFIRMED: Outcome.CONFIRMED, OrderState.TO_APPROVE: Outcome.AWAITING_APPROVAL,
                      OrderState.RECEIVED: Outcome.RECEIVED, OrderState.CANCELLED: Outcome.CANCELLED}
@@ -37,7 +42,9 @@ def purchase_order_refresh_from_odoo(*, order_id: int) -> OrderResult:
 
 
 def _follow(order: PurchaseOrder, target: str, odoo_state: str) -> OrderResult:
-    if not target or target == order.state:
+    # Only forward: an RFQ stays 'draft' in Odoo while we quote it or wait for our own approval, and following
+    # that would drop sent and to-approve orders back to draft.
+    if not target or target in (order.state, OrderState.DRAFT):
         return result(order, Outcome.UNCHANGED)
     path = [target]
     if order.state in (OrderState.DRAFT, OrderState.SENT, OrderState.TO_APPROVE) and target == OrderState.RECEIVED:
@@ -90,7 +97,11 @@ def purchase_orders_push_pending(*, older_than_seconds: int = 0) -> dict:
         counts["pushed" if outcome in (Outcome.CREATED, Outcome.UPDATED) else "still_pending"] += 1
     for order_id in PurchaseOrder.objects.filter(confirm_requested_at__isnull=False, odoo_sync_status=OdooSyncStatus.SYNCED,
                                                  state__in=[OrderState.DRAFT, OrderState.SENT]).values_list("pk", flat=True):
-        confirmed = purchase_order_confirm(order_id=order_id, actor="system")
+        try:
+            confirmed = purchase_order_confirm(order_id=order_id, actor="system")
+        except DomainError as exc:  # e.g. a race lost to the contact or staff: skip it, keep sweeping
+            log.warning("pending confirmation of order %s skipped: %s", order_id, exc)
+            continue
         if confirmed.outcome == Outcome.CONFIRMED:
             counts["confirmed"] += 1
             notify.contact_notice(PurchaseOrder.objects.get(pk=order_id), "confirmed")
@@ -107,7 +118,7 @@ def purchase_orders_watch_receipts() -> dict:
                                                  odoo_id__isnull=False).values_list("pk", flat=True):
         try:
             outcome = purchase_order_refresh_from_odoo(order_id=order_id).outcome
-        except OdooError:
+        except (OdooError, DomainError):  # one order's trouble must not stop the sweep
             outcome = "error"
         counts["checked"] += 1
         counts["received"] += outcome == Outcome.RECEIVED

@@ -75,3 +75,15 @@ def test_a_quote_cancelled_in_odoo_is_told_to_the_contact(shop):
     [notice] = ana.new_messages()
     assert notice["content"] == f"Tu pedido {order.odoo_name} fue anulado por nuestro equipo. Si quieres, podemos armar uno nuevo."
     assert PurchaseOrder.objects.get().state == "cancelled"
+
+
+def test_the_receipts_sweep_leaves_quoted_and_waiting_orders_where_they_are(shop, settings):
+    # Odoo keeps both RFQs in 'draft' while we quote them or wait for our own approval: not a step back.
+    settings.ORDER_APPROVAL_THRESHOLD = 1
+    ana, luis = shop.contact(), shop.contact(name="Luis", phone="+56933334444")
+    ana.says("Necesito 100kg aceite de coco y 20 kilos de almendras")
+    ana.says("sí, confirmo")
+    luis.says("quiero 10 kg de quinoa")
+    watch_receipts()
+    states = dict(PurchaseOrder.objects.values_list("contact__name", "state"))
+    assert states == {"Almacén Las Lilas": "to_approve", "Luis": "sent"}
