@@ -139,7 +139,9 @@ def _take_over(conversation: Conversation, user: User, *, reason: str) -> str:
         return TakeOver.ALREADY_THEIRS
     else:
         previous = conversation.taken_by.get_username() if conversation.taken_by_id else "nobody"
-        Conversation.objects.filter(pk=conversation.pk).update(taken_by=user, updated_at=timezone.now())
+        # The auto-return clock runs from the claim: a long-waiting conversation must not bounce back at once.
+        now = timezone.now()
+        Conversation.objects.filter(pk=conversation.pk).update(taken_by=user, handoff_at=now, updated_at=now)
         ConversationEvent.objects.create(
             conversation_id=conversation.pk, kind="taken_over", actor=actor, before=HUMAN, after=HUMAN,
             reason=f"claimed from {previous} (handoff: {conversation.handoff_reason or '—'})",

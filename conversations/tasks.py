@@ -22,7 +22,7 @@ CHATWOOT_STATUS_FOR_MODE = {ConversationMode.BOT: "pending", ConversationMode.HU
 
 def _inline_wait_max() -> float:
     """Backoffs up to this many seconds are waited out in the worker; longer ones are left to the sweeper."""
-    return float(getattr(settings, "OUTBOUND_INLINE_WAIT_MAX", 15.0))
+    return settings.OUTBOUND_INLINE_WAIT_MAX
 
 
 def send_message(message_id: int) -> str:
