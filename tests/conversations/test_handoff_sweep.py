@@ -181,3 +181,17 @@ def test_no_slack_notice_when_a_person_already_has_it(fake_slack, chatwoot_stand
 def test_the_sweep_is_scheduled_every_minute():
     [spec] = [s for s in collect_schedules() if s["name"] == "handoff_sweep"]
     assert spec == {"name": "handoff_sweep", "func": "conversations.tasks_handoff.sweep_handoffs", "minutes": 1}
+
+
+def test_claiming_a_long_waiting_conversation_restarts_its_auto_return_clock(sweep, settings, chatwoot_standin,
+                                                                              django_user_model):
+    from conversations.handoff import conversation_take_over
+
+    settings.HANDOFF_AUTO_RETURN_MINUTES = 60
+    waiting = handed_over(chatwoot_standin, reason="human_request", minutes_ago=59)
+    staff = django_user_model.objects.create_user("marta", is_staff=True)
+    assert conversation_take_over(conversation_id=waiting.pk, user=staff) == "claimed"
+    settings.HANDOFF_AUTO_RETURN_MINUTES = 2  # would have been overdue since the handoff, not since the claim
+    assert sweep()["handed_back"] == 0
+    waiting.refresh_from_db()
+    assert waiting.mode == "human" and waiting.taken_by == staff
