@@ -31,22 +31,15 @@ from conversations.models import (
     Contact, ContactIdentity, Conversation, ConversationEvent, ConversationMode, Direction, Message, StaffProfile,
     WebhookDelivery,
 )
+from core import admin as core_admin
 from core.errors import DomainError
 from orders.models import ACTIVE_STATES, PurchaseOrder
 
 DRAFT_KEY = "handoff_reply_draft:{}"
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
+class ReadOnlyInline(core_admin.ReadOnlyInline):
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class ContactIdentityInline(ReadOnlyInline):

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from core import admin as core_admin
 from core.errors import DomainError
 from orders import services
 from orders.models import OrderState, Product, PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine
@@ -30,16 +31,7 @@ class ProductAdmin(admin.ModelAdmin):
     readonly_fields = ("odoo_product_id", "odoo_vendor_id", "synced_at")
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
+class ReadOnlyInline(core_admin.ReadOnlyInline):
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("orders.view_purchaseorder")
 

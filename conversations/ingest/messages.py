@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 
 from django.utils import timezone
 
@@ -13,6 +12,7 @@ from conversations.messages import message_advance
 from conversations.models import (
     Conversation, ConversationMode, Direction, Message, MessageOrigin, MessageStatus, SenderKind,
 )
+from conversations.outbound import claim_echo
 from conversations.services import conversation_switch_mode
 
 DIRECTION_BY_TYPE = {"incoming": Direction.INBOUND, "outgoing": Direction.OUTBOUND, "template": Direction.OUTBOUND}
@@ -37,7 +37,7 @@ def _handle_message(payload: dict) -> tuple[str, str]:
                                contact_data=_contact_sender(payload))
     conv_status = payload["conversation"].get("status") or ""
     if direction == Direction.OUTBOUND:
-        ours = claim_echo_or_none(conversation=conv, payload=payload)
+        ours = claim_echo(conversation=conv, payload=payload)
         if ours is not None:
             _apply_update(ours, payload)
             _note_status(conv, conv_status)
@@ -69,16 +69,6 @@ def _contact_sender(payload: dict) -> dict | None:
     if payload.get("message_type") == "incoming" and sender and sender_kind(sender) == SenderKind.CONTACT:
         return sender
     return None
-
-
-def claim_echo_or_none(*, conversation: Conversation, payload: dict) -> Message | None:
-    """`conversations.outbound.claim_echo` (owned by the outbound slice); a missing function means "not ours"."""
-    try:
-        outbound = importlib.import_module("conversations.outbound")
-    except ImportError:
-        return None
-    claim = getattr(outbound, "claim_echo", None)
-    return claim(conversation=conversation, payload=payload) if claim else None
 
 
 def message_columns(payload: dict, conv: Conversation, direction: str) -> dict:
