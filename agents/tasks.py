@@ -9,8 +9,8 @@ from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
 
-from agents.models import InboundWork, WorkState
 from agents.orchestration import conversation_process
+from conversations.models import AnswerState, Message
 from core.queue import enqueue_now
 
 logger = logging.getLogger(__name__)
@@ -25,10 +25,10 @@ def sweep_pending_turns() -> int:
     """Re-drive messages still waiting for an answer after AGENT_SWEEP_AFTER seconds: the broker may have dropped
     the task, or the worker died mid-turn (STYLE habit 9). One task per conversation, for its newest pending
     message: that task answers them all, oldest first."""
-    cutoff = timezone.now() - timedelta(seconds=float(getattr(settings, "AGENT_SWEEP_AFTER", 120)))
+    cutoff = timezone.now() - timedelta(seconds=settings.AGENT_SWEEP_AFTER)
     stuck = (
-        InboundWork.objects.filter(state=WorkState.PENDING, created_at__lt=cutoff)
-        .values("conversation_id").annotate(newest=Max("message_id"))
+        Message.objects.filter(answer=AnswerState.PENDING, created_at__lt=cutoff)
+        .values("conversation_id").annotate(newest=Max("id"))
     )
     count = 0
     for row in stuck:

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "agents",
     "orders",
     "integrations",
+    "console",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +244,8 @@ RETENTION_MESSAGE_DAYS = env.int("RETENTION_MESSAGE_DAYS", default=180)
 RETENTION_WEBHOOK_DAYS = env.int("RETENTION_WEBHOOK_DAYS", default=30)
 RETENTION_LLM_LOG_DAYS = env.int("RETENTION_LLM_LOG_DAYS", default=30)
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=1000)
+RETENTION_DAYS = {"messages": RETENTION_MESSAGE_DAYS, "webhooks": RETENTION_WEBHOOK_DAYS,
+                  "llm_logs": RETENTION_LLM_LOG_DAYS}
 
 # --- Handoff console (issue #5): minutes; 0 turns the behaviour off ----------------------------------------------
 # Human mode with no staff reply for this long goes back to the bot (audited as actor "system").

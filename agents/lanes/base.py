@@ -8,6 +8,7 @@ from typing import Protocol
 
 from agents.routing.decision import RoutingDecision
 from agents.session import SessionState
+from conversations.models import HandoffReason
 
 
 @dataclass
@@ -20,7 +21,7 @@ class Reply:
 class Handoff:
     """Hand the conversation to staff: mode `human`, mirrored to Chatwoot, `summary` posted as a private note."""
 
-    reason: str  # "human_request" | "complaint" | "purchase_request" | "failure" | "order_attention"
+    reason: HandoffReason
     summary: str
 
 

@@ -18,14 +18,13 @@ from tenacity import Retrying, retry_if_not_exception_type, stop_after_attempt, 
 
 from agents.lanes import LANE_AGENTS, AgentTurn
 from agents.lanes.options import match_option
-from agents.models import InboundWork
 from agents.orchestration.commit import TurnRecord, TurnTaken, turn_commit, turn_commit_failure
-from agents.orchestration.work import next_burst, pending_works, work_ensure, works_skip
+from agents.orchestration.work import messages_skip, next_burst, pending_messages
 from agents.routing import route
 from agents.routing.decision import INTENT_LANE, LANE_INTENTS, RoutingDecision
 from agents.session import SessionInvalid, SessionState, UnknownSchemaVersion, session_load
 from agents.turns import build_turn
-from conversations.models import Conversation, ConversationMode, Direction, Message
+from conversations.models import AnswerState, Conversation, ConversationMode, Direction, Message
 from core import metrics
 from core.locks import LockNotAcquired, lock
 from core.queue import enqueue_now
@@ -33,14 +32,10 @@ from core.queue import enqueue_now
 logger = logging.getLogger(__name__)
 
 
-def _setting(name: str, default):
-    return getattr(settings, name, default)
-
-
 def conversation_process(*, message_id: int) -> int:
     """Answer every pending message of the message's conversation, in order. Returns the number of turns run."""
     message = Message.objects.filter(pk=message_id).first()
-    if message is None or work_ensure(message=message) is None:
+    if message is None:
         return 0
     conversation_id = message.conversation_id
     if not _has_pending(conversation_id):
@@ -59,21 +54,21 @@ def conversation_process(*, message_id: int) -> int:
 
 
 def _has_pending(conversation_id: int) -> bool:
-    return InboundWork.objects.filter(conversation_id=conversation_id, state="pending").exists()
+    return Message.objects.filter(conversation_id=conversation_id, answer=AnswerState.PENDING).exists()
 
 
 def _newer_pending_exists(conversation_id: int, message: Message) -> bool:
-    return InboundWork.objects.filter(
-        conversation_id=conversation_id, state="pending", message__created_at__gt=message.created_at
+    return Message.objects.filter(
+        conversation_id=conversation_id, answer=AnswerState.PENDING, created_at__gt=message.created_at
     ).exists()
 
 
 def _run_pending(conversation_id: int) -> int:
     answered = 0
-    for _ in range(int(_setting("AGENT_MAX_TURNS_PER_RUN", 100))):
+    for _ in range(settings.AGENT_MAX_TURNS_PER_RUN):
         try:
-            with lock(f"agents:conversation:{conversation_id}", ttl=float(_setting("AGENT_TURN_LOCK_TTL", 60)),
-                      wait=float(_setting("AGENT_LOCK_WAIT", 20))):
+            with lock(f"agents:conversation:{conversation_id}", ttl=settings.AGENT_TURN_LOCK_TTL,
+                      wait=settings.AGENT_LOCK_WAIT):
                 ran = turn_run_next(conversation_id=conversation_id)
         except LockNotAcquired:
             # The holder answers what is pending; anything left is re-driven by the sweeper (agents.schedules).
@@ -114,14 +109,14 @@ def turn_run_next(*, conversation_id: int) -> bool:
     """Answer the oldest pending burst of the conversation. Caller holds the conversation lock.
     Returns False when there was nothing (more) to answer."""
     conversation = Conversation.objects.select_related("contact").get(pk=conversation_id)
-    pending = pending_works(conversation_id)
+    pending = pending_messages(conversation_id)
     if not pending:
         return False
     if conversation.mode == ConversationMode.HUMAN:
-        works_skip(conversation_id=conversation_id, reason="human_mode")  # staff have it: the bot stays silent
+        messages_skip(conversation_id=conversation_id)  # staff have it: the bot stays silent
         return False
     burst = next_burst(pending, float(settings.AGENT_BURST_WINDOW))
-    record = TurnRecord(conversation_id, burst, build_turn(w.message for w in burst), timezone.now())
+    record = TurnRecord(conversation_id, burst, build_turn(burst), timezone.now())
     try:
         turn = _answer_with_retries(conversation, record)
     except TurnTaken:
@@ -132,10 +127,10 @@ def turn_run_next(*, conversation_id: int) -> bool:
 
 
 def _answer_with_retries(conversation: Conversation, record: TurnRecord):
-    attempts = int(_setting("AGENT_TURN_ATTEMPTS", 3))
+    attempts = settings.AGENT_TURN_ATTEMPTS
     retrying = Retrying(
         stop=stop_after_attempt(attempts),
-        wait=wait_exponential(multiplier=float(_setting("AGENT_TURN_BACKOFF", 0.2)), max=5),
+        wait=wait_exponential(multiplier=settings.AGENT_TURN_BACKOFF, max=5),
         # A stored session that cannot be read will not read better on a second try.
         retry=retry_if_not_exception_type((TurnTaken, SessionInvalid, UnknownSchemaVersion)),
         reraise=True,

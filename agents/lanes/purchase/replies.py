@@ -6,6 +6,7 @@ from django.db import transaction
 
 from agents.lanes.base import AgentResult, Handoff, Reply
 from agents.lanes.purchase import texts
+from conversations.models import HandoffReason
 from orders import chat
 from orders.models import OdooSyncStatus, OrderState, PurchaseOrder
 from orders.services import OrderResult, Outcome, purchase_order_mark_sent
@@ -50,7 +51,7 @@ def quote_reply(outcome: OrderResult, *, created: bool, notes: list[str]) -> Age
         summary = (f"🧾 Odoo no aceptó el pedido {order.display_name}: {outcome.error[:300]}\n"
                    f"Revisar en {admin_path(order.pk)}")
         return AgentResult(replies=head + [Reply(texts.text("refused"))], patch=result_patch(outcome.order_id),
-                           handoff=Handoff("order_attention", summary))
+                           handoff=Handoff(HandoffReason.ORDER_ATTENTION, summary))
     dry_run = outcome.outcome == Outcome.DRY_RUN
     if outcome.state == OrderState.DRAFT:
         outcome = purchase_order_mark_sent(order_id=outcome.order_id)
@@ -62,7 +63,7 @@ def send_quote_later(*, order_id: int) -> bool:
     """The owed quote of an order saved while Odoo was down, now that Odoo has it: sent once, session updated."""
     from agents.session import session_patch
     from conversations.outbound import reply_queue
-    from conversations.services import conversation_human_has_it
+    from conversations.handoff import conversation_human_has_it
 
     order = PurchaseOrder.objects.get(pk=order_id)
     if order.odoo_sync_status != OdooSyncStatus.SYNCED or order.state != OrderState.DRAFT:

@@ -1,16 +1,14 @@
-"""Staff-facing handoff services (issue #5, "Handoff console"): take over, hand back, reply from the admin, and the
-sweep that hands idle conversations back to the bot and raises the "waiting too long" notice once.
+"""Staff-facing handoff services: take over, hand back, reply from the admin, retry a failed send, and the sweep
+that hands idle conversations back to the bot and raises the "waiting too long" notice once.
 
-The admin calls these; none of them talks to Chatwoot or Slack inline. Mode changes go through the one door,
-`conversation_switch_mode` (compare-and-set + audit row + status mirror after commit); the Chatwoot assignment and
-the Slack notices are queued after commit (STYLE habits 4-7). Every take-over, hand-back and staff reply leaves a
-`ConversationEvent` row with who and when.
+The console calls these; none of them talks to Chatwoot or Slack inline. Mode changes go through the door
+(`conversations.handoff.door`); the Chatwoot assignment and the Slack notices are queued after commit. Every
+take-over, hand-back and staff reply leaves a `ConversationEvent` row with who and when.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -19,11 +17,12 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from conversations.handoff.door import conversation_admin_path, conversation_hand_back, conversation_hand_over
 from conversations.models import (
-    Conversation, ConversationEvent, ConversationMode, Direction, Message, MessageOrigin, MessageStatus, SenderKind,
+    PERSON_ON_IT_REASONS, Conversation, ConversationEvent, ConversationMode, Direction, HandoffReason, Message,
+    MessageOrigin, SenderKind,
 )
-from conversations.outbound import message_retry, reply_queue
-from conversations.services import conversation_admin_path, conversation_switch_mode
+from conversations.outbound.queue import message_retry, reply_queue
 from core.errors import DomainError
 from core.queue import enqueue_on_commit
 from integrations import slack
@@ -36,21 +35,6 @@ ASSIGN_TASK = "conversations.tasks_handoff.mirror_assignee_to_chatwoot"
 REPLY_MAX_CHARS = 4096
 SWEEP_BATCH = 200
 # Handoff reasons that mean a person already answered (in Chatwoot): such a conversation does not "wait".
-PERSON_ON_IT_REASONS = ("human_reply",)
-# What the console shows for `Conversation.handoff_reason`; unknown reasons are shown as stored.
-REASON_LABELS = {
-    "human_request": "Asked for a person",
-    "complaint": "Complaint",
-    "failure": "Bot failure",
-    "whatsapp_window": "24-hour window closed",
-    "order_attention": "Order needs attention",
-    "human_reply": "Human replied in Chatwoot",
-    "taken_over": "Taken over by staff",
-    "staff_reply": "Staff replied from the admin",
-    "requested": "Handed over",
-}
-
-
 class TakeOver:
     """Outcomes of `conversation_take_over`."""
 
@@ -60,9 +44,11 @@ class TakeOver:
 
 
 def reason_label(reason: str) -> str:
-    if reason.startswith("chatwoot status"):
-        return f"Opened in Chatwoot ({reason})"
-    return REASON_LABELS.get(reason, reason or "—")
+    """What the console shows for a stored reason (older rows may carry reasons no longer produced)."""
+    try:
+        return HandoffReason(reason).label
+    except ValueError:
+        return reason or "—"
 
 
 # --- take over, hand back, reply ----------------------------------------------------------------------------------
@@ -72,15 +58,14 @@ def conversation_take_over(*, conversation_id: int, user: User) -> str:
     when their Chatwoot agent id is known (`StaffProfile`). Returns a `TakeOver` outcome."""
     with transaction.atomic(durable=True):
         conversation = _locked(conversation_id)
-        return _take_over(conversation, user, reason="taken_over")
+        return _take_over(conversation, user, reason=HandoffReason.TAKEN_OVER)
 
 
-def conversation_hand_back(*, conversation_id: int, user: User) -> bool:
+def conversation_staff_hand_back(*, conversation_id: int, user: User) -> bool:
     """Back to the bot (Chatwoot: pending, unassigned). False when it was already with the bot."""
     with transaction.atomic(durable=True):
-        switched = conversation_switch_mode(
-            conversation_id=conversation_id, mode=BOT, actor=user.get_username(), reason="handed_back"
-        )
+        switched = conversation_hand_back(conversation_id=conversation_id, actor=user.get_username(),
+                                          reason="handed_back")
         if switched:
             enqueue_on_commit(ASSIGN_TASK, conversation_id)
     return switched
@@ -97,7 +82,7 @@ def conversation_staff_reply(*, conversation_id: int, user: User, content: str) 
                           code="reply_too_long")
     with transaction.atomic(durable=True):
         conversation = _locked(conversation_id)
-        _take_over(conversation, user, reason="staff_reply")
+        _take_over(conversation, user, reason=HandoffReason.STAFF_REPLY)
         message = reply_queue(conversation_id=conversation_id, content=text, origin=MessageOrigin.STAFF,
                               staff_user_id=user.pk)
         ConversationEvent.objects.create(conversation_id=conversation_id, kind="staff_reply",
@@ -128,12 +113,11 @@ def _locked(conversation_id: int) -> Conversation:
     return conversation
 
 
-def _take_over(conversation: Conversation, user: User, *, reason: str) -> str:
+def _take_over(conversation: Conversation, user: User, *, reason: HandoffReason) -> str:
     """Caller holds the conversation row lock (`_locked`) inside a transaction."""
     actor = user.get_username()
     if conversation.mode == BOT:
-        conversation_switch_mode(conversation_id=conversation.pk, mode=HUMAN, actor=actor, reason=reason,
-                                 taken_by_id=user.pk)
+        conversation_hand_over(conversation_id=conversation.pk, reason=reason, actor=actor, taken_by_id=user.pk)
         outcome = TakeOver.TAKEN
     elif conversation.taken_by_id == user.pk:
         return TakeOver.ALREADY_THEIRS
@@ -204,8 +188,8 @@ def conversation_auto_return(*, conversation_id: int, now: datetime) -> bool:
         _locked(conversation_id)
         if not idle_with_staff(now=now).filter(pk=conversation_id).exists():
             return False
-        conversation_switch_mode(conversation_id=conversation_id, mode=BOT, actor="system",
-                                 reason=f"auto_return: no staff reply for {minutes} min")
+        conversation_hand_back(conversation_id=conversation_id, actor="system",
+                               reason=f"auto_return: no staff reply for {minutes} min")
         enqueue_on_commit(ASSIGN_TASK, conversation_id)
     logger.info("conversation handed back to the bot", extra={"conversation_id": conversation_id,
                                                               "idle_minutes": minutes})
@@ -235,71 +219,3 @@ def conversation_wait_alert(*, conversation_id: int, now: datetime) -> bool:
 def _wait_text(conversation: Conversation, waited: int) -> str:
     return (f"⏰ La conversación #{conversation.chatwoot_id} con {conversation.contact} lleva {waited} min esperando "
             f"a una persona y nadie la ha tomado.")
-
-
-# --- the transcript (what the conversation page shows) ------------------------------------------------------------
-
-TRANSCRIPT_LIMIT = 200
-SAFE_LINK_SCHEMES = ("https://", "http://")
-
-
-@dataclass(frozen=True)
-class TranscriptLine:
-    message: Message
-    author: str
-    attachments: list[dict]  # [{"label": ..., "url": ... or "", "transcription": ...}]
-    can_retry: bool
-
-
-def conversation_transcript(*, conversation: Conversation, limit: int = TRANSCRIPT_LIMIT
-                            ) -> tuple[list[TranscriptLine], int]:
-    """The latest `limit` messages, oldest first, with who wrote each; and the total count."""
-    rows = conversation.messages.select_related("staff_user").order_by("-created_at", "-id")[:limit]
-    contact_name = str(conversation.contact)
-    lines = [
-        TranscriptLine(
-            message=m, author=message_author(m, contact_name), attachments=attachment_links(m),
-            can_retry=m.direction == Direction.OUTBOUND and m.status == MessageStatus.FAILED,
-        )
-        for m in reversed(list(rows))
-    ]
-    return lines, conversation.messages.count()
-
-
-def message_author(message: Message, contact_name: str) -> str:
-    if message.direction == Direction.INBOUND:
-        return f"Contact · {message.sender_name or contact_name}"
-    return OUTBOUND_AUTHORS.get(message.origin, _chatwoot_author)(message)
-
-
-def _staff_author(message: Message) -> str:
-    return f"Staff · {message.staff_user.get_username() if message.staff_user else 'deleted user'} (admin)"
-
-
-def _chatwoot_author(message: Message) -> str:
-    if message.sender_kind == SenderKind.USER:
-        return f"Chatwoot agent · {message.sender_name or message.sender_chatwoot_id or '?'}"
-    if message.sender_kind == SenderKind.AGENT_BOT:
-        return f"Chatwoot bot · {message.sender_name or '?'}"
-    return "Business phone / Chatwoot"
-
-
-OUTBOUND_AUTHORS = {
-    MessageOrigin.BOT: lambda m: "Bot",
-    MessageOrigin.SYSTEM: lambda m: "System",
-    MessageOrigin.STAFF: _staff_author,
-    MessageOrigin.CHATWOOT: _chatwoot_author,
-}
-
-
-def attachment_links(message: Message) -> list[dict]:
-    """Attachments as links; only http(s) URLs become links (a `javascript:` URL from a payload must not)."""
-    links = []
-    for item in message.attachments or []:
-        if not isinstance(item, dict):
-            continue
-        url = str(item.get("url") or item.get("data_url") or "")
-        label = item.get("name") or item.get("file_type") or "attachment"
-        links.append({"label": str(label), "url": url if url.startswith(SAFE_LINK_SCHEMES) else "",
-                      "transcription": str(item.get("transcription") or "")})
-    return links

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.template.response import TemplateResponse
 
-from core.dashboard import charts
-from core.dashboard.stats import WindowStats, dashboard_stats
+from console.dashboard import charts
+from console.dashboard.stats import WindowStats, dashboard_stats
 
 WINDOW_TITLES = {"24h": "Last 24 hours", "30d": "Last 30 days"}
 

@@ -13,7 +13,7 @@ from django.conf import settings
 
 from agents.models import Turn
 from conversations.models import Conversation, Direction, Message, MessageOrigin, SenderKind
-from conversations.playground.standin import StandinUnavailable, standin_inbound
+from console.playground.standin import StandinUnavailable, standin_inbound
 
 MAX_TEXT = 4000
 TRANSCRIPT_LIMIT = 300

@@ -15,8 +15,11 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from agents.models import HandoffCase, Turn
-from conversations.models import Direction, DuplicateDelivery, Message, MessageStatus, SenderKind, WebhookDelivery
+from agents.models import Turn
+from conversations.handoff.door import NEEDS_HUMAN_ACTORS
+from conversations.models import (
+    Direction, DuplicateDelivery, HandoffCase, Message, MessageStatus, SenderKind, WebhookDelivery,
+)
 from integrations.models import ExternalCall
 from orders.models import OrderState, PurchaseOrder, PurchaseOrderEvent
 
@@ -150,7 +153,8 @@ def _collect_handoffs(stats, since) -> None:
     first_reply = (Message.objects.filter(
         conversation_id=OuterRef("conversation_id"), direction=Direction.OUTBOUND, sender_kind=SenderKind.USER,
         private=False, created_at__gte=OuterRef("created_at")).order_by("created_at").values("created_at")[:1])
-    cases = (HandoffCase.objects.filter(created_at__gte=_oldest(since)).order_by()
+    # Handoffs the bot or the system decided; staff taking a conversation themselves is not the bot's handoff.
+    cases = (HandoffCase.objects.filter(created_at__gte=_oldest(since), actor__in=NEEDS_HUMAN_ACTORS).order_by()
              .annotate(replied_at=Subquery(first_reply))
              .values("created_at", "replied_at", "reason", "conversation_id"))
     handed: dict[str, set[int]] = {window: set() for window in stats}

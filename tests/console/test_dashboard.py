@@ -13,12 +13,13 @@ from html import unescape
 import pytest
 from django.utils import timezone
 
-from agents.models import HandoffCase, Turn
+from agents.models import Turn
+from conversations.models import HandoffCase
 from conversations.models import (
     Contact, Conversation, DeliveryOutcome, Direction, DuplicateDelivery, Message, MessageOrigin, MessageStatus,
     SenderKind, WebhookDelivery,
 )
-from core.dashboard.stats import dashboard_stats
+from console.dashboard.stats import dashboard_stats
 from integrations.models import ExternalCall
 from orders.models import OrderState, PurchaseOrder, PurchaseOrderEvent
 
@@ -51,7 +52,7 @@ def _turn(conv, when, lane, intent, source, handoff_reason=""):
 
 
 def _handoff(conv, when, reason, *, human_reply_after: float | None = None):
-    case = HandoffCase.objects.create(conversation=conv, reason=reason, summary="resumen")
+    case = HandoffCase.objects.create(conversation=conv, reason=reason, actor="bot", summary="resumen")
     _at(HandoffCase, case.pk, when)
     if human_reply_after is not None:
         _message(conv, when + timedelta(seconds=human_reply_after), direction=Direction.OUTBOUND,
@@ -196,7 +197,7 @@ def test_charts_are_inline_svg_with_the_labels(client, staff):
 
 def test_labels_from_the_database_are_escaped_in_the_charts(client, staff):
     conv = _conversation(9)
-    HandoffCase.objects.create(conversation=conv, reason="<b>x</b>", summary="s")
+    HandoffCase.objects.create(conversation=conv, reason="<b>x</b>", actor="bot", summary="s")
     client.force_login(staff)
     html = client.get(URL).content.decode()
     assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html

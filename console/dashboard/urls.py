@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from core.dashboard import views
+from console.dashboard import views
 
 app_name = "dashboard"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from conversations.playground import views
+from console.playground import views
 
 app_name = "playground"
 

@@ -11,7 +11,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from conversations.playground.services import (
+from console.playground.services import (
     PlaygroundError, playground_available, playground_contact_new, playground_message_send, playground_transcript,
 )
 
