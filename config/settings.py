@@ -184,6 +184,12 @@ ODOO_RETRY_ATTEMPTS = env.int("ODOO_RETRY_ATTEMPTS", default=3)
 ODOO_RETRY_WAIT = env.float("ODOO_RETRY_WAIT", default=0.2)
 ODOO_BREAKER_FAIL_MAX = env.int("ODOO_BREAKER_FAIL_MAX", default=5)
 ODOO_BREAKER_RESET_SECONDS = env.int("ODOO_BREAKER_RESET_SECONDS", default=30)
+# An order's Odoo commands (the outbox): backoff between attempts, the wait before looking up a write whose outcome
+# was unknown, and the lease one runner holds on an order (longer than a command's worst case, renewed after each).
+ODOO_COMMAND_RETRY_BASE = env.float("ODOO_COMMAND_RETRY_BASE", default=2.0)
+ODOO_COMMAND_RETRY_MAX = env.float("ODOO_COMMAND_RETRY_MAX", default=300.0)
+ODOO_MAYBE_DONE_DELAY = env.float("ODOO_MAYBE_DONE_DELAY", default=3.0)
+ODOO_COMMAND_LEASE_SECONDS = env.float("ODOO_COMMAND_LEASE_SECONDS", default=90.0)
 
 # --- LLM -------------------------------------------------------------------------------------------------------
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")

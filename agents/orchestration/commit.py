@@ -1,6 +1,7 @@
-"""Writing a turn's outcome: one transaction records the Turn, marks its messages answered, queues the replies,
-patches the session and applies a handoff. Called with no lock-protected I/O pending: everything slow (routing,
-the LLM) happened before, and the sends run after commit (`reply_queue` enqueues on commit)."""
+"""Writing a turn's decision: one transaction records the Turn, marks its messages answered, queues the replies,
+patches the session, applies the order change (its Odoo commands become rows) and the handoff. Everything slow
+(routing, the LLM) happened before; the effects (sends, Odoo commands, the order's notices) run after commit,
+from rows. A turn computed again after a failed commit starts from a clean slate: nothing of it was written."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from agents.lanes.base import AgentResult, AgentTurn, Handoff, Reply
+from agents.lanes.base import AgentResult, Handoff, Reply
 from agents.models import Session, Turn, TurnSource
 from agents.orchestration.work import messages_claim
 from agents.routing.decision import RoutingDecision
@@ -19,6 +20,8 @@ from agents.turns import TurnInput
 from conversations.handoff import conversation_hand_over, conversation_human_has_it
 from conversations.models import HandoffReason, Message
 from conversations.outbound import reply_queue
+from orders.models import PurchaseOrder
+from orders.services import AppliedChange, order_change_apply
 
 APOLOGY = (
     "Disculpa, tuvimos un problema técnico y no pudimos responderte. Ya avisamos a una persona de nuestro equipo, "
@@ -36,6 +39,9 @@ class TurnRecord:
     messages: list[Message]
     turn_input: TurnInput
     started: datetime
+    contact_id: int = 0
+    order: PurchaseOrder | None = None  # the contact's active order when the turn was decided
+    applied: AppliedChange | None = None  # what the commit did to the order (its commands run after commit)
     session: SessionState | None = None
     decision: RoutingDecision | None = None
     agent: str = ""
@@ -57,6 +63,9 @@ def turn_commit(record: TurnRecord) -> Turn:
                 _silence(record)
             result = record.result
             turn = _create_turn(record, result.replies, result.handoff)
+            if result.order is not None:
+                record.applied = order_change_apply(change=result.order, contact_id=record.contact_id,
+                                                    conversation_id=record.conversation_id, turn_id=turn.pk)
             messages = [
                 reply_queue(conversation_id=record.conversation_id, content=r.content, options=r.options or None)
                 for r in result.replies
@@ -66,7 +75,11 @@ def turn_commit(record: TurnRecord) -> Turn:
             if result.handoff is not None:
                 _handoff(record, turn, result.handoff)
     except IntegrityError as exc:  # the unique Turn.message: a concurrent run recorded this turn
+        record.applied = None
         raise TurnTaken(str(exc)) from exc
+    except Exception:
+        record.applied = None  # rolled back with the rest: nothing of it is to run
+        raise
     return turn
 
 
@@ -98,9 +111,12 @@ def _attempts(count: int) -> str:
 
 
 def _silence(record: TurnRecord) -> None:
-    """Keep the turn (and the agent's state patch) on record, but send nothing and hand nothing over."""
+    """Staff took the conversation while the bot was thinking: keep the turn (and the agent's state patch) on
+    record, but send nothing, hand nothing over and leave the order alone (staff speak for the business now)."""
     record.extra["silenced"] = "human_mode"
-    record.result = AgentResult(replies=[], patch=record.result.patch, handoff=None)
+    if record.result.order is not None:
+        record.extra["order_change_dropped"] = record.result.order.action
+    record.result = AgentResult(replies=[], patch=record.result.patch)
 
 
 def _create_turn(record: TurnRecord, replies: list[Reply], handoff: Handoff | None) -> Turn:

@@ -19,6 +19,7 @@ from tenacity import Retrying, retry_if_not_exception_type, stop_after_attempt, 
 from agents.lanes import LANE_AGENTS, AgentTurn
 from agents.lanes.options import match_option
 from agents.orchestration.commit import TurnRecord, TurnTaken, turn_commit, turn_commit_failure
+from agents.orchestration.effects import turn_effects_run
 from agents.orchestration.work import messages_skip, next_burst, pending_messages
 from agents.routing import route
 from agents.routing.decision import INTENT_LANE, LANE_INTENTS, RoutingDecision
@@ -28,6 +29,9 @@ from conversations.models import AnswerState, Conversation, ConversationMode, Di
 from core import metrics
 from core.locks import LockNotAcquired, lock
 from core.queue import enqueue_now
+from orders.models import OrderState
+from orders.selectors import purchase_order_active_for_contact, purchase_order_latest_for_contact
+from orders.services import purchase_order_refresh_from_odoo
 
 logger = logging.getLogger(__name__)
 
@@ -116,13 +120,14 @@ def turn_run_next(*, conversation_id: int) -> bool:
         messages_skip(conversation_id=conversation_id)  # staff have it: the bot stays silent
         return False
     burst = next_burst(pending, float(settings.AGENT_BURST_WINDOW))
-    record = TurnRecord(conversation_id, burst, build_turn(burst), timezone.now())
+    record = TurnRecord(conversation_id, burst, build_turn(burst), timezone.now(), contact_id=conversation.contact_id)
     try:
         turn = _answer_with_retries(conversation, record)
     except TurnTaken:
         return True
     metrics.agent_turns_total.labels(turn.lane or "none", turn.intent or "none", turn.source).inc()
     metrics.agent_turn_seconds.observe(turn.latency_ms / 1000)
+    turn_effects_run(record)
     return True
 
 
@@ -155,16 +160,30 @@ def _answer(conversation: Conversation, record: TurnRecord):
         # Only the stored document is set aside (turn_commit_failure); an agent's bad patch must not wipe it.
         record.extra["session_unreadable"] = True
         raise
-    decision = route(record.turn_input.text, order_state=_order_state(record.session),
+    # Read on every attempt: a retry after OrderChanged must decide on the order as it is now.
+    record.order = purchase_order_active_for_contact(contact_id=conversation.contact_id)
+    decision = route(record.turn_input.text, order_state=record.order.state if record.order else None,
                      history=_history(record.session))
     record.decision = _answer_to_pending_question(record.session, record.turn_input.text, decision)
+    news = record.decision.intent == "order_status" and _follow_latest_order(conversation.contact_id)
     agent = LANE_AGENTS[record.decision.lane]
     record.agent = agent.name
     contact = conversation.contact
     agent_turn = AgentTurn(conversation.pk, record.turn_input.text, record.turn_input.message_ids, record.decision,
-                           contact_name=contact.name, contact_phone=contact.phone_e164)
+                           contact_name=contact.name, contact_phone=contact.phone_e164, contact_id=contact.pk,
+                           order=record.order, order_news=news)
     record.result = agent.handle(agent_turn, record.session)
     return turn_commit(record)
+
+
+def _follow_latest_order(contact_id: int) -> bool:
+    """Before answering "¿cómo va mi pedido?", follow the order in Odoo (as the watcher does, forward only).
+    True when it moved there: that news is the order's notices, and the answer leaves it to them. An Odoo that
+    does not answer leaves what we know."""
+    order = purchase_order_latest_for_contact(contact_id=contact_id)
+    if order is None or not order.odoo_id or order.state in (OrderState.CANCELLED, OrderState.RECEIVED):
+        return False
+    return purchase_order_refresh_from_odoo(order_id=order.pk).state != order.state
 
 
 def _answer_to_pending_question(session: SessionState, text: str, decision: RoutingDecision) -> RoutingDecision:
@@ -187,11 +206,6 @@ def _pending_lane(pending: dict) -> str | None:
     if pending.get("lane") in LANE_INTENTS:
         return pending["lane"]
     return "purchase" if str(pending.get("kind", "")).startswith("purchase") else None
-
-
-def _order_state(session: SessionState) -> str | None:
-    order = session.document["slots"].get("order") or {}
-    return order.get("state")
 
 
 def _history(session: SessionState) -> list[dict]:
