@@ -62,8 +62,37 @@ def split_segments(tokens: list[str]) -> list[Segment]:
     result = []
     for start, seg_tokens in segments:
         own = [_shift(m, -start) for m in mentions if start <= m.start < start + len(seg_tokens)]
-        result.append(Segment(seg_tokens, own))
+        result.extend(_split_run_on(Segment(seg_tokens, own)))
     return [seg for seg in result if seg.tokens]
+
+
+def _line_starts(segment: Segment) -> list[int]:
+    """Where a new order line begins inside a segment said without separators ("tres kilos de quinoa dos de sal"):
+    before each further quantity when quantities come first, after each quantity when products come first
+    ("quinoa 20 kilos chia 5 kilos"). Old values and package sizes never start a line."""
+    counted = [m for m in segment.mentions if not m.negated and not m.weak and not _is_size(segment.tokens, m)]
+    if len(counted) < 2:
+        return []
+    after_first = segment.tokens[counted[0].end : counted[0].end + 1]
+    product_first = bool(content_words(" ".join(segment.tokens[: counted[0].start]))) and after_first != ["de"]
+    if product_first:
+        cuts = [m.end for m in counted[:-1]]
+    else:
+        cuts = [m.start for m in counted[1:]]
+    bounds = [0, *cuts, len(segment.tokens)]
+    pieces = [segment.tokens[a:b] for a, b in zip(bounds, bounds[1:])]
+    return cuts if all(content_words(" ".join(piece)) for piece in pieces) else []
+
+
+def _split_run_on(segment: Segment) -> list[Segment]:
+    cuts = _line_starts(segment)
+    if not cuts:
+        return [segment]
+    bounds = [0, *cuts, len(segment.tokens)]
+    return [
+        Segment(segment.tokens[a:b], [_shift(m, -a) for m in segment.mentions if a <= m.start < b])
+        for a, b in zip(bounds, bounds[1:])
+    ]
 
 
 def _shift(m: Mention, by: int) -> Mention:

@@ -83,6 +83,8 @@ def _unit_at(tokens: list[str], j: int, value: float) -> tuple[float, str | None
         if j < len(tokens) and tokens[j] in ("de", "of") and j + 1 < len(tokens) and tokens[j + 1] in UNIT_WORDS:
             return value, UNIT_WORDS[tokens[j + 1]], j + 2  # "una docena de frascos"
         return value, "unit", j
+    if tok in ("de", "of") and value < 1 and j + 1 < len(tokens) and tokens[j + 1] in UNIT_WORDS:
+        tok, j = tokens[j + 1], j + 1  # "un cuarto de kilo", "medio de kilo"
     if tok in UNIT_WORDS:
         unit, j = UNIT_WORDS[tok], j + 1
         if tokens[j : j + 2] == ["y", "medio"] or tokens[j : j + 2] == ["y", "media"]:

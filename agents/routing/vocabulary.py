@@ -19,6 +19,8 @@ STOPWORDS = frozenset(
     cantidad producto productos cosa cosas kilo unidad precio favor dar pasar poner from your this that
     sube subele subir baja bajale bajar deja dejala dejalo dejalas dejalos reduce reducir reducelo aumenta aumentar
     aumentale ajusta ajustar modifica modificar cambialo cambiala pasalo pasala dejame
+    mira sabes oye entonces bueno seria serian nomas todo toda eso esto porfavor hola holi igual aca alla
+    encargo encargar encargue llevo llevar ocupo tal hoy despues luego rapido urgente
     """.split()
 )
 
