@@ -34,6 +34,8 @@ class ExtractedItem:
     # order_modify only: "set" (mejor que sean 150), "add" (agrega 3 cajas), "remove" (quita la almendra)
     action: str = "set"
     quantity_missing: bool = False  # a product was named without a quantity ("quiero almendras"): ask how much
+    # a swap ("no era almendra, era nuez, la misma cantidad"): the code of the line this one takes the place of
+    replaces: str | None = None
 
 
 @dataclass

@@ -13,8 +13,9 @@ from agents.routing.catalog import Catalog
 from agents.routing.decision import ExtractedItem
 from agents.routing.matching import MatchResult, content_words
 from agents.routing.quantities import Mention, find_mentions
+from agents.routing.swaps import swap_items
 from agents.routing.units import convert, purchase_unit
-from agents.routing.vocabulary import ADD_WORDS, REMOVE_WORDS, SET_WORDS, UNIT_WORDS
+from agents.routing.vocabulary import ADD_WORDS, CORRECTION_WORDS, REMOVE_WORDS, SET_WORDS, UNIT_WORDS
 
 _SEPARATORS = {",", ";", "+", "y", "and", "e", "/", "\n"}
 
@@ -122,12 +123,24 @@ def _product_words(segment: Segment) -> str:
 
 
 def extract_items(tokens: list[str], catalog: Catalog, *, modify: bool) -> list[ExtractedItem]:
+    if modify:
+        swapped = swap_items(tokens, catalog, lambda part: _extract(part, catalog, modify=True))
+        if swapped is not None:
+            return swapped
+    return _extract(tokens, catalog, modify=modify)
+
+
+def _extract(tokens: list[str], catalog: Catalog, *, modify: bool) -> list[ExtractedItem]:
     segments = split_segments(tokens)
     action, last_unit = None, None
     items: list[ExtractedItem] = []
     previous: Segment | None = None
+    said_before: list[str] = []
     for segment in segments:
-        segment.action = _action_of(segment.tokens) or action
+        inherited = action
+        if inherited == "remove" and any(not m.weak and not m.negated for m in segment.mentions):
+            inherited = "set"  # "- arándanos: quitar\n- granola: 6 kg": a line with a quantity is not removed
+        segment.action = _action_of(segment.tokens) or inherited
         action = segment.action
         segment.match = catalog.matcher.match(_product_words(segment))
         mention = segment.quantity()
@@ -137,9 +150,11 @@ def extract_items(tokens: list[str], catalog: Catalog, *, modify: bool) -> list[
             mention.unit = last_unit
         for m in segment.mentions:
             last_unit = m.unit or last_unit
-        if _completes_previous(segment, mention, items):
+        if _completes_previous(segment, mention, items, said_before):
             items[-1] = _with_quantity(items[-1], mention, last_unit, catalog)
+            said_before = segment.tokens
             continue
+        said_before = segment.tokens
         item = _item_for(segment, mention, catalog, modify=modify, previous=previous, items=items)
         if item is not None:
             items.append(item)
@@ -156,9 +171,13 @@ def _borrow_head_noun(segment: Segment, previous: Segment, catalog: Catalog) -> 
             segment.match = retry
 
 
-def _completes_previous(segment: Segment, mention: Mention | None, items: list[ExtractedItem]) -> bool:
-    """"no eran 3 sacos de harina, eran 4": a bare number after a line that had no usable quantity."""
-    return bool(mention and not mention.weak and not segment.match.text_words and items and items[-1].quantity_missing)
+def _completes_previous(segment: Segment, mention: Mention | None, items: list[ExtractedItem], said_before) -> bool:
+    """A bare quantity that belongs to the line before: "no eran 3 sacos de harina, eran 4" (that line had no usable
+    quantity), or "5 kg de chía, no perdón, 7 kg" (a correction word just took the quantity back)."""
+    if not (mention and not mention.weak and not segment.match.text_words and items):
+        return False
+    correcting = any(tok in CORRECTION_WORDS for tok in [*said_before, *segment.tokens[: mention.start]])
+    return items[-1].quantity_missing or correcting
 
 
 def _with_quantity(item: ExtractedItem, mention: Mention, last_unit: str | None, catalog: Catalog) -> ExtractedItem:

@@ -52,6 +52,8 @@ def _number_at(tokens: list[str], i: int) -> tuple[float, int, bool] | None:
         return 0.25, i + 1, False  # "cuarto de kilo"
     if tok in PAIR_WORDS and nxt in ("de", "of"):
         return 2.0, i + 2, False
+    if tok in ("a", "an") and nxt in UNIT_WORDS:
+        return 1.0, i + 1, False  # "a box of", "a bag of"
     if tok in _ARTICLES and nxt in PAIR_WORDS:
         return 2.0, i + 3 if i + 2 < len(tokens) and tokens[i + 2] in ("de", "of") else i + 2, False
     value = parse_number_token(tok)
@@ -101,16 +103,32 @@ def _unit_and_a_half(tokens: list[str], i: int) -> tuple[float, int, bool] | Non
     return None
 
 
+_ANOTHER = {"otra", "otro", "another"}
+
+
+def _same_again(tokens: list[str], i: int, mentions: list[Mention]) -> Mention | None:
+    """"una docena de aceite de oliva y otra de coco": "otra de" repeats the previous quantity."""
+    if tokens[i] in _ANOTHER and tokens[i + 1 : i + 2] in (["de"], ["of"]) and mentions:
+        last = mentions[-1]
+        return Mention(i, i + 1, last.value, last.unit, bare_of=True)
+    return None
+
+
 def find_mentions(tokens: list[str]) -> list[Mention]:
     mentions, i = [], 0
     while i < len(tokens):
         number = _number_at(tokens, i) or _unit_and_a_half(tokens, i)
         if number is None:
+            again = _same_again(tokens, i, mentions)
+            if again:
+                mentions.append(again)
             i += 1
             continue
         value, j, weak = number
         value, unit, end = _unit_at(tokens, j, value)
-        if weak and unit is None and not _looks_like_count(tokens, end):
+        if weak and unit is None and tokens[end : end + 1] == ["de"]:
+            weak = False  # "y una de mantequilla": the article stands for a count of the product after it
+        elif weak and unit is None and not _looks_like_count(tokens, end):
             i += 1
             continue
         bare_of = unit is None and end < len(tokens) and tokens[end] in ("de", "of")
