@@ -19,6 +19,7 @@ from agents.routing.states import ALL_STATES
 
 DATA = Path(__file__).resolve().parent / "data"
 TEMPLATES = DATA / "templates.txt"
+LINES = DATA / "lines.txt"
 SLOTS = DATA / "slots.json"
 SEED = 20240611
 _SECTION = re.compile(r"^\[(\w+)\]\s+states=([\w,]+)\s*$")
@@ -36,6 +37,7 @@ class Example:
     text: str
     state: str | None  # None: no order
     intent: str
+    group: int = 0  # the template it came from: calibration holds whole templates out
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,17 @@ def read_templates(path: Path = TEMPLATES) -> list[Template]:
         for alternative in line.split("|"):
             templates.append(Template(intent, states, alternative.strip().replace("\\n", "\n")))
     return templates
+
+
+def read_lines(path: Path = LINES) -> list[Template]:
+    """Literal lines "intent | states | text", kept as templates without slots."""
+    found = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        intent, states, text = (part.strip() for part in raw.split("|", 2))
+        found.append(Template(intent, _expand_states(states), text.replace("\\n", "\n")))
+    return found
 
 
 def _expand_states(spec: str) -> tuple[str, ...]:
@@ -153,6 +166,8 @@ def _noise(text: str, rng: random.Random, slots: dict) -> str:
         text = f"{rng.choice(slots['greetings'])}, {text}"
     if roll() < 0.12:
         text = f"{text}\n{rng.choice(slots['signatures'])}"
+    if roll() < 0.06:  # the same request by e-mail
+        text = f"Estimados,\n{text}\nSaludos,\n{rng.choice(slots['names'])}"
     return text
 
 
@@ -169,11 +184,11 @@ def build_corpus(seed: int = SEED) -> list[Example]:
     slots = json.loads(SLOTS.read_text(encoding="utf-8"))
     filler = _Filler(slots, rng)
     examples = []
-    for template in read_templates():
+    for group, template in enumerate([*read_templates(), *read_lines()]):
         for copy in range(_copies(template)):
             state = template.states[(copy + rng.randrange(len(template.states))) % len(template.states)]
             text = filler.fill(template.text)
             if copy:  # the first copy stays as written
                 text = _noise(text, rng, slots)
-            examples.append(Example(text, None if state == "none" else state, template.intent))
+            examples.append(Example(text, None if state == "none" else state, template.intent, group))
     return examples
