@@ -190,6 +190,20 @@ def intent_model() -> IntentModel:
         return _CACHE["model"]
 
 
+def forget_loaded() -> None:
+    """Drop the process's model so the next `intent_model()` reads the artifact again (after a retrain)."""
+    with _LOCK:
+        _CACHE.pop("model", None)
+
+
+def is_current(path: Path) -> bool:
+    try:
+        saved = joblib.load(path)
+    except Exception:  # noqa: BLE001 - missing or unreadable both mean "train it"
+        return False
+    return isinstance(saved, IntentModel) and saved.fingerprint == fingerprint()
+
+
 def _load_or_train(path: Path) -> IntentModel:
     stamp = fingerprint()
     if path.exists():
