@@ -17,7 +17,7 @@ _SIGNOFF = re.compile(
     r"regards|best|thanks|cheers|sent from)\b"
 )
 _GREETING = re.compile(
-    r"^(?:(?:hola|holi|buenas|buenos dias|buen dia|buenas tardes|buenas noches|saludos|estimad[oa]s?|wena|"
+    r"^(?:(?:hola|holi|buenas tardes|buenas noches|buenos dias|buen dia|buenas|saludos|estimad[oa]s?|wena|"
     r"que tal|como (?:estan|esta|estas|les va)|hi|hello|good morning|hey)\b[ ,!]*)+"
 )
 # Where a second request starts inside one line: "..., y ¿hacen despacho?", "otra cosa, ...", "aparte, ..."
@@ -44,17 +44,19 @@ def body_lines(text: str) -> list[str]:
 
 
 def strip_greeting(normalized: str) -> str:
-    """"hola buenas tardes , necesito ..." -> "necesito ..."; a message that is only a greeting stays as it is."""
-    stripped = _GREETING.sub("", normalized).lstrip(" ,!")
-    return stripped if stripped.strip() else normalized
+    """"hola buenas tardes , necesito ..." -> "necesito ..."; a line that is only a greeting becomes empty."""
+    return _GREETING.sub("", normalized).strip(" ,!:")
 
 
 def request_lines(text: str) -> list[str]:
-    """The message's normalised lines without the greeting that opens it or the sign-off that closes it."""
+    """The message's normalised lines without the greeting that opens it or the sign-off that closes it; a
+    message that is only a greeting stays as it is."""
     lines = body_lines(text)
-    if lines:
-        lines[0] = strip_greeting(lines[0])
-    return [line for line in lines if line.strip(" ,")]
+    if not lines:
+        return []
+    stripped = [strip_greeting(lines[0]), *lines[1:]]
+    kept = [line for line in stripped if line.strip(" ,")]
+    return kept or lines
 
 
 def request_text(text: str) -> str:
