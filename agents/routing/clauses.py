@@ -7,6 +7,7 @@ Works on normalised text (`normalize`), which keeps newlines, "?" and "!" as tok
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from agents.routing.normalize import normalize
 
@@ -22,10 +23,15 @@ _GREETING = re.compile(
 )
 # Where a second request starts inside one line: "..., y ¿hacen despacho?", "otra cosa, ...", "aparte, ..."
 _CLAUSE_BREAK = re.compile(
-    r" (?:\?|!)(?= )| , (?=y (?:\?|tambien|ademas|otra cosa|una consulta|consulta)\b)| (?=otra cosa\b)"
+    r"(?<= [?!])(?= )| , (?=y (?:\?|tambien|ademas|otra cosa|una consulta|consulta)\b)| (?=otra cosa\b)"
     r"| (?=una consulta\b)| (?=aparte (?:,|de eso)\b)| , (?=y (?:a que|donde|cuando|como|cuanto|hacen|tienen|"
     r"aceptan|reciben|emiten|despachan|abren|cierran|anotame|mandame|quiero|necesito|agrega|sumale)\b)"
-    r"| \? (?=y )"
+)
+# How a question starts when its "?" was left out ("emiten factura", "a que hora abren").
+_ASKING = re.compile(
+    r"^(?:(?:y|una consulta|consulta|otra cosa|aparte)(?: ,)? )*(?:que|cual|cuales|cuando|donde|como|cuanto|cuantos|cuanta|"
+    r"a que|hasta que|desde que|por que|hacen|tienen|tiene|hay|aceptan|reciben|emiten|despachan|abren|cierran|"
+    r"atienden|puedo|se puede|pueden|venden|trabajan|llegan|me pueden|sabe|saben|do|does|can|what|when|where|how)\b"
 )
 
 
@@ -64,12 +70,18 @@ def request_text(text: str) -> str:
     return " ; ".join(request_lines(text))
 
 
-def split_clauses(text: str) -> list[str]:
-    """Clauses that may each be a request of their own. Lines that are parts of one list stay together."""
+@dataclass(frozen=True)
+class Clause:
+    text: str
+    question: bool  # written as a question: with "?" or opening like one
+
+
+def split_clauses(text: str) -> list[Clause]:
+    """Clauses that may each be a request of their own (each line of a list is one)."""
     clauses = []
     for line in request_lines(text):
         for part in _CLAUSE_BREAK.split(f" {line} "):
-            part = part.strip(" ,?!")
-            if part:
-                clauses.append(part)
+            words = part.strip(" ,?!")
+            if words:
+                clauses.append(Clause(words, "?" in part or bool(_ASKING.match(words))))
     return clauses

@@ -13,6 +13,7 @@ matcher recognised as a product replaced by a placeholder, so the model is the s
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import threading
@@ -31,6 +32,7 @@ from sklearn.model_selection import GroupKFold
 from agents.routing import corpus
 from agents.routing.catalog import Catalog, CatalogEntry
 from agents.routing.intents import score_patterns
+from agents.routing.matching import content_words
 from agents.routing.normalize import normalize
 from agents.routing.quantities import find_mentions
 from agents.routing.states import possible, state_key
@@ -51,7 +53,7 @@ class Reading:
 
 def training_catalog() -> Catalog:
     """The corpus's own product names as a catalog, so the product placeholder is learnt from many names."""
-    names = corpus.json.loads(corpus.SLOTS.read_text(encoding="utf-8"))["products"]
+    names = json.loads(corpus.SLOTS.read_text(encoding="utf-8"))["products"]
     names = [name for name in names if "{" not in name and not name.startswith(("el ", "lo ", "la "))]
     return Catalog([CatalogEntry(f"T{i}", name, "kg") for i, name in enumerate(names)])
 
@@ -92,8 +94,6 @@ def _mask_products(normalized: str, catalog: Catalog) -> tuple[str, bool]:
 
 
 def _is_product_word(token: str, vocabulary: dict) -> bool:
-    from agents.routing.matching import content_words  # matching imports catalog, which this module also needs
-
     words = content_words(token)
     return bool(words) and all(word in vocabulary for word in words)
 

@@ -3,7 +3,9 @@ with its items) and a question (secondary).
 
 Conservative by design: the message is cut into clauses (`clauses.split_clauses`), each clause is read on its own,
 and a secondary request exists only when two clauses are each clearly (probability >= `CLEAR`) requests of
-different kinds. Kinds that one lane answers together fold into one: an order, a change to it and a stock question
+different kinds (an order clause must name what to order, a question must be asked as one). The whole message's reading stays the primary when it
+is one of them, unless it is a question beside an order change; otherwise the request that changes an order leads
+(`PRIORITY`). Kinds that one lane answers together fold into one: an order, a change to it and a stock question
 about the same products ("¿tienen almendras? mándame 5 kg") are one purchase request; a complaint and asking for
 a person are one support request. Greetings, thanks and chatter are never secondary.
 """
@@ -14,10 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from agents.routing.catalog import Catalog
-from agents.routing.clauses import split_clauses
+from agents.routing.clauses import Clause, split_clauses
 from agents.routing.decision import INTENT_LANE, RoutingDecision, SecondaryRequest
 
 CLEAR = 0.8
+LINE_INTENTS = ("order_create", "order_modify")
+QUESTIONS = frozenset({"faq", "catalog_query", "order_status"})
 NOT_REQUESTS = frozenset({"greeting", "thanks", "other"})
 _FAMILIES = (
     frozenset({"order_create", "order_modify", "catalog_query"}),
@@ -41,14 +45,21 @@ def family(intent: str) -> frozenset[str]:
     return next((group for group in _FAMILIES if intent in group), frozenset({intent}))
 
 
-def _clear_requests(clauses: list[str], read: Callable[[str], tuple[str, float]]) -> list[_Clause]:
+def _clear_requests(clauses: list[Clause], read, items, catalog: Catalog) -> list[_Clause]:
+    """Clauses that are clearly a request; an order clause only when it names what to order ("lo necesito hoy"
+    after a status question is not a second order), a question only when it is asked as one."""
     found = []
-    for text in clauses:
-        if len(text.split()) < 2:
+    for clause in clauses:
+        if len(clause.text.split()) < 2:
             continue
-        intent, p = read(text)
-        if intent not in NOT_REQUESTS and p >= CLEAR:
-            found.append(_Clause(text, intent, p))
+        intent, p = read(clause.text)
+        if intent in NOT_REQUESTS or p < CLEAR:
+            continue
+        if intent in LINE_INTENTS and not items(clause.text, intent, catalog):
+            continue
+        if intent in QUESTIONS and not clause.question:
+            continue  # "Facturar a Comercial X" under an order is an instruction for it, not a second question
+        found.append(_Clause(clause.text, intent, p))
     return found
 
 
@@ -79,11 +90,14 @@ def secondary_requests(
 ) -> None:
     """Set `decision.secondary` (and re-pick the primary by PRIORITY) when the message holds two requests.
     `read(clause)` gives a clause's best (intent, p) in the same order state; `items(text, intent, catalog)`."""
-    groups = _by_family(_clear_requests(split_clauses(text), read), decision.intent)
+    groups = _by_family(_clear_requests(split_clauses(text), read, items, catalog), decision.intent)
     if len(groups) < 2:
         return
     leads = [(_lead_intent(group, decision.intent), group) for group in groups.values()]
-    leads.sort(key=lambda pair: PRIORITY.index(pair[0]))
+    # The whole message's reading leads when it is one of the requests (it saw all the context), unless it is a
+    # question beside an order change: then the change leads and the question is answered with it.
+    whole_leads = decision.intent not in QUESTIONS
+    leads.sort(key=lambda pair: (whole_leads and pair[0] != decision.intent, PRIORITY.index(pair[0])))
     (intent, group), rest = leads[0], leads[1:]
     if intent != decision.intent:
         decision.details["whole_message"] = {"intent": decision.intent, "p": decision.confidence}

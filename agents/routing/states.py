@@ -8,8 +8,10 @@ chosen, whatever the text says.
 | -------------- | ----------------------------------------------- | ------------------------------------------------- |
 | order_confirm  | sent, draft                                     | only a quote (or a draft being closed) can be confirmed; "sí" with nothing waiting is not a confirmation |
 | order_modify   | draft, sent, to_approve                         | only an active order has lines to change; in review (to_approve) the lane answers that it is locked |
-| order_cancel   | draft, sent, to_approve, confirmed              | a received or cancelled order (or none) has nothing to cancel; Odoo cancels confirmed orders before receipt |
-| every other    | any state, none included                        | a question, a complaint, a new order or a status question can come at any time (a status question with no order gets "no tengo pedidos tuyos") |
+| every other    | any state, none included                        | a question, a complaint, a new order, a status question or a cancellation can come at any time: an explicit "cancela mi pedido" with nothing active gets "no tienes pedidos activos para cancelar" from the purchase agent, which is the right answer |
+
+Cancellation is not gated but the state still weighs on it: with no active order the model reads only explicit
+commands ("cancelar", "anula mi pedido") as order_cancel, while a refusal ("ya no lo quiero, gracias") is `other`.
 
 "none" stands for no order (`order_state` null).
 """
@@ -21,7 +23,6 @@ ALL_STATES = ("none", "draft", "sent", "to_approve", "confirmed", "received", "c
 POSSIBLE_IN: dict[str, frozenset[str]] = {
     "order_confirm": frozenset({"sent", "draft"}),
     "order_modify": frozenset({"draft", "sent", "to_approve"}),
-    "order_cancel": frozenset({"draft", "sent", "to_approve", "confirmed"}),
 }
 
 

@@ -19,6 +19,7 @@ from agents.routing import corpus, model
 
 class Command(BaseCommand):
     help = "Train the offline router's intent model and write it to ROUTER_MODEL_PATH (or --output)."
+    requires_system_checks = []  # runs inside `make install`, before any database exists: it needs only the corpus
 
     def add_arguments(self, parser):
         parser.add_argument("--output", type=Path, help="where to write the model (default: ROUTER_MODEL_PATH)")

@@ -95,6 +95,6 @@ def test_a_word_only_one_product_has_is_enough():
 
 
 def test_clauses_keep_a_question_apart_from_an_order():
-    assert split_clauses("hola, ¿a qué hora cierran? y anótame 10 kg de nueces") == [
-        "a que hora cierran", "y anotame 10 kg de nueces"
-    ]
+    clauses = split_clauses("hola, ¿a qué hora cierran? y anótame 10 kg de nueces")
+    assert [(c.text, c.question) for c in clauses] == [("a que hora cierran", True), ("y anotame 10 kg de nueces", False)]
+    assert split_clauses("confirmo. Otra cosa, emiten factura")[-1].question

@@ -52,7 +52,8 @@ def test_dropping_a_named_product_is_a_change_not_a_cancellation(catalog):
 def test_gate_table_is_consistent_with_the_contract_states():
     assert all(state in ("none", *ORDER_STATES) for allowed in POSSIBLE_IN.values() for state in allowed)
     assert possible("order_confirm", "sent") and not possible("order_confirm", None)
-    assert possible("order_cancel", "confirmed") and not possible("order_cancel", "received")
+    assert possible("order_cancel", "confirmed") and possible("order_cancel", None)  # the agent says nothing is open
+    assert not possible("order_modify", None) and not possible("order_modify", "confirmed")
     assert possible("faq", None) and possible("complaint", "received")
 
 
