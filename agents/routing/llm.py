@@ -24,9 +24,8 @@ class InvalidOutput(ValueError):
     """The model answered, but not with something we can use."""
 
 
-def _tool() -> dict:
-    intents = sorted({intent for group in LANE_INTENTS.values() for intent in group})
-    item = {
+def _item_schema() -> dict:
+    return {
         "type": "object",
         "properties": {
             "product_code": {"type": ["string", "null"], "description": "default_code from the catalog, or null"},
@@ -37,6 +36,11 @@ def _tool() -> dict:
         },
         "required": ["product_code", "product_text", "quantity", "uom", "action"],
     }
+
+
+def _tool() -> dict:
+    intents = sorted({intent for group in LANE_INTENTS.values() for intent in group})
+    item = _item_schema()
     secondary = {
         "type": "object",
         "properties": {
