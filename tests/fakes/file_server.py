@@ -45,7 +45,8 @@ class FakeFileServer:
         self.redirects: dict[str, str] = {}
         self.requests: list[Seen] = []
         self.stopping = threading.Event()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.server.fake = self
         self.server.daemon_threads = True
         self.server.block_on_close = False
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -78,65 +79,63 @@ class FakeFileServer:
         self.server.server_close()
 
 
-def _handler(fake: FakeFileServer):
-    class Handler(BaseHTTPRequestHandler):
-        disable_nagle_algorithm = True  # see openai_server.py: the timings are measured
+class _Handler(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True  # see openai_server.py: the timings are measured
 
-        def do_GET(self):  # noqa: N802 - http.server's naming
-            fake.requests.append(Seen(self.path, dict(self.headers)))
-            path = self.path.split("?", 1)[0]
-            if path in fake.redirects:
-                return self._redirect(fake.redirects[path])
-            if path.startswith(REDIRECT_PREFIX):
-                signed_id, _, filename = path.removeprefix(REDIRECT_PREFIX).partition("/")
-                if signed_id not in fake.files:
-                    return self._plain(404, b"Not Found")
-                # Rails answers with the storage service's short-lived signed URL
-                return self._redirect(f"/storage/{signed_id}/{filename}?X-Amz-Expires=300&X-Amz-Signature=f00d")
-            if path.startswith("/storage/"):
-                stored = fake.files.get(path.split("/")[2])
-                return self._serve(stored) if stored else self._plain(404, b"NoSuchKey")
-            self._plain(404, b"Not Found")
+    def do_GET(self):  # noqa: N802 - http.server's naming
+        self.server.fake.requests.append(Seen(self.path, dict(self.headers)))
+        path = self.path.split("?", 1)[0]
+        if path in self.server.fake.redirects:
+            return self._redirect(self.server.fake.redirects[path])
+        if path.startswith(REDIRECT_PREFIX):
+            signed_id, _, filename = path.removeprefix(REDIRECT_PREFIX).partition("/")
+            if signed_id not in self.server.fake.files:
+                return self._plain(404, b"Not Found")
+            # Rails answers with the storage service's short-lived signed URL
+            return self._redirect(f"/storage/{signed_id}/{filename}?X-Amz-Expires=300&X-Amz-Signature=f00d")
+        if path.startswith("/storage/"):
+            stored = self.server.fake.files.get(path.split("/")[2])
+            return self._serve(stored) if stored else self._plain(404, b"NoSuchKey")
+        self._plain(404, b"Not Found")
 
-        def _serve(self, stored: StoredFile) -> None:
-            if stored.hang and fake.stopping.wait(stored.hang):
-                return  # the server is stopping
-            self.send_response(stored.status)
-            self.send_header("Content-Type", stored.content_type)
-            if stored.send_length:
-                self.send_header("Content-Length", str(len(stored.body)))
-            for name, value in stored.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self._write_body(stored)
+    def _serve(self, stored: StoredFile) -> None:
+        if stored.hang and self.server.fake.stopping.wait(stored.hang):
+            return  # the server is stopping
+        self.send_response(stored.status)
+        self.send_header("Content-Type", stored.content_type)
+        if stored.send_length:
+            self.send_header("Content-Length", str(len(stored.body)))
+        for name, value in stored.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self._write_body(stored)
 
-        def _write_body(self, stored: StoredFile) -> None:
-            piece = 1024 if stored.drip else 64 * 1024
-            try:
-                for start in range(0, len(stored.body), piece):
-                    self.wfile.write(stored.body[start:start + piece])
-                    if stored.drip and fake.stopping.wait(stored.drip):
-                        return
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client stopped reading (too big, too slow): the scenario under test
+    def _write_body(self, stored: StoredFile) -> None:
+        piece = 1024 if stored.drip else 64 * 1024
+        try:
+            for start in range(0, len(stored.body), piece):
+                self.wfile.write(stored.body[start:start + piece])
+                if stored.drip and self.server.fake.stopping.wait(stored.drip):
+                    return
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client stopped reading (too big, too slow): the scenario under test
 
-        def _redirect(self, location: str) -> None:
-            self.send_response(302)
-            self.send_header("Location", location)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+    def _redirect(self, location: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
-        def _plain(self, status: int, body: bytes) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def _plain(self, status: int, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
-        def log_message(self, *args):
-            pass
+    def log_message(self, *args):
+        pass
 
-    return Handler
 
 
 @pytest.fixture

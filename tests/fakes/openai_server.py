@@ -110,7 +110,8 @@ class FakeOpenAI:
         self.modes: dict[str | None, tuple[str, float | None]] = {}
         self.stopping = threading.Event()
         self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.server.fake = self
         self.server.daemon_threads = True
         self.server.block_on_close = False  # a handler still sleeping out a "timeout" must not block teardown
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -289,68 +290,66 @@ def parse_multipart(content_type: str, body: bytes) -> dict:
     return fields
 
 
-def _handler(fake: FakeOpenAI):
-    class Handler(BaseHTTPRequestHandler):
-        # Headers and body go out as two writes; with Nagle on, the body waits for the client's delayed ACK
-        # (up to 200 ms), which would blur the timings these tests measure.
-        disable_nagle_algorithm = True
+class _Handler(BaseHTTPRequestHandler):
+    # Headers and body go out as two writes; with Nagle on, the body waits for the client's delayed ACK
+    # (up to 200 ms), which would blur the timings these tests measure.
+    disable_nagle_algorithm = True
 
-        def do_POST(self):  # noqa: N802 - http.server's naming
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            endpoint = ENDPOINTS.get(self.path.rstrip("/"))
-            if endpoint is None:
-                return self._send(api_error(404, f"Invalid URL (POST {self.path})"))
-            if not self.headers.get("Authorization", "").startswith("Bearer "):
-                return self._send(api_error(401, "You didn't provide an API key."))
-            try:
-                request = self._parsed(endpoint, body)
-            except ValueError as exc:
-                return self._send(api_error(400, f"could not parse the body: {exc}"))
-            problem = _chat_problem(request) if endpoint == "chat" else _transcription_problem(request)
-            answer = fake.next_answer(endpoint, request, dict(self.headers))
-            if problem and not answer.from_mode:
-                answer = problem
-            self._wait(answer.delay)
-            self._send(self._finished(answer, endpoint, request))
+    def do_POST(self):  # noqa: N802 - http.server's naming
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        endpoint = ENDPOINTS.get(self.path.rstrip("/"))
+        if endpoint is None:
+            return self._send(api_error(404, f"Invalid URL (POST {self.path})"))
+        if not self.headers.get("Authorization", "").startswith("Bearer "):
+            return self._send(api_error(401, "You didn't provide an API key."))
+        try:
+            request = self._parsed(endpoint, body)
+        except ValueError as exc:
+            return self._send(api_error(400, f"could not parse the body: {exc}"))
+        problem = _chat_problem(request) if endpoint == "chat" else _transcription_problem(request)
+        answer = self.server.fake.next_answer(endpoint, request, dict(self.headers))
+        if problem and not answer.from_mode:
+            answer = problem
+        self._wait(answer.delay)
+        self._send(self._finished(answer, endpoint, request))
 
-        def _parsed(self, endpoint: str, body: bytes) -> dict:
-            if endpoint == "chat":
-                return json.loads(body or b"{}")
-            return parse_multipart(self.headers.get("Content-Type", ""), body)
+    def _parsed(self, endpoint: str, body: bytes) -> dict:
+        if endpoint == "chat":
+            return json.loads(body or b"{}")
+        return parse_multipart(self.headers.get("Content-Type", ""), body)
 
-        def _finished(self, answer: Scripted, endpoint: str, request: dict) -> Scripted:
-            if answer.tool_arguments is None:
-                if endpoint == "transcriptions" and request.get("response_format") == "text" and answer.status == 200:
-                    text = json.loads(answer.body)["text"]
-                    return Scripted(200, text.encode(), {"Content-Type": "text/plain"})
-                return answer
-            forced = ((request.get("tool_choice") or {}).get("function") or {}).get("name", "route_message")
-            body = completion(tool_arguments=answer.tool_arguments, tool_name=forced)
-            return Scripted(200, json.dumps(body).encode(), {"Content-Type": "application/json"})
+    def _finished(self, answer: Scripted, endpoint: str, request: dict) -> Scripted:
+        if answer.tool_arguments is None:
+            if endpoint == "transcriptions" and request.get("response_format") == "text" and answer.status == 200:
+                text = json.loads(answer.body)["text"]
+                return Scripted(200, text.encode(), {"Content-Type": "text/plain"})
+            return answer
+        forced = ((request.get("tool_choice") or {}).get("function") or {}).get("name", "route_message")
+        body = completion(tool_arguments=answer.tool_arguments, tool_name=forced)
+        return Scripted(200, json.dumps(body).encode(), {"Content-Type": "application/json"})
 
-        def _wait(self, seconds: float) -> None:
-            """Sleep, but stop as soon as the client hangs up or the server stops (a hang must not pin a thread)."""
-            ends = time.monotonic() + seconds
-            while time.monotonic() < ends and not fake.stopping.is_set():
-                readable, _, _ = select.select([self.connection], [], [], min(0.05, max(ends - time.monotonic(), 0)))
-                if readable and not self.connection.recv(1, socket.MSG_PEEK):  # b"": the client left
-                    return
+    def _wait(self, seconds: float) -> None:
+        """Sleep, but stop as soon as the client hangs up or the server stops (a hang must not pin a thread)."""
+        ends = time.monotonic() + seconds
+        while time.monotonic() < ends and not self.server.fake.stopping.is_set():
+            readable, _, _ = select.select([self.connection], [], [], min(0.05, max(ends - time.monotonic(), 0)))
+            if readable and not self.connection.recv(1, socket.MSG_PEEK):  # b"": the client left
+                return
 
-        def _send(self, answer: Scripted) -> None:
-            try:
-                self.send_response(answer.status)
-                for name, value in {"Content-Type": "application/json", **answer.headers}.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(answer.body)))
-                self.end_headers()
-                self.wfile.write(answer.body)
-            except (BrokenPipeError, ConnectionResetError, OSError):
-                pass  # the client timed out and left; that is the scenario being tested
+    def _send(self, answer: Scripted) -> None:
+        try:
+            self.send_response(answer.status)
+            for name, value in {"Content-Type": "application/json", **answer.headers}.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(answer.body)))
+            self.end_headers()
+            self.wfile.write(answer.body)
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass  # the client timed out and left; that is the scenario being tested
 
-        def log_message(self, *args):  # keep test output clean
-            pass
+    def log_message(self, *args):  # keep test output clean
+        pass
 
-    return Handler
 
 
 @pytest.fixture

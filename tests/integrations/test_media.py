@@ -129,7 +129,7 @@ def test_a_server_dripping_bytes_is_stopped_by_the_total_timeout(file_server, se
     started = time.monotonic()
     with pytest.raises(AttachmentTimeout, match="in total"):
         download_attachment(url, kind="audio")
-    assert time.monotonic() - started < 0.9
+    assert time.monotonic() - started < 1.2  # the whole body would take 1.6 s
 
 
 @pytest.mark.parametrize("url", ["ftp://chat.acme.com/x.ogg", "file:///etc/passwd", "javascript:alert(1)",

@@ -112,7 +112,7 @@ def test_a_long_retry_after_is_reported_not_waited(fake_openai):
     started = time.monotonic()
     with pytest.raises(LLMRateLimited) as caught:
         transcribe()
-    assert caught.value.retry_after == 30.0 and time.monotonic() - started < 0.2
+    assert caught.value.retry_after == 30.0 and time.monotonic() - started < 1.0
 
 
 @pytest.mark.parametrize("body", [b"<html>proxy error</html>", b'{"transcript": "wrong key"}', b"[]"])
