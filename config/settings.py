@@ -195,11 +195,32 @@ ODOO_COMMAND_LEASE_SECONDS = env.float("ODOO_COMMAND_LEASE_SECONDS", default=90.
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="") or None
 OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
-OPENAI_TIMEOUT = env.float("OPENAI_TIMEOUT", default=8.0)
+OPENAI_TRANSCRIBE_MODEL = env.str("OPENAI_TRANSCRIBE_MODEL", default="gpt-4o-mini-transcribe")
+# Per attempt, for calls made in the background (voice notes, photos and PDFs of purchase lists): reading a
+# several-page PDF or a long note takes the model 10 s and more. A timeout is not retried.
+OPENAI_TIMEOUT = env.float("OPENAI_TIMEOUT", default=20.0)
+# The whole call, retries and their waits included, when a contact waits for the agent and the rules can answer
+# instead (routing): a hanging LLM costs one turn this long, then the shared breaker stops everyone calling.
+OPENAI_TURN_TIMEOUT = env.float("OPENAI_TURN_TIMEOUT", default=2.0)
 OPENAI_MAX_ATTEMPTS = env.int("OPENAI_MAX_ATTEMPTS", default=3)
 OPENAI_RETRY_MAX_WAIT = env.float("OPENAI_RETRY_MAX_WAIT", default=2.0)
+# Shared by every process through the cache: this many failed calls in a row anywhere open it for that long.
 OPENAI_BREAKER_FAIL_MAX = env.int("OPENAI_BREAKER_FAIL_MAX", default=5)
-OPENAI_BREAKER_RESET_SECONDS = env.int("OPENAI_BREAKER_RESET_SECONDS", default=30)
+OPENAI_BREAKER_RESET_SECONDS = env.float("OPENAI_BREAKER_RESET_SECONDS", default=30.0)
+
+# --- Attachments (voice notes, photos, PDFs) downloaded from Chatwoot's `data_url` -----------------------------
+# Refuse URLs that resolve to private, loopback or link-local addresses (SSRF) unless this is on: on by default
+# only for the local Chatwoot stand-in; a Chatwoot or storage on your own network needs it on explicitly.
+MEDIA_ALLOW_PRIVATE_NETWORKS = env.bool("MEDIA_ALLOW_PRIVATE_NETWORKS", default=CHATWOOT_USES_STANDIN)
+MEDIA_MAX_AUDIO_BYTES = env.int("MEDIA_MAX_AUDIO_BYTES", default=16 * 1024 * 1024)
+MEDIA_MAX_IMAGE_BYTES = env.int("MEDIA_MAX_IMAGE_BYTES", default=16 * 1024 * 1024)
+MEDIA_MAX_PDF_BYTES = env.int("MEDIA_MAX_PDF_BYTES", default=20 * 1024 * 1024)
+MEDIA_CONNECT_TIMEOUT = env.float("MEDIA_CONNECT_TIMEOUT", default=5.0)
+MEDIA_READ_TIMEOUT = env.float("MEDIA_READ_TIMEOUT", default=10.0)
+# The whole download, redirects included: a server dripping bytes under the read timeout still stops here. A
+# download plus a background OpenAI call that times out (20 + 20 s) fit in one task under Q_CLUSTER["timeout"].
+MEDIA_DOWNLOAD_TIMEOUT = env.float("MEDIA_DOWNLOAD_TIMEOUT", default=20.0)
+MEDIA_MAX_REDIRECTS = env.int("MEDIA_MAX_REDIRECTS", default=5)
 
 # --- Business rules --------------------------------------------------------------------------------------------
 ORDER_APPROVAL_THRESHOLD = env.float("ORDER_APPROVAL_THRESHOLD", default=0.0)
