@@ -100,6 +100,8 @@ def _after_success(message: Message, sent: SentMessage) -> SendOutcome:
 
 
 def _after_failure(message: Message, exc: ChatwootError, *, attempt: int) -> SendOutcome:
+    if exc.ambiguous and _found_at_once(message):
+        return SendOutcome("sent")
     max_attempts = settings.OUTBOUND_MAX_ATTEMPTS
     if not exc.transient or attempt >= max_attempts:
         reason = exc.reason if not exc.transient else f"gave up after {attempt} attempts: {exc.reason}"
@@ -118,6 +120,18 @@ def _after_failure(message: Message, exc: ChatwootError, *, attempt: int) -> Sen
     )
     outbound_messages_total.labels(status="retry").inc()
     return SendOutcome("retry", delay)
+
+
+def _found_at_once(message: Message) -> bool:
+    """Chatwoot may have created the message before failing (a 5xx, a reset, a timeout): if a look-up shows it
+    now, it is sent. Bot tokens cannot list messages; then the echo, or the delayed look-up, decides."""
+    found = find_in_chatwoot(message)
+    if found is None:
+        return False
+    record_chatwoot_id(message_id=message.pk, chatwoot_id=found)
+    if message_transition(message_id=message.pk, from_status=S.SENDING, to_status=S.SENT, error=""):
+        outbound_messages_total.labels(status="sent").inc()
+    return True
 
 
 def _found_in_chatwoot(message: Message) -> bool:
