@@ -11,11 +11,14 @@ from django.utils import timezone
 
 from agents.lanes.purchase.notices import order_notices_deliver
 from agents.orchestration import conversation_process
+from agents.orchestration.runner import conversation_lock_name
 from conversations.models import AnswerState, Message
-from core.queue import enqueue_now
+from core.locks import is_locked
+from core.queue import enqueue_now, redrive_once
 from orders.models import NoticeState, PurchaseOrderEvent
 
 logger = logging.getLogger(__name__)
+SWEEP_BATCH = 500
 
 
 def process_inbound_message(message_id: int) -> int:
@@ -29,16 +32,19 @@ def deliver_order_notices(order_id: int) -> int:
 
 
 def sweep_pending_turns() -> int:
-    """Re-drive messages still waiting for an answer after AGENT_SWEEP_AFTER seconds: the broker may have dropped
-    the task, or the worker died mid-turn. One task per conversation, for its newest pending message: that task
-    answers them all, oldest first."""
+    """Re-drive messages still waiting for an answer after AGENT_SWEEP_AFTER seconds while no turn runs for their
+    conversation: the broker lost the task, or the worker died mid-turn (its lease lapsed). One task per
+    conversation, for its newest pending message: that task answers them all, oldest first."""
     cutoff = timezone.now() - timedelta(seconds=settings.AGENT_SWEEP_AFTER)
     stuck = (
         Message.objects.filter(answer=AnswerState.PENDING, created_at__lt=cutoff)
         .values("conversation_id").annotate(newest=Max("id"))
     )
     count = 0
-    for row in stuck:
+    for row in stuck[:SWEEP_BATCH]:
+        conversation_id = row["conversation_id"]
+        if is_locked(conversation_lock_name(conversation_id)) or not redrive_once(f"turn:{conversation_id}"):
+            continue
         enqueue_now("agents.tasks.process_inbound_message", row["newest"])
         count += 1
     if count:
@@ -47,8 +53,11 @@ def sweep_pending_turns() -> int:
 
 
 def sweep_order_notices() -> int:
-    """Notices whose task was lost (or whose worker died before telling them)."""
+    """Notices whose task was lost (or whose worker died before telling them): one task per order."""
     cutoff = timezone.now() - timedelta(seconds=settings.AGENT_SWEEP_AFTER)
     order_ids = (PurchaseOrderEvent.objects.filter(notice=NoticeState.PENDING, created_at__lt=cutoff)
-                 .values_list("order_id", flat=True).distinct())
-    return sum(order_notices_deliver(order_id=order_id) for order_id in list(order_ids))
+                 .values_list("order_id", flat=True).distinct()[:SWEEP_BATCH])
+    due = [order_id for order_id in order_ids if redrive_once(f"notices:{order_id}")]
+    for order_id in due:
+        enqueue_now("agents.tasks.deliver_order_notices", order_id)
+    return len(due)

@@ -234,10 +234,14 @@ DRY_RUN = env.bool("DRY_RUN", default=False)
 AGENT_BURST_WINDOW = env.float("AGENT_BURST_WINDOW", default=0.0 if TESTING else 0.5)
 AGENT_TURN_ATTEMPTS = env.int("AGENT_TURN_ATTEMPTS", default=3)
 AGENT_TURN_BACKOFF = env.float("AGENT_TURN_BACKOFF", default=0.2)
-AGENT_TURN_LOCK_TTL = env.float("AGENT_TURN_LOCK_TTL", default=60.0)
+# The conversation's lease is renewed by a heartbeat while its turn runs: a short TTL frees it soon after a worker dies.
+AGENT_TURN_LOCK_TTL = env.float("AGENT_TURN_LOCK_TTL", default=10.0)
 AGENT_LOCK_WAIT = env.float("AGENT_LOCK_WAIT", default=20.0)
 AGENT_MAX_TURNS_PER_RUN = env.int("AGENT_MAX_TURNS_PER_RUN", default=100)
-AGENT_SWEEP_AFTER = env.float("AGENT_SWEEP_AFTER", default=120.0)
+# Unanswered messages with no turn running for this long are re-driven (the worker died, or the broker lost the
+# task); the fast sweeps run every TICKER_INTERVAL seconds in each worker process (core.ticker), 0 turns them off.
+AGENT_SWEEP_AFTER = env.float("AGENT_SWEEP_AFTER", default=5.0)
+TICKER_INTERVAL = env.float("TICKER_INTERVAL", default=5.0)
 # Outbound sending: backoff between attempts, attempt budget, and when the sweeper considers a row stuck.
 OUTBOUND_RETRY_BASE = env.float("OUTBOUND_RETRY_BASE", default=2.0)
 OUTBOUND_RETRY_MAX = env.float("OUTBOUND_RETRY_MAX", default=300.0)
@@ -246,8 +250,9 @@ OUTBOUND_AMBIGUOUS_RETRY_DELAY = env.float("OUTBOUND_AMBIGUOUS_RETRY_DELAY", def
 # Backoffs up to this long are waited out in the worker; longer ones go to the sweeper, so a Chatwoot outage
 # cannot park every worker (with 2 workers, 15 s waits would stall all agent turns).
 OUTBOUND_INLINE_WAIT_MAX = env.float("OUTBOUND_INLINE_WAIT_MAX", default=2.0)
-OUTBOUND_QUEUED_GRACE = env.float("OUTBOUND_QUEUED_GRACE", default=30.0)
-OUTBOUND_SENDING_TIMEOUT = env.float("OUTBOUND_SENDING_TIMEOUT", default=120.0)
+OUTBOUND_QUEUED_GRACE = env.float("OUTBOUND_QUEUED_GRACE", default=5.0)
+# A POST never takes longer than CHATWOOT_TIMEOUT: a row `sending` for longer lost its worker.
+OUTBOUND_SENDING_TIMEOUT = env.float("OUTBOUND_SENDING_TIMEOUT", default=20.0)
 CHATWOOT_MIRROR_ATTEMPTS = env.int("CHATWOOT_MIRROR_ATTEMPTS", default=4)
 CHATWOOT_MIRROR_BACKOFF = env.float("CHATWOOT_MIRROR_BACKOFF", default=0.5)
 SESSION_IDLE_RESET_HOURS = env.int("SESSION_IDLE_RESET_HOURS", default=24)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django_q.brokers import get_broker
 from django_q.tasks import async_task
@@ -35,3 +36,12 @@ def enqueue_on_commit(func: str, *args: Any, **kwargs: Any) -> None:
     Tasks take ids, not model instances, and must be safe to run twice (STYLE habit 8).
     """
     transaction.on_commit(lambda: enqueue_now(func, *args, **kwargs))
+
+
+def redrive_once(key: str, *, seconds: float = 15.0) -> bool:
+    """Whether a sweeper should re-enqueue the work named `key` now: at most once per `seconds`, so that work
+    merely waiting in a busy queue is not enqueued again on every sweep. Without a cache, always."""
+    try:
+        return bool(cache.add(f"redrive:{key}", 1, timeout=max(int(seconds), 1)))
+    except Exception:  # noqa: BLE001 - the database rows are the record; the cache only saves duplicate tasks
+        return True

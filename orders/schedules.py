@@ -7,3 +7,5 @@ SCHEDULES = [
     # Odoo commands whose runner is gone or whose retry is due (Odoo was down, a worker died mid-command).
     {"name": "orders.sweep_odoo_commands", "func": "orders.tasks.sweep_odoo_commands", "minutes": 1},
 ]
+# Fast sweep (core.ticker): commands whose runner is gone, back within seconds.
+TICKS = ["orders.tasks.redrive_odoo_commands"]

@@ -12,6 +12,10 @@ def sweep_odoo_commands() -> dict:
     return services.odoo_commands_sweep()
 
 
+def redrive_odoo_commands() -> int:
+    return services.odoo_commands_redrive()
+
+
 def watch_orders() -> dict:
     return services.purchase_orders_watch()
 

@@ -67,12 +67,16 @@ def _newer_pending_exists(conversation_id: int, message: Message) -> bool:
     ).exists()
 
 
+def conversation_lock_name(conversation_id: int) -> str:
+    return f"agents:conversation:{conversation_id}"
+
+
 def _run_pending(conversation_id: int) -> int:
     answered = 0
     for _ in range(settings.AGENT_MAX_TURNS_PER_RUN):
         try:
-            with lock(f"agents:conversation:{conversation_id}", ttl=settings.AGENT_TURN_LOCK_TTL,
-                      wait=settings.AGENT_LOCK_WAIT):
+            with lock(conversation_lock_name(conversation_id), ttl=settings.AGENT_TURN_LOCK_TTL,
+                      wait=settings.AGENT_LOCK_WAIT, heartbeat=True):
                 ran = turn_run_next(conversation_id=conversation_id)
         except LockNotAcquired:
             # The holder answers what is pending; anything left is re-driven by the sweeper (agents.schedules).

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from conversations.ingest.dispatch import CHATWOOT_EVENT_HANDLERS
 from conversations.models import DeliveryOutcome, WebhookDelivery
+from core.queue import enqueue_now, redrive_once
 
 logger = logging.getLogger(__name__)
 
@@ -54,11 +55,9 @@ def webhook_delivery_sweep(*, older_than_seconds: int = 120, limit: int = 500) -
 
     Processing is idempotent, so a delivery whose task is merely slow is safe to enqueue again.
     """
-    from core.queue import enqueue_now
-
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    stuck = list(WebhookDelivery.objects.filter(outcome=DeliveryOutcome.PENDING, received_at__lt=cutoff)
-                 .order_by("received_at").values_list("pk", flat=True)[:limit])
+    stuck = [pk for pk in WebhookDelivery.objects.filter(outcome=DeliveryOutcome.PENDING, received_at__lt=cutoff)
+             .order_by("received_at").values_list("pk", flat=True)[:limit] if redrive_once(f"delivery:{pk}")]
     for delivery_id in stuck:
         enqueue_now("conversations.tasks_ingest.process_delivery", delivery_id)
     return len(stuck)

@@ -6,7 +6,9 @@ from orders.services.changes import (
     AppliedChange, OrderChange, OrderChanged, cancellation_is_local, confirmation_needs_approval,
     order_change_apply,
 )
-from orders.services.commands import command_queue, odoo_commands_run, odoo_commands_sweep
+from orders.services.commands import (
+    command_queue, odoo_commands_redrive, odoo_commands_run, odoo_commands_sweep,
+)
 from orders.services.decisions import purchase_order_approve, purchase_order_reject
 from orders.services.partners import odoo_partner_for_contact
 from orders.services.refresh import purchase_order_refresh_from_odoo, purchase_orders_watch
@@ -18,7 +20,7 @@ from orders.services.transitions import ALLOWED, purchase_order_event, purchase_
 __all__ = [
     "ALLOWED", "AppliedChange", "ApprovalDenied", "InvalidOrderLines", "LineInput", "LineSummary", "OrderChange",
     "OrderChanged", "OrderResult", "Outcome", "cancellation_is_local", "command_queue",
-    "confirmation_needs_approval", "odoo_commands_run", "odoo_commands_sweep", "odoo_partner_for_contact",
-    "order_change_apply", "purchase_order_approve", "purchase_order_event", "purchase_order_refresh_from_odoo",
+    "confirmation_needs_approval", "odoo_commands_redrive", "odoo_commands_run", "odoo_commands_sweep",
+    "odoo_partner_for_contact", "order_change_apply", "purchase_order_approve", "purchase_order_event", "purchase_order_refresh_from_odoo",
     "purchase_order_reject", "purchase_order_transition", "purchase_orders_watch",
 ]

@@ -20,10 +20,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from orders.models import CommandKind, CommandState, OdooCommand, PurchaseOrder
+from core.queue import enqueue_now, redrive_once
 from orders.services.odoo_ops import command_attempt
 
 log = logging.getLogger(__name__)
 MAX_COMMANDS_PER_RUN = 20
+RUN_TASK = "orders.tasks.run_odoo_commands"
 SWEEP_BATCH = 200
 
 
@@ -129,3 +131,16 @@ def odoo_commands_sweep(*, now: datetime | None = None) -> dict:
         except Exception:  # noqa: BLE001 - one order's trouble must not stop the sweep
             log.exception("odoo commands of order %s failed", order_id)
     return {"orders": len(order_ids), "finished": finished}
+
+
+def odoo_commands_redrive(*, now: datetime | None = None) -> int:
+    """Fast sweep: enqueue a run for each order with due commands and no runner (cheap: no Odoo call here)."""
+    now = now or timezone.now()
+    due = (Q(state=CommandState.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))) | Q(
+        state=CommandState.RUNNING)
+    free = Q(order__commands_lease_until__isnull=True) | Q(order__commands_lease_until__lt=now)
+    order_ids = [order_id for order_id in OdooCommand.objects.filter(due & free).values_list("order_id", flat=True)
+                 .distinct()[:SWEEP_BATCH] if redrive_once(f"odoo:{order_id}")]
+    for order_id in order_ids:
+        enqueue_now(RUN_TASK, order_id)
+    return len(order_ids)
