@@ -21,14 +21,14 @@ logger = logging.getLogger(__name__)
 SWEEP_BATCH = 500
 
 
-def process_inbound_message(message_id: int) -> int:
+def process_inbound_message(message_id: int, conversation_id: int | None = None) -> int:
     """Answer the message (and any other pending ones of its conversation, in order). Returns turns answered."""
-    return conversation_process(message_id=message_id)
+    return conversation_process(message_id=message_id, conversation_id=conversation_id)
 
 
 def deliver_order_notices(order_id: int) -> int:
     """Tell the contact what happened to their order (enqueued by the orders app, by name, after commit)."""
-    return order_notices_deliver(order_id=order_id)
+    return len(order_notices_deliver(order_id=order_id))
 
 
 def sweep_pending_turns() -> int:

@@ -119,6 +119,7 @@ class _Heartbeat:
     def __init__(self):
         self._held: dict[tuple[str, str], float] = {}
         self._guard = threading.Lock()
+        self._added = threading.Event()  # a new lease may need an earlier beat than the one being waited for
         self._thread: threading.Thread | None = None
 
     def add(self, name: str, token: str, ttl: float) -> None:
@@ -127,6 +128,7 @@ class _Heartbeat:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="lease-heartbeat", daemon=True)
                 self._thread.start()
+        self._added.set()
 
     def discard(self, name: str, token: str) -> None:
         with self._guard:
@@ -134,12 +136,11 @@ class _Heartbeat:
 
     def _run(self) -> None:
         while True:
+            self._added.clear()  # before reading: a lease added after this line wakes the wait below
             with self._guard:
                 held = dict(self._held)
-            if not held:
-                time.sleep(0.2)
-                continue
-            time.sleep(min(held.values()) / 3)
+            if self._added.wait(timeout=min(held.values()) / 3 if held else None):
+                continue  # a lease was added: work out the next beat again
             self._renew_all()
 
     def _renew_all(self) -> None:

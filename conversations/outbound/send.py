@@ -65,6 +65,16 @@ def message_send(*, message_id: int) -> SendOutcome:
     return _post(message, attempt=message.send_attempts + 1)
 
 
+def message_post_claimed(*, message: Message) -> SendOutcome:
+    """Post a reply created already claimed (`reply_queue(send_now=True)`), right after the commit that created
+    it. `message.conversation` should be loaded (the caller has it). Failures take the usual retry path."""
+    if message.status != S.SENDING:
+        return SendOutcome("skipped")
+    if _window_closed(message):
+        return _fail_window_closed(message, from_status=S.SENDING)
+    return _post(message, attempt=message.send_attempts)
+
+
 def _post(message: Message, *, attempt: int) -> SendOutcome:
     try:
         sent = chatwoot_client().send_message(
@@ -152,10 +162,10 @@ def _window_closed(message: Message) -> bool:
     return conversation.channel == Channel.WHATSAPP and not conversation.can_reply and not message.private
 
 
-def _fail_window_closed(message: Message) -> SendOutcome:
+def _fail_window_closed(message: Message, *, from_status: str = S.QUEUED) -> SendOutcome:
     with transaction.atomic():
         moved = message_transition(
-            message_id=message.pk, from_status=S.QUEUED, to_status=S.FAILED, error=WINDOW_CLOSED
+            message_id=message.pk, from_status=from_status, to_status=S.FAILED, error=WINDOW_CLOSED
         )
         if moved:
             conversation_hand_over(conversation_id=message.conversation_id, reason=HandoffReason.WHATSAPP_WINDOW,

@@ -15,10 +15,12 @@ from orders.services.refresh import purchase_order_refresh_from_odoo, purchase_o
 from orders.services.results import (
     ApprovalDenied, InvalidOrderLines, LineInput, LineSummary, OrderResult, Outcome,
 )
-from orders.services.transitions import ALLOWED, purchase_order_event, purchase_order_transition
+from orders.services.transitions import (
+    ALLOWED, notices_told_by_caller, purchase_order_event, purchase_order_transition,
+)
 
 __all__ = [
-    "ALLOWED", "AppliedChange", "ApprovalDenied", "InvalidOrderLines", "LineInput", "LineSummary", "OrderChange",
+    "ALLOWED", "AppliedChange", "notices_told_by_caller", "ApprovalDenied", "InvalidOrderLines", "LineInput", "LineSummary", "OrderChange",
     "OrderChanged", "OrderResult", "Outcome", "cancellation_is_local", "command_queue",
     "confirmation_needs_approval", "odoo_commands_redrive", "odoo_commands_run", "odoo_commands_sweep",
     "odoo_partner_for_contact", "order_change_apply", "purchase_order_approve", "purchase_order_event", "purchase_order_refresh_from_odoo",

@@ -4,6 +4,9 @@ order events, including those the contact should hear about (`notice=True`): the
 
 from __future__ import annotations
 
+import contextlib
+from contextvars import ContextVar
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -13,6 +16,18 @@ from core.queue import enqueue_on_commit
 from orders.models import NoticeState, OrderState, PurchaseOrder, PurchaseOrderEvent
 
 NOTICE_TASK = "agents.tasks.deliver_order_notices"
+_caller_tells = ContextVar("orders_caller_tells_notices", default=False)
+
+
+@contextlib.contextmanager
+def notices_told_by_caller():
+    """Within this block the caller tells the order's notices itself right after (the agent's turn, which runs
+    its commands inline): no task is enqueued for them. If it dies first, the notice sweep tells them."""
+    token = _caller_tells.set(True)
+    try:
+        yield
+    finally:
+        _caller_tells.reset(token)
 
 S = OrderState
 ALLOWED: dict[str, set[str]] = {
@@ -81,7 +96,7 @@ def _notice_state(order: PurchaseOrder, notice: str) -> str:
 
 
 def _nudge_notices(order: PurchaseOrder, notice: str) -> None:
-    if notice and order.conversation_id:
+    if notice and order.conversation_id and not _caller_tells.get():
         enqueue_on_commit(NOTICE_TASK, order.pk)
 
 

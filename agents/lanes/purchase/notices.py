@@ -23,7 +23,7 @@ from agents.lanes.purchase.replies import result_patch
 from agents.turns import turn_replies_add
 from agents.session import session_patch
 from conversations.handoff import conversation_hand_over, conversation_human_has_it
-from conversations.models import HandoffReason
+from conversations.models import HandoffReason, Message
 from conversations.outbound import reply_queue
 from orders.models import NoticeState, OrderState, PurchaseOrder, PurchaseOrderEvent
 from orders.services import purchase_order_transition
@@ -39,34 +39,35 @@ class Notice:
     patch: dict = field(default_factory=dict)
 
 
-def order_notices_deliver(*, order_id: int) -> int:
-    """Tell the contact every pending notice of the order, oldest first. Safe to run twice or concurrently."""
-    told = 0
+def order_notices_deliver(*, order_id: int, send_now: bool = False) -> list[Message]:
+    """Tell the contact every pending notice of the order, oldest first; returns the replies queued. Safe to run
+    twice or concurrently. `send_now`: the caller posts the replies itself after this returns (the turn's task);
+    otherwise each goes through its send task."""
+    queued: list[Message] = []
     ids = PurchaseOrderEvent.objects.filter(order_id=order_id, notice=NoticeState.PENDING).order_by("id")
     for event_id in list(ids.values_list("pk", flat=True)):
-        told += notice_deliver(event_id=event_id)
-    return told
+        queued += notice_deliver(event_id=event_id, send_now=send_now)
+    return queued
 
 
-def notice_deliver(*, event_id: int) -> bool:
+def notice_deliver(*, event_id: int, send_now: bool = False) -> list[Message]:
     with transaction.atomic(durable=True):
         event = PurchaseOrderEvent.objects.select_related("order").filter(pk=event_id).first()
         if event is None or not _claim(event):
-            return False
+            return []
         order = PurchaseOrder.objects.select_for_update().get(pk=event.order_id)
         if _stale(event, order):
             _mark(event, NoticeState.STALE)
-            return False
+            return []
         if conversation_human_has_it(conversation_id=order.conversation_id):
             _mark(event, NoticeState.WITHHELD)  # staff speak for the business now; they see it on the order
-            return False
+            return []
         compose = NOTICES.get(_kind(event))
         if compose is None:  # an event kind this release does not tell: kept on the order for staff
             log.warning("no notice text for order event %s (%s)", event.pk, _kind(event))
             _mark(event, NoticeState.STALE)
-            return False
-        _tell(order, compose(event, order), turn_id=(event.detail or {}).get("turn"))
-    return True
+            return []
+        return _tell(order, compose(event, order), turn_id=(event.detail or {}).get("turn"), send_now=send_now)
 
 
 def _claim(event: PurchaseOrderEvent) -> bool:
@@ -89,10 +90,10 @@ def _stale(event: PurchaseOrderEvent, order: PurchaseOrder) -> bool:
     return event.detail.get("version") != order.lines_version or order.state != OrderState.DRAFT
 
 
-def _tell(order: PurchaseOrder, notice: Notice, *, turn_id: int | None) -> None:
+def _tell(order: PurchaseOrder, notice: Notice, *, turn_id: int | None, send_now: bool) -> list[Message]:
     conversation_id = order.conversation_id
-    messages = [reply_queue(conversation_id=conversation_id, content=r.content, options=r.options or None)
-                for r in notice.replies]
+    messages = [reply_queue(conversation_id=conversation_id, content=r.content, options=r.options or None,
+                            send_now=send_now) for r in notice.replies]
     if turn_id:
         turn_replies_add(turn_id=turn_id, messages=messages)
     order.refresh_from_db()
@@ -102,6 +103,7 @@ def _tell(order: PurchaseOrder, notice: Notice, *, turn_id: int | None) -> None:
     if notice.handoff is not None:
         conversation_hand_over(conversation_id=conversation_id, reason=notice.handoff.reason, actor="bot",
                                summary=notice.handoff.summary)
+    return messages
 
 
 # --- what each notice says -------------------------------------------------------------------------------------
