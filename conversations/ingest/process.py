@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import timedelta
 
@@ -11,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from conversations.ingest.dispatch import CHATWOOT_EVENT_HANDLERS
+from conversations.ingest.schema import PayloadError, payload_parse
 from conversations.models import DeliveryOutcome, WebhookDelivery
 
 logger = logging.getLogger(__name__)
@@ -29,12 +29,22 @@ def webhook_delivery_process(*, delivery_id: int) -> str:
         return _record(delivery_id, DeliveryOutcome.IGNORED, f"unknown event {delivery.event!r}")
     try:
         with transaction.atomic():
-            outcome, reason = handler.func(json.loads(delivery.body))
+            outcome, reason = handler.func(payload_parse(delivery.body))
             _record(delivery_id, outcome, reason if outcome == DeliveryOutcome.IGNORED else "")
+    except PayloadError as exc:
+        # The sender's problem, not ours: no traceback; the row says why and can be reprocessed once fixed.
+        logger.warning("chatwoot delivery %s (%s) refused: %s", delivery_id, delivery.event, exc.reason)
+        return _record(delivery_id, DeliveryOutcome.FAILED, exc.reason)
     except Exception as exc:  # noqa: BLE001 - any failure is kept on the row for reprocessing
         logger.exception("chatwoot delivery %s (%s) failed", delivery_id, delivery.event)
-        return _record(delivery_id, DeliveryOutcome.FAILED, f"{exc.__class__.__name__}: {exc}"[:2000])
+        return _record(delivery_id, DeliveryOutcome.FAILED, one_line(f"{exc.__class__.__name__}: {exc}"))
     return outcome
+
+
+def one_line(text: str, limit: int = 500) -> str:
+    """Database errors carry DETAIL/CONTEXT lines; the admin's list shows one line per delivery."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _record(delivery_id: int, outcome: str, error: str) -> str:
