@@ -31,10 +31,17 @@ from datetime import datetime, timezone as dt_timezone
 import fastjsonschema
 
 from conversations.ingest.parsing import to_datetime
+from conversations.models import Contact, ContactIdentity, Conversation, Message
 
 BIGINT_MAX = 2**63 - 1
 MAX_DEPTH = 64
-EMAIL_COLUMN = 254
+
+
+def _column(model, field: str) -> int:
+    return model._meta.get_field(field).max_length
+
+
+EMAIL_COLUMN = _column(Contact, "email")
 # 1970-01-01 .. 2100-01-01 (unix seconds): Chatwoot stamps "now"; far dates are junk and break local-time display.
 TIME_MIN, TIME_MAX = 0, 4102444800
 _TIME_MIN_DT = datetime.fromtimestamp(TIME_MIN, tz=dt_timezone.utc)
@@ -85,15 +92,17 @@ def _array_of(items: dict) -> dict:
 ACCOUNT = _object({"id": OPTIONAL_ID})
 # Contact#webhook_data, and `sender` (a contact, a user or a bot: only a contact's identity fields are used).
 PERSON = {
-    "id": OPTIONAL_ID, "name": TEXT, "type": _key(64), "identifier": _key(255), "phone_number": _key(255),
+    "id": OPTIONAL_ID, "name": TEXT, "type": _key(64), "identifier": _key(_column(Contact, "identifier")),
+    "phone_number": _key(255),
     "email": {"type": ["string", "null"], "format": "email-column"}, "additional_attributes": JSON_OBJECT,
 }
 PUSH_MESSAGE = _object({"id": OPTIONAL_ID, "status": _key(32)}, nullable=False)
-STATUS = _key(16)  # Conversation.chatwoot_status
+STATUS = _key(_column(Conversation, "chatwoot_status"))
+IDENTITY_SOURCE_ID = _key(_column(ContactIdentity, "source_id"))
 CONVERSATION = {  # Conversation#webhook_data
     "id": ID, "inbox_id": OPTIONAL_ID, "status": STATUS, "channel": _key(64), "can_reply": FLAG,
     "additional_attributes": JSON_OBJECT, "created_at": TIMESTAMP, "messages": _array_of(PUSH_MESSAGE),
-    "contact_inbox": _object({"contact_id": OPTIONAL_ID, "source_id": _key(255)}),
+    "contact_inbox": _object({"contact_id": OPTIONAL_ID, "source_id": IDENTITY_SOURCE_ID}),
     "meta": _object({"sender": _object(PERSON), "channel": _key(64),
                      "assignee": _object({"id": OPTIONAL_ID, "type": _key(64)})}),
 }
@@ -115,7 +124,8 @@ def _event(properties: dict, required: tuple[str, ...] = ()) -> dict:
 _ACCOUNT_ID = {"account": _object({"id": ID}, required=("id",), nullable=False)}
 MESSAGE_EVENT = _event({
     **_ACCOUNT_ID, "id": ID, "conversation": _object(CONVERSATION, required=("id",), nullable=False),
-    "message_type": _key(32), "content": TEXT, "content_type": _key(32), "private": FLAG, "source_id": _key(255),
+    "message_type": _key(32), "content": TEXT, "content_type": _key(_column(Message, "content_type")), "private": FLAG,
+    "source_id": _key(_column(Message, "source_id")),
     "created_at": TIMESTAMP, "sender": _object(PERSON), "content_attributes": CONTENT_ATTRIBUTES,
     "attachments": _array_of(ATTACHMENT),
 }, required=("id", "account", "conversation"))
@@ -124,7 +134,7 @@ CONVERSATION_EVENT = _event({**CONVERSATION, **_ACCOUNT_ID, "changed_attributes"
 CONTACT_EVENT = _event({**PERSON, **_ACCOUNT_ID, "id": ID}, required=("id", "account"))
 WEBWIDGET_EVENT = _event({
     **_ACCOUNT_ID, "contact": _object({**PERSON, "id": ID}, required=("id",), nullable=False),
-    "inbox": _object({"id": OPTIONAL_ID}), "source_id": _key(255),
+    "inbox": _object({"id": OPTIONAL_ID}), "source_id": IDENTITY_SOURCE_ID,
     "current_conversation": _object({**CONVERSATION, "id": OPTIONAL_ID}),
 }, required=("account", "contact"))
 INBOX_EVENT = _event({"channel_type": _key(64)})
