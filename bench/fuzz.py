@@ -102,7 +102,11 @@ class Sender:
     def _loop(self) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         while (index := self._take()) is not None:
-            body = self.bodies.body(index)
+            try:
+                body = self.bodies.body(index)
+            except Exception as exc:  # noqa: BLE001 - a fuzzer bug is counted and reported, the run goes on
+                self._note(index, ("fuzzer error",), -1, repr(exc).encode())
+                continue
             status, answer = self._post(conn, body.data, index)
             if status == 0:  # the connection broke: one more try on a fresh one
                 conn.close()
@@ -129,10 +133,10 @@ class Sender:
         except ValueError:
             reason = None
         with self.lock:
-            self.statuses[label if status else "connection error"] += 1
+            self.statuses[label if status > 0 else ("connection error" if status == 0 else "fuzzer error")] += 1
             if reason:
                 self.reasons[re.sub(r"\d+", "N", reason)[:90]] += 1
-            if status >= 500 or status == 0:
+            if status >= 500 or status <= 0:
                 self.server_errors.append((index, status, kinds, answer[:200].decode("utf-8", "replace")))
 
 
@@ -251,6 +255,7 @@ def run(args) -> dict:
 def report(args, result: dict) -> bool:
     sender, outcomes, web, worker = result["sender"], result["outcomes"], result["web"], result["worker"]
     server_errors = sum(n for label, n in sender.statuses.items() if label[:1] == "5" or label == "connection error")
+    fuzzer_errors = sender.statuses.get("fuzzer error", 0)
     print(f"fuzz: seed {args.seed}, {args.concurrency} connections, gunicorn {args.web_workers}x4, qcluster "
           f"{args.q_workers} workers (Redis), PostgreSQL; sent in {result['sent_in']:.0f} s, drained after "
           f"{result['drained_in']:.0f} s; logs in {result['logs']}")
@@ -265,7 +270,7 @@ def report(args, result: dict) -> bool:
     for name, value in rows:
         print(f"  {name:<52}{value:>10}")
     _print_details(sender, result)
-    return (server_errors == 0 and web["tracebacks"] + worker["tracebacks"] == 0
+    return (server_errors == 0 and fuzzer_errors == 0 and web["tracebacks"] + worker["tracebacks"] == 0
             and web["errors"] + worker["errors"] == 0 and web["pii"] + worker["pii"] == 0
             and not outcomes.get("pending"))
 

@@ -218,31 +218,32 @@ def _finite_float(text: str) -> float:
     return value
 
 
+_MARK = object()
+
+
+def _float_or_mark(text: str):
+    number = float(text)
+    return number if math.isfinite(number) else _MARK
+
+
 def _load(text: str):
     try:
-        return json.loads(text, parse_constant=_refuse_non_finite, parse_float=_finite_float)
+        return _decode_json(text, _refuse_non_finite, _finite_float)
     except _NonFinite:
-        raise PayloadError(f"{_non_finite_path(text)} is not a finite number (NaN and Infinity are not JSON)") from None
+        # Slow path, only for a refused body: parse again with a marker to name the field (the rest of the body
+        # may still be malformed, which _decode_json then says instead).
+        payload = _decode_json(text, lambda _: _MARK, _float_or_mark)
+        path = next((_path(_parts(node)) for node, value in _walk(payload) if value is _MARK), "a number")
+        raise PayloadError(f"{path} is not a finite number (NaN and Infinity are not JSON)") from None
+
+
+def _decode_json(text: str, parse_constant, parse_float):
+    try:
+        return json.loads(text, parse_constant=parse_constant, parse_float=parse_float)
     except RecursionError:
         raise PayloadError(f"the body is nested deeper than {MAX_DEPTH} levels") from None
     except ValueError:
         raise PayloadError("malformed JSON") from None
-
-
-_MARK = object()
-
-
-def _non_finite_path(text: str) -> str:
-    """Slow path, only for a refused body: parse again with a marker to name the field."""
-    def mark(value: str):
-        number = float(value)
-        return number if math.isfinite(number) else _MARK
-
-    payload = json.loads(text, parse_constant=lambda _: _MARK, parse_float=mark)
-    for node, value in _walk(payload):
-        if value is _MARK:
-            return _path(_parts(node))
-    return "a number"
 
 
 def _walk(root):

@@ -8,7 +8,8 @@ a function of (seed, index) alone, so a run is reproducible and a failing body c
 Mutations: wrong types at any path, missing and null fields, huge strings (10k-100k character names, bodies over
 1 MiB), unicode (RTL, emoji, combining marks, NUL, lone surrogates in JSON escapes), numbers as strings, floats,
 NaN/Infinity, negative and out-of-range ids, deep nesting, arrays where objects are expected, duplicate keys,
-bodies that are not UTF-8 or not JSON. Phone numbers and e-mail addresses from PII_PHONES / PII_EMAILS are spread
+bodies that are not UTF-8 or not JSON; and valid variations (statuses, senders, echoes, channels, identifiers)
+that reach the handlers with state they must get right. Phone numbers and e-mail addresses from PII_PHONES / PII_EMAILS are spread
 through names, contents and attributes, so a log line that leaks one can be recognised.
 """
 
@@ -78,7 +79,7 @@ class FuzzBodies:
         _sprinkle_pii(payload, rng)
         raws: dict[str, str] = {}
         kinds = [name]
-        for _ in range(rng.choice((0, 1, 1, 1, 1, 2, 2, 3))):
+        for _ in range(rng.choice((0, 0, 1, 1, 1, 1, 2, 2, 3))):
             kind = rng.choices(list(TREE_MUTATIONS), weights=[w for _, w in TREE_MUTATIONS.values()])[0]
             TREE_MUTATIONS[kind][0](payload, rng, raws)
             kinds.append(kind)
@@ -186,9 +187,9 @@ def _get(value, path):
 
 
 def _set(payload, path, new) -> None:
-    parent = _get(payload, path[:-1])
-    if isinstance(parent, (dict, list)):
-        parent[path[-1]] = new
+    parent, key = _get(payload, path[:-1]), path[-1]
+    if isinstance(parent, dict) or (isinstance(parent, list) and isinstance(key, int) and key < len(parent)):
+        parent[key] = new
 
 
 def _odd_value(rng: random.Random, raws: dict):
@@ -303,7 +304,39 @@ def bad_timestamp(payload, rng, raws):
                                     "10000-01-01T00:00:00Z", "1969-12-31T23:59:59Z", 4102444801, -5, 0, 1e300)))
 
 
+VALID_VARIATIONS = (
+    (("status",), ("open", "pending", "resolved", "snoozed", "", "escalated")),
+    (("conversation", "status"), ("open", "pending", "resolved", "snoozed", "", None)),
+    (("message_type",), ("incoming", "outgoing", "template", "activity", "bogus", None)),
+    (("sender",), (None, {}, {"id": 3, "name": "Alice", "type": "user"}, {"id": 5, "type": "agent_bot"},
+                   {"id": 7, "name": "Captain", "type": "captain_assistant"})),
+    (("private",), (True, False, None)),
+    (("content",), ("", None, "sí", "quiero 10 sacos de cemento y 3 palas", "hola " * 20_000, "👍")),
+    (("content_attributes",), ({"external_echo": True}, {"external_error": "131047: Re-engagement message"},
+                               {"email": {"subject": "Re: pedido", "text_content": {"quoted": "gracias"}}},
+                               {"email": {}}, None)),
+    (("conversation", "channel"), ("Channel::Whatsapp", "Channel::Email", "Channel::WebWidget", "Channel::Api",
+                                   "Channel::TwilioSms", "Channel::Telegram", "Channel::Line", None)),
+    (("conversation", "meta", "assignee"), (None, {"id": 3, "type": "user"}, {"id": 5, "type": "agent_bot"})),
+    (("conversation", "contact_inbox", "source_id"), PII_PHONE_SPELLINGS + PII_EMAILS + ("US.13491208655302741918",)),
+    (("conversation", "meta", "sender", "identifier"), ("user-1", "user-2", None, "")),
+    (("conversation", "can_reply"), (True, False, None)),
+    (("created_at",), ("2026-06-17T12:00:01", "2026-06-17T12:00:01.254+02:00", None, "", 0)),
+    (("changed_attributes",), ([{"status": {"current_value": "pending"}}], [{"status": None}], [], None)),
+    (("identifier",), ("user-1", "user-2", None)),
+    (("email",), PII_EMAILS + (None, "")),
+)
+
+
+def valid_variation(payload, rng, raws):
+    """Values the schema accepts but the handlers must still get right: statuses, senders, echoes, merges."""
+    path, values = rng.choice(VALID_VARIATIONS)
+    if _get(payload, path[:-1]) is not _MISSING:
+        _set(payload, path, copy.deepcopy(rng.choice(values)))
+
+
 TREE_MUTATIONS = {
+    "valid_variation": (valid_variation, 40),
     "wrong_type": (wrong_type, 30), "missing": (missing, 10), "null": (null, 10), "huge_string": (huge_string, 5),
     "over_1_mib": (over_limit, 1), "unicode_text": (unicode_text, 10), "unicode_key": (unicode_key, 3),
     "number_as_string": (number_as_string, 6), "float_or_nan": (float_or_nan, 6),
