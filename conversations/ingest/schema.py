@@ -7,12 +7,15 @@ One door, used by the webhook edge and again by the worker (rows stored by an ol
 
 The rules, decided from PROTOCOL.md section 2 and Chatwoot's swagger.json:
 - ids are JSON integers from 1 to 2**63 - 1 (PostgreSQL bigint). Chatwoot serialises its integer columns as JSON
-  numbers, never as strings, so "58", 58.0 and true are refused rather than guessed at.
+  numbers, never as strings (swagger.json's "number" ids are integer columns), so "58", 58.0 and true are refused
+  rather than guessed at. The other way round, source ids, phone numbers, e-mails, statuses and types are string
+  columns in Chatwoot: a number there is refused too ("source_id": 5511987654321 is not Chatwoot's).
 - keys are refused when too long for their column instead of clipped (a clipped key could name another row):
   source ids and identifiers 255, e-mail 254 (after lower-casing), content_type 32, conversation status 16.
 - free text (names, content, subjects) is clipped by the handlers to its column; only its type is checked here.
-- timestamps are ISO-8601 strings (message created_at) or unix seconds (conversation created_at), 0 or null for
-  none, between 1970 and 2100; anything else is refused rather than stored as "now".
+- timestamps are ISO-8601 strings (message created_at; without an offset read as UTC) or unix seconds as JSON
+  numbers (conversation created_at), 0, "" or null for none, between 1970 and 2100; anything else, including
+  unix seconds written as a string, is refused rather than stored as "now".
 - anywhere in the body: no NaN/Infinity (not JSON), no NUL and no lone UTF-16 surrogate in a string or key
   (PostgreSQL can store neither, and Chatwoot never sends them), at most 64 levels of nesting.
 - unknown keys are allowed (Chatwoot adds fields); duplicate keys keep the last value, as `json.loads` does in

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+import time
 
+import psycopg
 import pytest
+from django.db import connection, connections
 
 from conversations.ingest import webhook_delivery_process, webhook_delivery_reprocess
 from conversations.ingest.schema import PayloadError, payload_parse
-from conversations.models import Contact, ContactIdentity, DeliveryOutcome, Message, WebhookDelivery
+from conversations.models import Contact, ContactIdentity, Conversation, DeliveryOutcome, Message, WebhookDelivery
 from tests.conversations.fuzz_mutations import FIXTURES, FuzzBodies
 from tests.conversations.ingest_helpers import deliver, load, post, seam_calls  # noqa: F401
 
@@ -281,3 +285,56 @@ def test_fuzzed_bodies_never_get_5xx_nor_log_errors(client, django_capture_on_co
     outcomes = set(WebhookDelivery.objects.values_list("outcome", flat=True))
     assert DeliveryOutcome.PROCESSED in outcomes and DeliveryOutcome.PENDING not in outcomes
     assert all("\n" not in e for e in WebhookDelivery.objects.values_list("error", flat=True))
+
+
+# --- races between concurrent deliveries ---------------------------------------------------------------------------
+def _waiting_on_a_lock(conninfo: dict, seconds: float = 10) -> bool:
+    with psycopg.connect(**conninfo, autocommit=True) as watcher:
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            waiting = watcher.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                      "AND wait_event_type = 'Lock'").fetchone()[0]
+            if waiting:
+                return True
+            time.sleep(0.02)
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_merge_that_loses_a_race_for_the_active_conversation_slot_runs_again_and_succeeds(caplog):
+    # A visitor identified as "user-1" merges into the known contact while another transaction gives that contact
+    # an active WhatsApp conversation: the merge's move hits the one-active-conversation constraint.
+    known = Contact.objects.create(account_id=1, chatwoot_id=100, identifier="user-1")
+    visitor = Contact.objects.create(account_id=1, chatwoot_id=200)
+    other = Contact.objects.create(account_id=1, chatwoot_id=300)
+    visitors = Conversation.objects.create(account_id=1, chatwoot_id=1, contact=visitor, channel="whatsapp")
+    others = Conversation.objects.create(account_id=1, chatwoot_id=2, contact=other, channel="whatsapp")
+    payload = load("contact_updated__identified")
+    payload.update(id=200, identifier="user-1", email=None)
+    delivery = _stored(payload)
+    settings_dict = connection.settings_dict
+    conninfo = {"dbname": settings_dict["NAME"], "user": settings_dict["USER"], "host": settings_dict["HOST"],
+                "port": settings_dict["PORT"] or 5432}
+    outcome = []
+
+    def process():
+        try:
+            outcome.append(webhook_delivery_process(delivery_id=delivery.pk))
+        finally:
+            connections.close_all()
+
+    with caplog.at_level(logging.INFO), psycopg.connect(**conninfo) as rival:
+        rival.execute("UPDATE conversations_conversation SET contact_id = %s WHERE id = %s", (known.pk, others.pk))
+        worker = threading.Thread(target=process)
+        worker.start()
+        assert _waiting_on_a_lock(conninfo)  # the merge's move waits on the rival's uncommitted slot
+        rival.commit()
+        worker.join(timeout=30)
+    assert outcome == [DeliveryOutcome.PROCESSED]
+    visitors.refresh_from_db()
+    others.refresh_from_db()
+    assert visitors.contact_id == known.pk and visitors.is_active  # the visitor's live conversation is current
+    assert others.contact_id == known.pk and not others.is_active
+    assert Contact.objects.get(pk=visitor.pk).merged_into_id == known.pk
+    assert not errors_logged(caplog)
+    assert any("lost a race (unique violation)" in r.getMessage() for r in caplog.records)
