@@ -10,9 +10,9 @@ for web and worker. The bodies come from tests/conversations/fuzz_mutations.py: 
 (--seed, its index), so a run is reproducible and `--show N` prints body N.
 
 Printed: bodies sent, answers by status, HTTP 5xx, deliveries processed / failed / ignored, ERROR lines and
-tracebacks in the web and worker logs, log lines with a phone number or an e-mail address, and the most common
-400 and failure reasons. Targets: 0 HTTP 5xx, 0 tracebacks, 0 ERROR lines, 0 unmasked phone/e-mail; exit 0 when
-all are met.
+tracebacks in the web and worker logs, log lines with a phone number or an e-mail address (or a secret: the
+webhook secret, the Chatwoot token, the Odoo password), and the most common 400 and failure reasons.
+Targets: 0 HTTP 5xx, 0 tracebacks, 0 ERROR lines, 0 unmasked phone/e-mail, 0 secrets; exit 0 when all are met.
 """
 
 from __future__ import annotations
@@ -38,6 +38,9 @@ sys.path.insert(0, str(REPO))
 from tests.conversations.fuzz_mutations import PII_EMAILS, PII_PHONES, FuzzBodies  # noqa: E402
 
 SECRET = "bench-fuzz-secret"
+# Distinctive credentials for the stand-ins, so a log line that carries one is recognised.
+CHATWOOT_TOKEN, ODOO_PASSWORD = "fuzz-chatwoot-token-9a44", "fuzz-odoo-password-7c1e"
+SECRETS = (SECRET, CHATWOOT_TOKEN, ODOO_PASSWORD)
 PATH = "/webhooks/chatwoot/"
 
 
@@ -62,7 +65,7 @@ def _env(args, chatwoot_port: int, odoo_port: int) -> dict:
     env.update(DATABASE_URL=args.database, REDIS_URL=args.redis, DEBUG="0", SECRET_KEY="bench-fuzz-not-secret",
                ALLOWED_HOSTS="127.0.0.1,localhost", CHATWOOT_WEBHOOK_SECRETS=SECRET, LOG_LEVEL="DEBUG",
                CHATWOOT_STANDIN_PORT=str(chatwoot_port), ODOO_STANDIN_PORT=str(odoo_port), DRY_RUN="1",
-               CACHE_KEY_PREFIX="bench-fuzz", Q_WORKERS=str(args.q_workers), AGENT_BURST_WINDOW="0",
+               CHATWOOT_API_TOKEN=CHATWOOT_TOKEN, ODOO_PASSWORD=ODOO_PASSWORD, CACHE_KEY_PREFIX="bench-fuzz", Q_WORKERS=str(args.q_workers), AGENT_BURST_WINDOW="0",
                DJANGO_SETTINGS_MODULE="config.settings", PYTHONPATH=os.pathsep.join([str(BENCH), str(REPO)]))
     return env
 
@@ -208,8 +211,9 @@ def scan_log(path: Path) -> dict:
     lines = text.splitlines()
     errors = [line for line in lines if _is_error(line)]
     pii = [line for line in lines if _has_pii(line)]
+    secrets = [line for line in lines if any(secret in line for secret in SECRETS)]
     return {"lines": len(lines), "errors": len(errors), "tracebacks": text.count("Traceback (most recent call last)"),
-            "pii": len(pii), "error_samples": errors[:3], "pii_samples": pii[:3]}
+            "pii": len(pii), "secrets": len(secrets), "error_samples": errors[:3], "pii_samples": pii[:3]}
 
 
 # --- the run -------------------------------------------------------------------------------------------------------
@@ -266,12 +270,14 @@ def report(args, result: dict) -> bool:
     rows += [("web log: ERROR lines / tracebacks", f"{web['errors']} / {web['tracebacks']}"),
              ("worker log: ERROR lines / tracebacks", f"{worker['errors']} / {worker['tracebacks']}"),
              ("log lines with a phone or e-mail (web + worker)", web["pii"] + worker["pii"]),
+             ("log lines with a secret or token (web + worker)", web["secrets"] + worker["secrets"]),
              ("log lines read (web + worker)", web["lines"] + worker["lines"])]
     for name, value in rows:
         print(f"  {name:<52}{value:>10}")
     _print_details(sender, result)
     return (server_errors == 0 and fuzzer_errors == 0 and web["tracebacks"] + worker["tracebacks"] == 0
             and web["errors"] + worker["errors"] == 0 and web["pii"] + worker["pii"] == 0
+            and web["secrets"] + worker["secrets"] == 0
             and not outcomes.get("pending"))
 
 
