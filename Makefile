@@ -14,6 +14,8 @@ $(STAMP): pyproject.toml
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -e ".[dev]"
 	touch $(STAMP)
+	# the offline router's intent model, built from the repo's corpus (a few seconds; skipped when current)
+	$(PY) manage.py train_router --if-stale
 
 install: $(STAMP)
 

@@ -1,8 +1,8 @@
-"""Staff console for the agents: FAQs are editable; turns, sessions and handoff cases are read-only records."""
+"""Staff console for the agents: FAQs are editable; turns and sessions are read-only records."""
 
 from django.contrib import admin
 
-from agents.models import FAQ, HandoffCase, InboundWork, Session, Turn
+from agents.models import FAQ, Session, Turn
 from core.admin import ReadOnlyAdmin
 
 
@@ -31,16 +31,3 @@ class TurnAdmin(ReadOnlyAdmin):
 class SessionAdmin(ReadOnlyAdmin):
     list_display = ("id", "conversation", "is_active", "schema_version", "version", "started_at", "last_activity_at")
     list_filter = ("is_active", "schema_version")
-
-
-@admin.register(HandoffCase)
-class HandoffCaseAdmin(ReadOnlyAdmin):
-    list_display = ("id", "conversation", "reason", "created_at")
-    list_filter = ("reason",)
-    search_fields = ("summary", "contact_text")
-
-
-@admin.register(InboundWork)
-class InboundWorkAdmin(ReadOnlyAdmin):
-    list_display = ("message", "conversation", "state", "turn", "skip_reason", "created_at")
-    list_filter = ("state",)

@@ -1,8 +1,7 @@
-"""Agent state and records: sessions (versioned JSON documents), inbound work, turns, handoff cases and FAQs.
+"""Agent state and records: sessions (versioned JSON documents), turns and FAQs.
 
-PostgreSQL is the record (STYLE habit 15): a session is a row updated by compare-and-set on `version`; Redis only
-caches it. An inbound message waiting for an answer is an `InboundWork` row written in the ingest transaction, so a
-dropped task is re-driven by the sweeper and nothing a contact wrote is lost.
+PostgreSQL is the record: a session is a row updated by compare-and-set on `version`; Redis only caches it. Which
+messages still owe an answer is recorded on the messages themselves (`conversations.Message.answer`).
 """
 
 from __future__ import annotations
@@ -35,31 +34,6 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"session {self.pk} of conversation {self.conversation_id} (v{self.version})"
-
-
-class WorkState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    DONE = "done", "Answered in a turn"
-    SKIPPED = "skipped", "Skipped"
-
-
-class InboundWork(models.Model):
-    """One inbound contact message the agent owes an answer to. Exactly one per message (idempotency)."""
-
-    message = models.OneToOneField("conversations.Message", on_delete=models.CASCADE, related_name="agent_work")
-    conversation = models.ForeignKey("conversations.Conversation", on_delete=models.CASCADE, related_name="+")
-    state = models.CharField(max_length=8, choices=WorkState.choices, default=WorkState.PENDING)
-    turn = models.ForeignKey("Turn", null=True, blank=True, on_delete=models.SET_NULL, related_name="works")
-    skip_reason = models.CharField(max_length=64, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["conversation", "state"]), models.Index(fields=["state", "created_at"])]
-
-    def __str__(self) -> str:
-        return f"work for message {self.message_id} ({self.state})"
 
 
 class TurnSource(models.TextChoices):
@@ -97,23 +71,6 @@ class Turn(models.Model):
 
     def __str__(self) -> str:
         return f"turn {self.pk} {self.lane}/{self.intent}"
-
-
-class HandoffCase(models.Model):
-    """Why a conversation went to staff, with the summary posted to Chatwoot as a private note."""
-
-    conversation = models.ForeignKey("conversations.Conversation", on_delete=models.CASCADE, related_name="cases")
-    turn = models.ForeignKey(Turn, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
-    reason = models.CharField(max_length=32, db_index=True)
-    summary = models.TextField()
-    contact_text = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.reason} on conversation {self.conversation_id}"
 
 
 class FAQ(TimeStampedModel):

@@ -1,4 +1,4 @@
-"""Queue tasks of the agents app. Thin (STYLE habit 8): take ids, call one service, safe to run twice."""
+"""Queue tasks of the agents app. Thin: take ids, call one service, safe to run twice."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
 
-from agents.models import InboundWork, WorkState
+from agents.lanes.purchase.notices import order_notices_deliver
 from agents.orchestration import conversation_process
+from conversations.models import AnswerState, Message
 from core.queue import enqueue_now
+from orders.models import NoticeState, PurchaseOrderEvent
 
 logger = logging.getLogger(__name__)
 
@@ -21,14 +23,19 @@ def process_inbound_message(message_id: int) -> int:
     return conversation_process(message_id=message_id)
 
 
+def deliver_order_notices(order_id: int) -> int:
+    """Tell the contact what happened to their order (enqueued by the orders app, by name, after commit)."""
+    return order_notices_deliver(order_id=order_id)
+
+
 def sweep_pending_turns() -> int:
     """Re-drive messages still waiting for an answer after AGENT_SWEEP_AFTER seconds: the broker may have dropped
-    the task, or the worker died mid-turn (STYLE habit 9). One task per conversation, for its newest pending
-    message: that task answers them all, oldest first."""
-    cutoff = timezone.now() - timedelta(seconds=float(getattr(settings, "AGENT_SWEEP_AFTER", 120)))
+    the task, or the worker died mid-turn. One task per conversation, for its newest pending message: that task
+    answers them all, oldest first."""
+    cutoff = timezone.now() - timedelta(seconds=settings.AGENT_SWEEP_AFTER)
     stuck = (
-        InboundWork.objects.filter(state=WorkState.PENDING, created_at__lt=cutoff)
-        .values("conversation_id").annotate(newest=Max("message_id"))
+        Message.objects.filter(answer=AnswerState.PENDING, created_at__lt=cutoff)
+        .values("conversation_id").annotate(newest=Max("id"))
     )
     count = 0
     for row in stuck:
@@ -37,3 +44,11 @@ def sweep_pending_turns() -> int:
     if count:
         logger.info("re-driving %s conversations with unanswered messages", count)
     return count
+
+
+def sweep_order_notices() -> int:
+    """Notices whose task was lost (or whose worker died before telling them)."""
+    cutoff = timezone.now() - timedelta(seconds=settings.AGENT_SWEEP_AFTER)
+    order_ids = (PurchaseOrderEvent.objects.filter(notice=NoticeState.PENDING, created_at__lt=cutoff)
+                 .values_list("order_id", flat=True).distinct())
+    return sum(order_notices_deliver(order_id=order_id) for order_id in list(order_ids))

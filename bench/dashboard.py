@@ -77,8 +77,8 @@ class Seeder:
         return self.now - SPAN * self.rng.random()
 
     def run(self) -> dict[str, int]:
-        from agents.models import HandoffCase, Turn
-        from conversations.models import Message, WebhookDelivery
+        from agents.models import Turn
+        from conversations.models import HandoffCase, Message, WebhookDelivery
         from integrations.models import ExternalCall
         from orders.models import PurchaseOrderEvent
 
@@ -152,10 +152,9 @@ class Seeder:
         return self.add(Turn, rows)
 
     def handoffs(self, conv, turns, messages) -> None:
-        from agents.models import HandoffCase
-        from conversations.models import Message, SenderKind
+        from conversations.models import HandoffCase, Message, SenderKind
 
-        cases = [HandoffCase(conversation=conv, turn=t, reason=t.handoff_reason, summary="…",
+        cases = [HandoffCase(conversation=conv, turn_id=t.pk, reason=t.handoff_reason, actor="bot", summary="…",
                              created_at=t.created_at) for t in turns if t.handoff_reason]
         self.add(HandoffCase, cases)
         # Every other handoff gets a human reply: the next outbound message becomes a staff one.

@@ -54,7 +54,7 @@ def _stage(latency: float):
 
     from django.conf import settings
 
-    from core.management.commands import demo
+    from console.management.commands import demo
     from integrations.odoo import client as odoo_client
     from orders.catalog_sync import catalog_sync
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "agents",
     "orders",
     "integrations",
+    "console",
 ]
 
 MIDDLEWARE = [
@@ -183,16 +184,43 @@ ODOO_RETRY_ATTEMPTS = env.int("ODOO_RETRY_ATTEMPTS", default=3)
 ODOO_RETRY_WAIT = env.float("ODOO_RETRY_WAIT", default=0.2)
 ODOO_BREAKER_FAIL_MAX = env.int("ODOO_BREAKER_FAIL_MAX", default=5)
 ODOO_BREAKER_RESET_SECONDS = env.int("ODOO_BREAKER_RESET_SECONDS", default=30)
+# An order's Odoo commands (the outbox): backoff between attempts, the wait before looking up a write whose outcome
+# was unknown, and the lease one runner holds on an order (longer than a command's worst case, renewed after each).
+ODOO_COMMAND_RETRY_BASE = env.float("ODOO_COMMAND_RETRY_BASE", default=2.0)
+ODOO_COMMAND_RETRY_MAX = env.float("ODOO_COMMAND_RETRY_MAX", default=300.0)
+ODOO_MAYBE_DONE_DELAY = env.float("ODOO_MAYBE_DONE_DELAY", default=3.0)
+ODOO_COMMAND_LEASE_SECONDS = env.float("ODOO_COMMAND_LEASE_SECONDS", default=90.0)
 
 # --- LLM -------------------------------------------------------------------------------------------------------
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="") or None
 OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
-OPENAI_TIMEOUT = env.float("OPENAI_TIMEOUT", default=8.0)
+OPENAI_TRANSCRIBE_MODEL = env.str("OPENAI_TRANSCRIBE_MODEL", default="gpt-4o-mini-transcribe")
+# Per attempt, for calls made in the background (voice notes, photos and PDFs of purchase lists): reading a
+# several-page PDF or a long note takes the model 10 s and more. A timeout is not retried.
+OPENAI_TIMEOUT = env.float("OPENAI_TIMEOUT", default=20.0)
+# The whole call, retries and their waits included, when a contact waits for the agent and the rules can answer
+# instead (routing): a hanging LLM costs one turn this long, then the shared breaker stops everyone calling.
+OPENAI_TURN_TIMEOUT = env.float("OPENAI_TURN_TIMEOUT", default=2.0)
 OPENAI_MAX_ATTEMPTS = env.int("OPENAI_MAX_ATTEMPTS", default=3)
 OPENAI_RETRY_MAX_WAIT = env.float("OPENAI_RETRY_MAX_WAIT", default=2.0)
+# Shared by every process through the cache: this many failed calls in a row anywhere open it for that long.
 OPENAI_BREAKER_FAIL_MAX = env.int("OPENAI_BREAKER_FAIL_MAX", default=5)
-OPENAI_BREAKER_RESET_SECONDS = env.int("OPENAI_BREAKER_RESET_SECONDS", default=30)
+OPENAI_BREAKER_RESET_SECONDS = env.float("OPENAI_BREAKER_RESET_SECONDS", default=30.0)
+
+# --- Attachments (voice notes, photos, PDFs) downloaded from Chatwoot's `data_url` -----------------------------
+# Refuse URLs that resolve to private, loopback or link-local addresses (SSRF) unless this is on: on by default
+# only for the local Chatwoot stand-in; a Chatwoot or storage on your own network needs it on explicitly.
+MEDIA_ALLOW_PRIVATE_NETWORKS = env.bool("MEDIA_ALLOW_PRIVATE_NETWORKS", default=CHATWOOT_USES_STANDIN)
+MEDIA_MAX_AUDIO_BYTES = env.int("MEDIA_MAX_AUDIO_BYTES", default=16 * 1024 * 1024)
+MEDIA_MAX_IMAGE_BYTES = env.int("MEDIA_MAX_IMAGE_BYTES", default=16 * 1024 * 1024)
+MEDIA_MAX_PDF_BYTES = env.int("MEDIA_MAX_PDF_BYTES", default=20 * 1024 * 1024)
+MEDIA_CONNECT_TIMEOUT = env.float("MEDIA_CONNECT_TIMEOUT", default=5.0)
+MEDIA_READ_TIMEOUT = env.float("MEDIA_READ_TIMEOUT", default=10.0)
+# The whole download, redirects included: a server dripping bytes under the read timeout still stops here. A
+# download plus a background OpenAI call that times out (20 + 20 s) fit in one task under Q_CLUSTER["timeout"].
+MEDIA_DOWNLOAD_TIMEOUT = env.float("MEDIA_DOWNLOAD_TIMEOUT", default=20.0)
+MEDIA_MAX_REDIRECTS = env.int("MEDIA_MAX_REDIRECTS", default=5)
 
 # --- Business rules --------------------------------------------------------------------------------------------
 ORDER_APPROVAL_THRESHOLD = env.float("ORDER_APPROVAL_THRESHOLD", default=0.0)
@@ -243,6 +271,8 @@ RETENTION_MESSAGE_DAYS = env.int("RETENTION_MESSAGE_DAYS", default=180)
 RETENTION_WEBHOOK_DAYS = env.int("RETENTION_WEBHOOK_DAYS", default=30)
 RETENTION_LLM_LOG_DAYS = env.int("RETENTION_LLM_LOG_DAYS", default=30)
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=1000)
+RETENTION_DAYS = {"messages": RETENTION_MESSAGE_DAYS, "webhooks": RETENTION_WEBHOOK_DAYS,
+                  "llm_logs": RETENTION_LLM_LOG_DAYS}
 
 # --- Handoff console (issue #5): minutes; 0 turns the behaviour off ----------------------------------------------
 # Human mode with no staff reply for this long goes back to the bot (audited as actor "system").
@@ -280,3 +310,9 @@ LOGGING = {
         "odoolib": {"level": "WARNING"},
     },
 }
+
+# Offline router (agents/routing): the trained intent model's artifact (`manage.py train_router` writes it; a missing
+# or stale one is rebuilt on first use), and the confidence below which the agent should ask "¿quieres decir A o B?"
+# (0.9: on the sets not used to write the router, 80% of its misses score below it and ~13% of its hits do).
+ROUTER_MODEL_PATH = Path(env.str("ROUTER_MODEL_PATH", default=str(BASE_DIR / "artifacts" / "router_model.joblib")))
+ROUTER_CLARIFY_BELOW = env.float("ROUTER_CLARIFY_BELOW", default=0.9)

@@ -7,7 +7,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("metrics", core_views.metrics, name="metrics"),
     path("webhooks/", include("conversations.urls")),
-    path("playground/", include("conversations.playground.urls")),
-    path("admin/dashboard/", include("core.dashboard.urls")),
+    path("playground/", include("console.playground.urls")),
+    path("admin/dashboard/", include("console.dashboard.urls")),
     path("admin/", admin.site.urls),
 ]

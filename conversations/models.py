@@ -66,6 +66,24 @@ class ConversationMode(models.TextChoices):
     HUMAN = "human", "Human"
 
 
+class HandoffReason(models.TextChoices):
+    """Why a conversation went to staff. The one list every surface uses (bot, sender, ingestion, console)."""
+
+    HUMAN_REQUEST = "human_request", "Asked for a person"
+    COMPLAINT = "complaint", "Complaint"
+    ORDER_ATTENTION = "order_attention", "Order needs attention"
+    FAILURE = "failure", "Bot failure"
+    WHATSAPP_WINDOW = "whatsapp_window", "WhatsApp 24-hour window closed"
+    HUMAN_REPLY = "human_reply", "A person replied in Chatwoot"
+    CHATWOOT_OPENED = "chatwoot_opened", "Opened in Chatwoot"
+    TAKEN_OVER = "taken_over", "Taken over by staff"
+    STAFF_REPLY = "staff_reply", "Staff replied from the admin"
+
+
+# Handoffs after which a person is already on the conversation: it does not "wait" for anyone.
+PERSON_ON_IT_REASONS = (HandoffReason.HUMAN_REPLY, HandoffReason.TAKEN_OVER, HandoffReason.STAFF_REPLY)
+
+
 class Conversation(TimeStampedModel):
     account_id = models.BigIntegerField()
     chatwoot_id = models.BigIntegerField(help_text="Chatwoot display id (used in REST paths)")
@@ -80,7 +98,7 @@ class Conversation(TimeStampedModel):
     ended_at = models.DateTimeField(null=True, blank=True)
     last_message_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # Why and since when the conversation waits for a human (set by handoffs, cleared on hand-back).
-    handoff_reason = models.CharField(max_length=32, blank=True)
+    handoff_reason = models.CharField(max_length=32, blank=True, choices=HandoffReason.choices)
     handoff_at = models.DateTimeField(null=True, blank=True)
     # The staff member who took it over from our admin (None while it still waits for someone).
     taken_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -127,6 +145,16 @@ class MessageStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class AnswerState(models.TextChoices):
+    """Whether the agent owes this inbound message an answer. Set in the ingest transaction, so the database
+    records the debt even if the broker drops the task (a sweeper re-drives pending ones)."""
+
+    NONE = "", "Not answerable"
+    PENDING = "pending", "Answer owed"
+    ANSWERED = "answered", "Answered in a turn"
+    SKIPPED = "skipped", "Not answered (staff had the conversation)"
+
+
 class MessageOrigin(models.TextChoices):
     """Who produced an outbound message on our side (inbound messages are `chatwoot`)."""
 
@@ -170,6 +198,7 @@ class Message(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     # Set by the staff member who wrote it from our admin.
     staff_user = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    answer = models.CharField(max_length=8, choices=AnswerState.choices, default=AnswerState.NONE, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -182,6 +211,8 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["conversation", "created_at"]),
             models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["conversation", "created_at"], condition=Q(answer="pending"),
+                         name="message_answer_pending"),
         ]
 
     def __str__(self) -> str:
@@ -259,6 +290,28 @@ class ConversationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} by {self.actor}"
+
+
+class HandoffCase(models.Model):
+    """One hand-over to staff: why, by whom, the summary staff read (also posted to Chatwoot as a private note),
+    and when it ended (hand-back). With `Conversation.mode` it is the one record of a handoff."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="cases")
+    reason = models.CharField(max_length=32, choices=HandoffReason.choices, db_index=True)
+    actor = models.CharField(max_length=150, help_text="'bot', 'system', 'chatwoot' or a staff username")
+    summary = models.TextField(blank=True)
+    contact_text = models.TextField(blank=True)
+    # The agent turn that decided it, when a turn did (a plain id: turns live on a higher floor).
+    turn_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.reason} on conversation {self.conversation_id}"
 
 
 class StaffProfile(models.Model):

@@ -10,7 +10,8 @@ from django.utils import timezone
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from conversations.models import Conversation, ConversationMode, Message
-from conversations.outbound import message_send, outbound_sweep
+from conversations.outbound import outbound_sweep
+from conversations.outbound.send import message_send
 from core.queue import enqueue_now
 from integrations.chatwoot.client import chatwoot_client
 from integrations.chatwoot.errors import ChatwootError
@@ -71,8 +72,8 @@ def mirror_mode_to_chatwoot(conversation_id: int) -> str | None:
     status = CHATWOOT_STATUS_FOR_MODE[row["mode"]]
     retrying = Retrying(
         retry=retry_if_exception(lambda exc: isinstance(exc, ChatwootError) and exc.transient),
-        stop=stop_after_attempt(int(getattr(settings, "CHATWOOT_MIRROR_ATTEMPTS", 4))),
-        wait=wait_exponential_jitter(initial=float(getattr(settings, "CHATWOOT_MIRROR_BACKOFF", 0.5)), max=10),
+        stop=stop_after_attempt(settings.CHATWOOT_MIRROR_ATTEMPTS),
+        wait=wait_exponential_jitter(initial=settings.CHATWOOT_MIRROR_BACKOFF, max=10),
         reraise=True,
     )
     try:

@@ -61,7 +61,7 @@ def _retrying() -> Retrying:
     """Same budget as the status mirror: transient Chatwoot errors only, with backoff."""
     return Retrying(
         retry=retry_if_exception(lambda exc: isinstance(exc, ChatwootError) and exc.transient),
-        stop=stop_after_attempt(int(getattr(settings, "CHATWOOT_MIRROR_ATTEMPTS", 4))),
-        wait=wait_exponential_jitter(initial=float(getattr(settings, "CHATWOOT_MIRROR_BACKOFF", 0.5)), max=10),
+        stop=stop_after_attempt(settings.CHATWOOT_MIRROR_ATTEMPTS),
+        wait=wait_exponential_jitter(initial=settings.CHATWOOT_MIRROR_BACKOFF, max=10),
         reraise=True,
     )

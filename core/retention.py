@@ -29,7 +29,7 @@ REDACTED = "[redacted]"
 class RetentionRule:
     kind: str
     model: str  # app_label.ModelName
-    age_setting: str
+    age_setting: str  # key of settings.RETENTION_DAYS
     date_field: str
     still_holds_data: Q
     action: str  # "redact" or "delete"
@@ -42,8 +42,13 @@ class RetentionRule:
         except LookupError:
             return False
 
+    @property
+    def age_days(self) -> int:
+        """Read when the rule runs (settings may change between runs, e.g. in tests)."""
+        return settings.RETENTION_DAYS[self.age_setting]
+
     def candidates(self, now) -> QuerySet:
-        cutoff = now - timedelta(days=getattr(settings, self.age_setting))
+        cutoff = now - timedelta(days=self.age_days)
         queryset = apps.get_model(self.model).objects.filter(**{f"{self.date_field}__lt": cutoff})
         return queryset.filter(self.still_holds_data)
 
@@ -52,7 +57,7 @@ RETENTION_RULES = [
     RetentionRule(
         kind="messages",
         model="conversations.Message",
-        age_setting="RETENTION_MESSAGE_DAYS",
+        age_setting="messages",
         date_field="created_at",
         still_holds_data=~Q(content=REDACTED) | ~Q(attachments=[]) | ~Q(quoted_text="") | ~Q(subject=""),
         action="redact",
@@ -63,7 +68,7 @@ RETENTION_RULES = [
     RetentionRule(
         kind="turns",
         model="agents.Turn",
-        age_setting="RETENTION_MESSAGE_DAYS",
+        age_setting="messages",
         date_field="created_at",
         still_holds_data=~Q(text="") | ~Q(reply=""),
         action="redact",
@@ -71,8 +76,8 @@ RETENTION_RULES = [
     ),
     RetentionRule(
         kind="handoff_quotes",
-        model="agents.HandoffCase",
-        age_setting="RETENTION_MESSAGE_DAYS",
+        model="conversations.HandoffCase",
+        age_setting="messages",
         date_field="created_at",
         # The summary retells the contact's request (it was posted to Chatwoot as a note); the reason stays.
         still_holds_data=~Q(contact_text="") | ~Q(summary=REDACTED),
@@ -82,7 +87,7 @@ RETENTION_RULES = [
     RetentionRule(
         kind="webhook_deliveries",
         model="conversations.WebhookDelivery",
-        age_setting="RETENTION_WEBHOOK_DAYS",
+        age_setting="webhooks",
         date_field="received_at",
         # A delivery still pending is unfinished work, not a log: it is kept until processed.
         still_holds_data=(~Q(body="") | ~Q(headers={})) & ~Q(outcome="pending"),
@@ -92,7 +97,7 @@ RETENTION_RULES = [
     RetentionRule(
         kind="duplicate_deliveries",
         model="conversations.DuplicateDelivery",
-        age_setting="RETENTION_WEBHOOK_DAYS",
+        age_setting="webhooks",
         date_field="received_at",
         still_holds_data=Q(),
         action="delete",
@@ -100,7 +105,7 @@ RETENTION_RULES = [
     RetentionRule(
         kind="llm_calls",
         model="integrations.ExternalCall",
-        age_setting="RETENTION_LLM_LOG_DAYS",
+        age_setting="llm_logs",
         date_field="created_at",
         still_holds_data=Q(system="llm"),
         action="delete",
@@ -108,7 +113,7 @@ RETENTION_RULES = [
     RetentionRule(
         kind="call_summaries",
         model="integrations.ExternalCall",
-        age_setting="RETENTION_LLM_LOG_DAYS",
+        age_setting="llm_logs",
         date_field="created_at",
         # Chatwoot, Odoo and Slack call rows stay for error rates; what was sent (message text) goes.
         still_holds_data=~Q(system="llm") & (~Q(request_summary="") | ~Q(response_summary="")),

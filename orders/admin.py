@@ -61,8 +61,8 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
                        "odoo_error", "currency", "amount_untaxed", "amount_total", "approved_by", "rejected_by",
                        "decision_reason", "decided_at", "received_at", "origin", "idempotency_key",
                        "recent_messages")
-    exclude = ("push_lease_until", "confirm_requested_at", "receipt_notified_at", "odoo_partner_id",
-               "odoo_synced_at")
+    exclude = ("commands_lease_until", "confirm_requested_at", "cancel_requested_at", "lines_version",
+               "odoo_partner_id", "odoo_synced_at")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("contact")

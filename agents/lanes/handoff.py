@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from agents.lanes.base import AgentTurn
 from agents.session import SessionState
+from conversations.models import HandoffReason
 
-REASON_LABELS = {
-    "human_request": "el cliente pidió hablar con una persona",
-    "complaint": "reclamo",
-    "purchase_request": "solicitud de pedido o consulta de compra",
-    "failure": "el bot no pudo responder (error técnico)",
+# The private note is written for staff in the business's language.
+REASON_TEXT = {
+    HandoffReason.HUMAN_REQUEST: "el cliente pidió hablar con una persona",
+    HandoffReason.COMPLAINT: "reclamo",
+    HandoffReason.ORDER_ATTENTION: "un pedido necesita atención",
+    HandoffReason.FAILURE: "el bot no pudo responder (error técnico)",
 }
 RECENT_LINES = 6
 
 
-def case_summary(*, reason: str, turn: AgentTurn, session: SessionState | None, extra: str = "") -> str:
+def case_summary(*, reason: HandoffReason, turn: AgentTurn, session: SessionState | None, extra: str = "") -> str:
     decision = turn.decision
     lines = [
-        f"🤖 Derivado por el bot — motivo: {REASON_LABELS.get(reason, reason)}.",
+        f"🤖 Derivado por el bot — motivo: {REASON_TEXT.get(reason, HandoffReason(reason).label)}.",
         f"Cliente: {turn.contact_name or 'sin nombre'} {turn.contact_phone}".rstrip(),
         f"Mensaje: «{_clip(turn.text, 500)}»",
         f"Clasificación: {decision.lane}/{decision.intent} (confianza {decision.confidence:.2f}, {decision.source}).",

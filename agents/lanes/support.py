@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.utils import timezone
 
 from agents import hours
 from agents.lanes.base import AgentResult, AgentTurn, Handoff, Reply, say
 from agents.lanes.handoff import case_summary
 from agents.session import SessionState
+from conversations.models import HandoffReason
 
 
 def _when_staff_answer(language: str) -> str:
@@ -23,11 +23,8 @@ def _when_staff_answer(language: str) -> str:
     })
 
 
-def _handoff_patch(reason: str) -> dict:
-    return {
-        "handoff": {"active": True, "reason": reason, "at": timezone.now().isoformat()},
-        "slots": {"pending_question": None},
-    }
+def _handoff_patch() -> dict:
+    return {"slots": {"pending_question": None}}
 
 
 def _human_request(turn: AgentTurn, session: SessionState) -> AgentResult:
@@ -35,11 +32,11 @@ def _human_request(turn: AgentTurn, session: SessionState) -> AgentResult:
         "es": f"Claro, te comunico con una persona del equipo de {settings.BUSINESS_NAME}.",
         "en": f"Sure, I'm connecting you with someone from the {settings.BUSINESS_NAME} team.",
     })
-    summary = case_summary(reason="human_request", turn=turn, session=session)
+    summary = case_summary(reason=HandoffReason.HUMAN_REQUEST, turn=turn, session=session)
     return AgentResult(
         replies=[Reply(f"{text} {_when_staff_answer(turn.language)}")],
-        patch=_handoff_patch("human_request"),
-        handoff=Handoff("human_request", summary),
+        patch=_handoff_patch(),
+        handoff=Handoff(HandoffReason.HUMAN_REQUEST, summary),
     )
 
 
@@ -48,11 +45,11 @@ def _complaint(turn: AgentTurn, session: SessionState) -> AgentResult:
         "es": "Lamentamos mucho lo ocurrido. Registramos tu reclamo y una persona de nuestro equipo lo revisará.",
         "en": "We are very sorry about this. We have recorded your complaint and someone from our team will review it.",
     })
-    summary = case_summary(reason="complaint", turn=turn, session=session)
+    summary = case_summary(reason=HandoffReason.COMPLAINT, turn=turn, session=session)
     return AgentResult(
         replies=[Reply(f"{text} {_when_staff_answer(turn.language)}")],
-        patch=_handoff_patch("complaint"),
-        handoff=Handoff("complaint", summary),
+        patch=_handoff_patch(),
+        handoff=Handoff(HandoffReason.COMPLAINT, summary),
     )
 
 

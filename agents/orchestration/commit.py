@@ -1,6 +1,7 @@
-"""Writing a turn's outcome: one transaction records the Turn, marks its messages answered, queues the replies,
-patches the session and applies a handoff. Called with no lock-protected I/O pending: everything slow (routing,
-the LLM) happened before, and the sends run after commit (`reply_queue` enqueues on commit)."""
+"""Writing a turn's decision: one transaction records the Turn, marks its messages answered, queues the replies,
+patches the session, applies the order change (its Odoo commands become rows) and the handoff. Everything slow
+(routing, the LLM) happened before; the effects (sends, Odoo commands, the order's notices) run after commit,
+from rows. A turn computed again after a failed commit starts from a clean slate: nothing of it was written."""
 
 from __future__ import annotations
 
@@ -10,15 +11,17 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from agents.lanes.base import AgentResult, AgentTurn, Handoff, Reply
-from agents.models import HandoffCase, InboundWork, Session, Turn, TurnSource
-from agents.orchestration.work import works_claim
+from agents.lanes.base import AgentResult, Handoff, Reply
+from agents.models import Session, Turn, TurnSource
+from agents.orchestration.work import messages_claim
 from agents.routing.decision import RoutingDecision
 from agents.session import SessionState, session_patch
 from agents.turns import TurnInput
-from conversations.models import ConversationMode
-from conversations.outbound import conversation_post_private_note, reply_queue
-from conversations.services import conversation_human_has_it, conversation_switch_mode
+from conversations.handoff import conversation_hand_over, conversation_human_has_it
+from conversations.models import HandoffReason, Message
+from conversations.outbound import reply_queue
+from orders.models import PurchaseOrder
+from orders.services import AppliedChange, order_change_apply
 
 APOLOGY = (
     "Disculpa, tuvimos un problema técnico y no pudimos responderte. Ya avisamos a una persona de nuestro equipo, "
@@ -33,9 +36,12 @@ class TurnTaken(Exception):
 @dataclass
 class TurnRecord:
     conversation_id: int
-    works: list[InboundWork]
+    messages: list[Message]
     turn_input: TurnInput
     started: datetime
+    contact_id: int = 0
+    order: PurchaseOrder | None = None  # the contact's active order when the turn was decided
+    applied: AppliedChange | None = None  # what the commit did to the order (its commands run after commit)
     session: SessionState | None = None
     decision: RoutingDecision | None = None
     agent: str = ""
@@ -46,7 +52,7 @@ class TurnRecord:
 
     @property
     def newest_message_at(self) -> datetime:
-        return self.works[-1].message.created_at
+        return self.messages[-1].created_at
 
 
 def turn_commit(record: TurnRecord) -> Turn:
@@ -57,6 +63,9 @@ def turn_commit(record: TurnRecord) -> Turn:
                 _silence(record)
             result = record.result
             turn = _create_turn(record, result.replies, result.handoff)
+            if result.order is not None:
+                record.applied = order_change_apply(change=result.order, contact_id=record.contact_id,
+                                                    conversation_id=record.conversation_id, turn_id=turn.pk)
             messages = [
                 reply_queue(conversation_id=record.conversation_id, content=r.content, options=r.options or None)
                 for r in result.replies
@@ -66,13 +75,17 @@ def turn_commit(record: TurnRecord) -> Turn:
             if result.handoff is not None:
                 _handoff(record, turn, result.handoff)
     except IntegrityError as exc:  # the unique Turn.message: a concurrent run recorded this turn
+        record.applied = None
         raise TurnTaken(str(exc)) from exc
+    except Exception:
+        record.applied = None  # rolled back with the rest: nothing of it is to run
+        raise
     return turn
 
 
 def turn_commit_failure(record: TurnRecord) -> Turn:
     """The last attempt failed: apologise in Spanish and hand the conversation to a human. Never silence."""
-    handoff = Handoff("failure", f"🤖 El bot no pudo responder tras {_attempts(record.attempts)}: {record.error[:300]}\n"
+    handoff = Handoff(HandoffReason.FAILURE, f"🤖 El bot no pudo responder tras {_attempts(record.attempts)}: {record.error[:300]}\n"
                                  f"Mensaje del cliente: «{record.turn_input.text[:500]}»")
     try:
         with transaction.atomic():
@@ -98,9 +111,12 @@ def _attempts(count: int) -> str:
 
 
 def _silence(record: TurnRecord) -> None:
-    """Keep the turn (and the agent's state patch) on record, but send nothing and hand nothing over."""
+    """Staff took the conversation while the bot was thinking: keep the turn (and the agent's state patch) on
+    record, but send nothing, hand nothing over and leave the order alone (staff speak for the business now)."""
     record.extra["silenced"] = "human_mode"
-    record.result = AgentResult(replies=[], patch=record.result.patch, handoff=None)
+    if record.result.order is not None:
+        record.extra["order_change_dropped"] = record.result.order.action
+    record.result = AgentResult(replies=[], patch=record.result.patch)
 
 
 def _create_turn(record: TurnRecord, replies: list[Reply], handoff: Handoff | None) -> Turn:
@@ -108,7 +124,7 @@ def _create_turn(record: TurnRecord, replies: list[Reply], handoff: Handoff | No
     turn = Turn.objects.create(
         conversation_id=record.conversation_id,
         session_id=record.session.id if record.session else None,
-        message=record.works[-1].message,
+        message=record.messages[-1],
         message_ids=record.turn_input.message_ids,
         text=record.turn_input.text,
         lane=decision.lane if decision else "",
@@ -124,7 +140,7 @@ def _create_turn(record: TurnRecord, replies: list[Reply], handoff: Handoff | No
         error=record.error,
         decision=_decision_json(record),
     )
-    if not works_claim(work_ids=[w.pk for w in record.works], turn_id=turn.pk):
+    if not messages_claim(message_ids=[m.pk for m in record.messages]):
         raise TurnTaken(f"messages {record.turn_input.message_ids} were answered meanwhile")
     return turn
 
@@ -151,8 +167,6 @@ def _session_patch(record: TurnRecord) -> dict:
     patch = dict(result.patch)
     patch.update(language=decision.language if decision.language in ("es", "en") else "es",
                  last={"lane": decision.lane, "intent": decision.intent})
-    if result.handoff is None and record.session.document["handoff"]["active"]:
-        patch.setdefault("handoff", {"active": False, "reason": "", "at": None})  # staff handed it back
     entries = [{"role": "user", "text": record.turn_input.text[:2000], "at": now}]
     entries += [{"role": "assistant", "text": r.content[:2000], "at": now} for r in result.replies]
     patch["$append"] = {"dialogue": entries}
@@ -161,11 +175,5 @@ def _session_patch(record: TurnRecord) -> dict:
 
 
 def _handoff(record: TurnRecord, turn: Turn, handoff: Handoff) -> None:
-    HandoffCase.objects.create(
-        conversation_id=record.conversation_id, turn=turn, reason=handoff.reason, summary=handoff.summary,
-        contact_text=record.turn_input.text,
-    )
-    conversation_switch_mode(
-        conversation_id=record.conversation_id, mode=ConversationMode.HUMAN, actor="bot", reason=handoff.reason
-    )
-    conversation_post_private_note(conversation_id=record.conversation_id, content=handoff.summary)
+    conversation_hand_over(conversation_id=record.conversation_id, reason=handoff.reason, actor="bot",
+                           summary=handoff.summary, contact_text=record.turn_input.text, turn_id=turn.pk)

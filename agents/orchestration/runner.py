@@ -18,29 +18,28 @@ from tenacity import Retrying, retry_if_not_exception_type, stop_after_attempt, 
 
 from agents.lanes import LANE_AGENTS, AgentTurn
 from agents.lanes.options import match_option
-from agents.models import InboundWork
 from agents.orchestration.commit import TurnRecord, TurnTaken, turn_commit, turn_commit_failure
-from agents.orchestration.work import next_burst, pending_works, work_ensure, works_skip
+from agents.orchestration.effects import turn_effects_run
+from agents.orchestration.work import messages_skip, next_burst, pending_messages
 from agents.routing import route
 from agents.routing.decision import INTENT_LANE, LANE_INTENTS, RoutingDecision
 from agents.session import SessionInvalid, SessionState, UnknownSchemaVersion, session_load
 from agents.turns import build_turn
-from conversations.models import Conversation, ConversationMode, Direction, Message
+from conversations.models import AnswerState, Conversation, ConversationMode, Direction, Message
 from core import metrics
 from core.locks import LockNotAcquired, lock
 from core.queue import enqueue_now
+from orders.models import OrderState
+from orders.selectors import purchase_order_active_for_contact, purchase_order_latest_for_contact
+from orders.services import purchase_order_refresh_from_odoo
 
 logger = logging.getLogger(__name__)
-
-
-def _setting(name: str, default):
-    return getattr(settings, name, default)
 
 
 def conversation_process(*, message_id: int) -> int:
     """Answer every pending message of the message's conversation, in order. Returns the number of turns run."""
     message = Message.objects.filter(pk=message_id).first()
-    if message is None or work_ensure(message=message) is None:
+    if message is None:
         return 0
     conversation_id = message.conversation_id
     if not _has_pending(conversation_id):
@@ -59,21 +58,21 @@ def conversation_process(*, message_id: int) -> int:
 
 
 def _has_pending(conversation_id: int) -> bool:
-    return InboundWork.objects.filter(conversation_id=conversation_id, state="pending").exists()
+    return Message.objects.filter(conversation_id=conversation_id, answer=AnswerState.PENDING).exists()
 
 
 def _newer_pending_exists(conversation_id: int, message: Message) -> bool:
-    return InboundWork.objects.filter(
-        conversation_id=conversation_id, state="pending", message__created_at__gt=message.created_at
+    return Message.objects.filter(
+        conversation_id=conversation_id, answer=AnswerState.PENDING, created_at__gt=message.created_at
     ).exists()
 
 
 def _run_pending(conversation_id: int) -> int:
     answered = 0
-    for _ in range(int(_setting("AGENT_MAX_TURNS_PER_RUN", 100))):
+    for _ in range(settings.AGENT_MAX_TURNS_PER_RUN):
         try:
-            with lock(f"agents:conversation:{conversation_id}", ttl=float(_setting("AGENT_TURN_LOCK_TTL", 60)),
-                      wait=float(_setting("AGENT_LOCK_WAIT", 20))):
+            with lock(f"agents:conversation:{conversation_id}", ttl=settings.AGENT_TURN_LOCK_TTL,
+                      wait=settings.AGENT_LOCK_WAIT):
                 ran = turn_run_next(conversation_id=conversation_id)
         except LockNotAcquired:
             # The holder answers what is pending; anything left is re-driven by the sweeper (agents.schedules).
@@ -114,28 +113,29 @@ def turn_run_next(*, conversation_id: int) -> bool:
     """Answer the oldest pending burst of the conversation. Caller holds the conversation lock.
     Returns False when there was nothing (more) to answer."""
     conversation = Conversation.objects.select_related("contact").get(pk=conversation_id)
-    pending = pending_works(conversation_id)
+    pending = pending_messages(conversation_id)
     if not pending:
         return False
     if conversation.mode == ConversationMode.HUMAN:
-        works_skip(conversation_id=conversation_id, reason="human_mode")  # staff have it: the bot stays silent
+        messages_skip(conversation_id=conversation_id)  # staff have it: the bot stays silent
         return False
     burst = next_burst(pending, float(settings.AGENT_BURST_WINDOW))
-    record = TurnRecord(conversation_id, burst, build_turn(w.message for w in burst), timezone.now())
+    record = TurnRecord(conversation_id, burst, build_turn(burst), timezone.now(), contact_id=conversation.contact_id)
     try:
         turn = _answer_with_retries(conversation, record)
     except TurnTaken:
         return True
     metrics.agent_turns_total.labels(turn.lane or "none", turn.intent or "none", turn.source).inc()
     metrics.agent_turn_seconds.observe(turn.latency_ms / 1000)
+    turn_effects_run(record)
     return True
 
 
 def _answer_with_retries(conversation: Conversation, record: TurnRecord):
-    attempts = int(_setting("AGENT_TURN_ATTEMPTS", 3))
+    attempts = settings.AGENT_TURN_ATTEMPTS
     retrying = Retrying(
         stop=stop_after_attempt(attempts),
-        wait=wait_exponential(multiplier=float(_setting("AGENT_TURN_BACKOFF", 0.2)), max=5),
+        wait=wait_exponential(multiplier=settings.AGENT_TURN_BACKOFF, max=5),
         # A stored session that cannot be read will not read better on a second try.
         retry=retry_if_not_exception_type((TurnTaken, SessionInvalid, UnknownSchemaVersion)),
         reraise=True,
@@ -160,16 +160,30 @@ def _answer(conversation: Conversation, record: TurnRecord):
         # Only the stored document is set aside (turn_commit_failure); an agent's bad patch must not wipe it.
         record.extra["session_unreadable"] = True
         raise
-    decision = route(record.turn_input.text, order_state=_order_state(record.session),
+    # Read on every attempt: a retry after OrderChanged must decide on the order as it is now.
+    record.order = purchase_order_active_for_contact(contact_id=conversation.contact_id)
+    decision = route(record.turn_input.text, order_state=record.order.state if record.order else None,
                      history=_history(record.session))
     record.decision = _answer_to_pending_question(record.session, record.turn_input.text, decision)
+    news = record.decision.intent == "order_status" and _follow_latest_order(conversation.contact_id)
     agent = LANE_AGENTS[record.decision.lane]
     record.agent = agent.name
     contact = conversation.contact
     agent_turn = AgentTurn(conversation.pk, record.turn_input.text, record.turn_input.message_ids, record.decision,
-                           contact_name=contact.name, contact_phone=contact.phone_e164)
+                           contact_name=contact.name, contact_phone=contact.phone_e164, contact_id=contact.pk,
+                           order=record.order, order_news=news)
     record.result = agent.handle(agent_turn, record.session)
     return turn_commit(record)
+
+
+def _follow_latest_order(contact_id: int) -> bool:
+    """Before answering "¿cómo va mi pedido?", follow the order in Odoo (as the watcher does, forward only).
+    True when it moved there: that news is the order's notices, and the answer leaves it to them. An Odoo that
+    does not answer leaves what we know."""
+    order = purchase_order_latest_for_contact(contact_id=contact_id)
+    if order is None or not order.odoo_id or order.state in (OrderState.CANCELLED, OrderState.RECEIVED):
+        return False
+    return purchase_order_refresh_from_odoo(order_id=order.pk).state != order.state
 
 
 def _answer_to_pending_question(session: SessionState, text: str, decision: RoutingDecision) -> RoutingDecision:
@@ -192,11 +206,6 @@ def _pending_lane(pending: dict) -> str | None:
     if pending.get("lane") in LANE_INTENTS:
         return pending["lane"]
     return "purchase" if str(pending.get("kind", "")).startswith("purchase") else None
-
-
-def _order_state(session: SessionState) -> str | None:
-    order = session.document["slots"].get("order") or {}
-    return order.get("state")
 
 
 def _history(session: SessionState) -> list[dict]:

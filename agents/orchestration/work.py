@@ -1,13 +1,14 @@
-"""Inbound work rows: which contact messages the agent still owes an answer, and how they fold into turns."""
+"""Which contact messages the agent still owes an answer (`Message.answer`), and how they fold into turns.
+
+Ingestion marks a message `pending` in its own transaction; a turn claims its burst pending → answered by
+compare-and-set in the turn's commit, so a message is answered once however often its task runs.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
-
-from agents.models import InboundWork, WorkState
-from conversations.models import Direction, Message, SenderKind
+from conversations.models import AnswerState, Direction, Message, SenderKind
 
 
 def is_answerable(message: Message) -> bool:
@@ -19,49 +20,30 @@ def is_answerable(message: Message) -> bool:
     )
 
 
-def work_ensure(*, message: Message) -> InboundWork | None:
-    """The work row of an answerable message, created when missing (the task may run before or without the seam)."""
-    if not is_answerable(message):
-        return None
-    try:
-        with transaction.atomic():
-            work, _ = InboundWork.objects.get_or_create(
-                message=message, defaults={"conversation_id": message.conversation_id}
-            )
-    except IntegrityError:  # created concurrently by a redelivered task
-        work = InboundWork.objects.get(message=message)
-    return work
+def pending_messages(conversation_id: int) -> list[Message]:
+    return list(Message.objects.filter(conversation_id=conversation_id, answer=AnswerState.PENDING)
+                .order_by("created_at", "id"))
 
 
-def pending_works(conversation_id: int) -> list[InboundWork]:
-    return list(
-        InboundWork.objects.filter(conversation_id=conversation_id, state=WorkState.PENDING)
-        .select_related("message")
-        .order_by("message__created_at", "message_id")
-    )
-
-
-def next_burst(pending: list[InboundWork], window: float) -> list[InboundWork]:
+def next_burst(pending: list[Message], window: float) -> list[Message]:
     """The oldest pending message plus those that followed it, each within `window` seconds of the previous one:
     a contact typing "hola" / "quiero" / "10 kilos" in two seconds gets one answer, not three."""
     burst = pending[:1]
-    for work in pending[1:]:
-        gap = work.message.created_at - burst[-1].message.created_at
-        if gap > timedelta(seconds=window):
+    for message in pending[1:]:
+        if message.created_at - burst[-1].created_at > timedelta(seconds=window):
             break
-        burst.append(work)
+        burst.append(message)
     return burst
 
 
-def works_skip(*, conversation_id: int, reason: str) -> int:
-    return InboundWork.objects.filter(conversation_id=conversation_id, state=WorkState.PENDING).update(
-        state=WorkState.SKIPPED, skip_reason=reason[:64]
-    )
+def messages_skip(*, conversation_id: int) -> int:
+    """Staff have the conversation: what the bot owed is no longer its to answer."""
+    return Message.objects.filter(conversation_id=conversation_id, answer=AnswerState.PENDING).update(
+        answer=AnswerState.SKIPPED)
 
 
-def works_claim(*, work_ids: list[int], turn_id: int) -> bool:
-    """Compare-and-set pending → done for the whole burst. False if any of them was answered meanwhile."""
-    changed = InboundWork.objects.filter(pk__in=work_ids, state=WorkState.PENDING).update(
-        state=WorkState.DONE, turn_id=turn_id
-    )
-    return changed == len(work_ids)
+def messages_claim(*, message_ids: list[int]) -> bool:
+    """Compare-and-set pending → answered for the whole burst. False if any of them was answered meanwhile."""
+    changed = Message.objects.filter(pk__in=message_ids, answer=AnswerState.PENDING).update(
+        answer=AnswerState.ANSWERED)
+    return changed == len(message_ids)

@@ -1,23 +1,23 @@
 """The session document contract: current schema version, defaults and limits.
 
-Schema v2 (current):
+Schema v3 (current):
     {
-      "schema_version": 2,
+      "schema_version": 3,
       "language": "es" | "en",
       "last": {"lane": str | None, "intent": str | None},
       "dialogue": [{"role": "user" | "assistant", "text": str, "at": iso8601}],   # newest last, capped
       "slots": {"order": dict | None, "pending_question": {"text": str, "options": [{"title", "value"}]} | None},
-      "handoff": {"active": bool, "reason": str, "at": iso8601 | None},
       "counters": {"turns": int},
       "timestamps": {"started_at": iso8601, "last_activity_at": iso8601}
     }
+Whether staff have the conversation is not session state: it is the conversation's mode (conversations.handoff).
 """
 
 from __future__ import annotations
 
 import copy
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DIALOGUE_CAP = 20
 LANGUAGES = ("es", "en")
 ROLES = ("user", "assistant")
@@ -28,7 +28,6 @@ DEFAULTS: dict = {
     "last": {"lane": None, "intent": None},
     "dialogue": [],
     "slots": {"order": None, "pending_question": None},
-    "handoff": {"active": False, "reason": "", "at": None},
     "counters": {"turns": 0},
     "timestamps": {"started_at": None, "last_activity_at": None},
 }

@@ -56,8 +56,15 @@ def _v1_handoff(old: dict) -> dict:
     return {"active": active, "reason": reason, "at": None}
 
 
+def _v2_to_v3(old: dict) -> dict:
+    """v3 drops `handoff`: the conversation's mode is the one record of who has it."""
+    new = {key: value for key, value in old.items() if key != "handoff"}
+    new["schema_version"] = 3
+    return new
+
+
 # from-version → function producing the next version.
-UPCASTERS: dict[int, Callable[[dict], dict]] = {1: _v1_to_v2}
+UPCASTERS: dict[int, Callable[[dict], dict]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def upcast(document: dict) -> dict:

@@ -68,14 +68,6 @@ def _check_slots(document: dict) -> None:
         raise SessionInvalid("slots.pending_question.options must be [{title, value}]")
 
 
-def _check_handoff(document: dict) -> None:
-    handoff = _expect(document, "handoff", dict)
-    if not isinstance(handoff.get("active"), bool):
-        raise SessionInvalid("handoff.active must be a boolean")
-    if handoff["active"] and not handoff.get("reason"):
-        raise SessionInvalid("an active handoff needs a reason")
-
-
 def _check_counters(document: dict) -> None:
     turns = _expect(document, "counters", dict).get("turns")
     if not isinstance(turns, int) or isinstance(turns, bool) or turns < 0:
@@ -87,6 +79,6 @@ def _check_timestamps(document: dict) -> None:
 
 
 CHECKS = (
-    _check_version, _check_language, _check_last, _check_dialogue, _check_slots, _check_handoff, _check_counters,
+    _check_version, _check_language, _check_last, _check_dialogue, _check_slots, _check_counters,
     _check_timestamps,
 )

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from conversations.ingest.contacts import contact_upsert, identity_upsert
 from conversations.ingest.parsing import channel_of, to_datetime
-from conversations.models import Conversation, ConversationEvent, ConversationMode
-from conversations.services import conversation_switch_mode
+from conversations.handoff.door import conversation_hand_back, conversation_hand_over
+from conversations.models import Conversation, ConversationEvent, ConversationMode, HandoffReason
 
 # What a Chatwoot status means for us (CONTRACT section 5: bot ↔ pending, human ↔ open).
 MODE_FOR_STATUS = {"pending": ConversationMode.BOT, "open": ConversationMode.HUMAN}
@@ -116,6 +116,10 @@ def conversation_apply_status(*, conversation: Conversation, status: str) -> Non
         conversation_reopen(conversation=conversation)
     mode = MODE_FOR_STATUS.get(status)
     if old and mode and mode != conversation.mode:
-        conversation_switch_mode(conversation_id=conversation.pk, mode=mode, actor="chatwoot",
-                                 reason=f"chatwoot status {old} → {status}", mirror=False)
+        if mode == ConversationMode.HUMAN:
+            conversation_hand_over(conversation_id=conversation.pk, reason=HandoffReason.CHATWOOT_OPENED,
+                                   actor="chatwoot", mirror=False)
+        else:
+            conversation_hand_back(conversation_id=conversation.pk, actor="chatwoot",
+                                   reason=f"chatwoot status {old} → {status}", mirror=False)
         conversation.refresh_from_db(fields=["mode", "handoff_reason", "handoff_at"])

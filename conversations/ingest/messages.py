@@ -9,11 +9,16 @@ from conversations.ingest.conversations import conversation_apply_status, conver
 from conversations.ingest.contacts import insert_or_get
 from conversations.ingest.parsing import latest_push_message, sender_kind, to_datetime
 from conversations.messages import message_advance
+from conversations.handoff.door import conversation_hand_back, conversation_hand_over
 from conversations.models import (
-    Conversation, ConversationMode, Direction, Message, MessageOrigin, MessageStatus, SenderKind,
+    AnswerState, Conversation, ConversationMode, Direction, HandoffReason, Message, MessageOrigin, MessageStatus,
+    SenderKind,
 )
 from conversations.outbound import claim_echo
-from conversations.services import conversation_switch_mode
+from core.queue import enqueue_on_commit
+
+# The agent's task, enqueued by name: the agents app stands above this one.
+ANSWER_TASK = "agents.tasks.process_inbound_message"
 
 DIRECTION_BY_TYPE = {"incoming": Direction.INBOUND, "outgoing": Direction.OUTBOUND, "template": Direction.OUTBOUND}
 RECEIPT_STATUSES = {"sent": MessageStatus.SENT, "delivered": MessageStatus.DELIVERED, "read": MessageStatus.READ,
@@ -158,8 +163,8 @@ def _switch_to_human_if_staff_wrote(conv: Conversation, message: Message, payloa
         return  # an internal note is not a reply to the contact
     echo = bool((payload.get("content_attributes") or {}).get("external_echo"))
     if message.sender_kind in (SenderKind.USER, SenderKind.NONE) or echo:
-        conversation_switch_mode(conversation_id=conv.pk, mode=ConversationMode.HUMAN, actor="chatwoot",
-                                 reason="human_reply", mirror=False)
+        conversation_hand_over(conversation_id=conv.pk, reason=HandoffReason.HUMAN_REPLY, actor="chatwoot",
+                               mirror=False)
 
 
 def _hand_inbound_to_agent(conv: Conversation, message: Message, conv_status: str) -> None:
@@ -168,12 +173,16 @@ def _hand_inbound_to_agent(conv: Conversation, message: Message, conv_status: st
     if conv.chatwoot_status == "resolved" or not conv.is_active:
         # The contact writes into a resolved conversation: it is theirs again, and the bot's.
         conversation_reopen(conversation=conv)
-        conversation_switch_mode(conversation_id=conv.pk, mode=ConversationMode.BOT, actor="chatwoot",
-                                 reason="contact wrote after resolve", mirror=False)
+        conversation_hand_back(conversation_id=conv.pk, actor="chatwoot", reason="contact wrote after resolve",
+                               mirror=False)
     _note_status(conv, conv_status)
     conv.refresh_from_db(fields=["mode", "is_active"])
     if conv.mode == ConversationMode.BOT and conv.is_active:
-        # Imported here: the agents app imports conversations, and its import errors must not stop ingestion.
-        from agents import seam
+        _owe_answer(message)
 
-        seam.inbound_message_stored(message_id=message.pk, conversation_id=conv.pk)
+
+def _owe_answer(message: Message) -> None:
+    """Record in this transaction that the agent owes an answer, then nudge the agent after commit: a dropped
+    task leaves a pending row that the agents' sweeper re-drives."""
+    Message.objects.filter(pk=message.pk).update(answer=AnswerState.PENDING)
+    enqueue_on_commit(ANSWER_TASK, message.pk)

@@ -9,7 +9,8 @@ Public interface (other apps import from here):
         Called by ingestion for every outgoing `message_created`: returns our own row this webhook echoes (and
         records its Chatwoot id), or None when the message was not ours (a human wrote it).
     message_retry(*, message_id) -> bool          (the admin's `retry` action on a failed message)
-    message_send(*, message_id) -> SendOutcome    (the send task's service)
+    conversations.outbound.send.message_send(*, message_id) -> SendOutcome   (the send task's service; not
+        re-exported here because sending hands conversations over, and the handoff door queues notes from here)
     outbound_sweep() -> dict                      (the scheduled sweeper)
 
 Never posted twice: the queued → sending compare-and-set is the only way to a POST, and an echo (or a lookup in
@@ -18,10 +19,9 @@ Chatwoot) that shows the message already exists moves the row to `sent` so no la
 
 from conversations.outbound.echo import claim_echo
 from conversations.outbound.queue import conversation_post_private_note, message_retry, reply_queue
-from conversations.outbound.send import SendOutcome, message_send, retry_delay
 from conversations.outbound.sweep import message_recover_stuck, outbound_sweep
 
 __all__ = [
-    "SendOutcome", "claim_echo", "conversation_post_private_note", "message_recover_stuck", "message_retry",
-    "message_send", "outbound_sweep", "reply_queue", "retry_delay",
+    "claim_echo", "conversation_post_private_note", "message_recover_stuck", "message_retry", "outbound_sweep",
+    "reply_queue",
 ]

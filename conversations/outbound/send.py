@@ -18,10 +18,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from conversations.handoff.door import conversation_hand_over
 from conversations.messages import message_transition
-from conversations.models import Channel, ConversationMode, Message, MessageStatus
+from conversations.models import Channel, HandoffReason, Message, MessageStatus
 from conversations.outbound.echo import find_in_chatwoot, record_chatwoot_id
-from conversations.services import conversation_switch_mode
 from core.metrics import outbound_messages_total
 from integrations.chatwoot.client import SentMessage, chatwoot_client
 from integrations.chatwoot.errors import ChatwootError
@@ -32,10 +32,6 @@ WINDOW_CLOSED = "whatsapp_window_closed"
 AMBIGUOUS_PREFIX = "ambiguous"
 
 
-def _setting(name: str, default):
-    return getattr(settings, name, default)
-
-
 @dataclass(frozen=True)
 class SendOutcome:
     status: str  # sent | retry | failed | skipped | not_due
@@ -44,8 +40,8 @@ class SendOutcome:
 
 def retry_delay(attempt: int, retry_after: float | None = None) -> float:
     """Exponential backoff with "equal jitter": half the step fixed, half random; never below Retry-After."""
-    base = float(_setting("OUTBOUND_RETRY_BASE", 2.0))
-    ceiling = min(float(_setting("OUTBOUND_RETRY_MAX", 300.0)), base * 2 ** max(attempt - 1, 0))
+    base = settings.OUTBOUND_RETRY_BASE
+    ceiling = min(settings.OUTBOUND_RETRY_MAX, base * 2 ** max(attempt - 1, 0))
     return max(ceiling / 2 + random.uniform(0, ceiling / 2), retry_after or 0.0)
 
 
@@ -104,7 +100,9 @@ def _after_success(message: Message, sent: SentMessage) -> SendOutcome:
 
 
 def _after_failure(message: Message, exc: ChatwootError, *, attempt: int) -> SendOutcome:
-    max_attempts = int(_setting("OUTBOUND_MAX_ATTEMPTS", 6))
+    if exc.ambiguous and _found_at_once(message):
+        return SendOutcome("sent")
+    max_attempts = settings.OUTBOUND_MAX_ATTEMPTS
     if not exc.transient or attempt >= max_attempts:
         reason = exc.reason if not exc.transient else f"gave up after {attempt} attempts: {exc.reason}"
         message_transition(message_id=message.pk, from_status=S.SENDING, to_status=S.FAILED, error=reason)
@@ -114,7 +112,7 @@ def _after_failure(message: Message, exc: ChatwootError, *, attempt: int) -> Sen
     delay = retry_delay(attempt, exc.retry_after)
     error = exc.reason
     if exc.ambiguous:
-        delay = max(delay, float(_setting("OUTBOUND_AMBIGUOUS_RETRY_DELAY", 10.0)))
+        delay = max(delay, settings.OUTBOUND_AMBIGUOUS_RETRY_DELAY)
         error = f"{AMBIGUOUS_PREFIX}: {exc.reason}"
     message_transition(
         message_id=message.pk, from_status=S.SENDING, to_status=S.QUEUED,
@@ -122,6 +120,18 @@ def _after_failure(message: Message, exc: ChatwootError, *, attempt: int) -> Sen
     )
     outbound_messages_total.labels(status="retry").inc()
     return SendOutcome("retry", delay)
+
+
+def _found_at_once(message: Message) -> bool:
+    """Chatwoot may have created the message before failing (a 5xx, a reset, a timeout): if a look-up shows it
+    now, it is sent. Bot tokens cannot list messages; then the echo, or the delayed look-up, decides."""
+    found = find_in_chatwoot(message)
+    if found is None:
+        return False
+    record_chatwoot_id(message_id=message.pk, chatwoot_id=found)
+    if message_transition(message_id=message.pk, from_status=S.SENDING, to_status=S.SENT, error=""):
+        outbound_messages_total.labels(status="sent").inc()
+    return True
 
 
 def _found_in_chatwoot(message: Message) -> bool:
@@ -148,10 +158,8 @@ def _fail_window_closed(message: Message) -> SendOutcome:
             message_id=message.pk, from_status=S.QUEUED, to_status=S.FAILED, error=WINDOW_CLOSED
         )
         if moved:
-            conversation_switch_mode(
-                conversation_id=message.conversation_id, mode=ConversationMode.HUMAN, actor="system",
-                reason="whatsapp_window",
-            )
+            conversation_hand_over(conversation_id=message.conversation_id, reason=HandoffReason.WHATSAPP_WINDOW,
+                                   actor="system")
     if moved:
         outbound_messages_total.labels(status="failed").inc()
     return SendOutcome("failed" if moved else "skipped")

@@ -33,8 +33,8 @@ BATCH = 500
 def outbound_sweep() -> dict:
     """Re-drive stuck outbound rows. Returns counts (for logs and tests)."""
     now = timezone.now()
-    grace = timedelta(seconds=float(getattr(settings, "OUTBOUND_QUEUED_GRACE", 30.0)))
-    stuck_after = timedelta(seconds=float(getattr(settings, "OUTBOUND_SENDING_TIMEOUT", 120.0)))
+    grace = timedelta(seconds=settings.OUTBOUND_QUEUED_GRACE)
+    stuck_after = timedelta(seconds=settings.OUTBOUND_SENDING_TIMEOUT)
     due = Message.objects.filter(direction=Direction.OUTBOUND, status=S.QUEUED).filter(
         Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, updated_at__lte=now - grace)
     )

@@ -8,7 +8,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from conversations.models import Channel, Contact, Conversation, Direction, Message, MessageStatus, SenderKind
+from conversations.models import (
+    AnswerState, Channel, Contact, Conversation, Direction, Message, MessageStatus, SenderKind,
+)
 
 _numbers = itertools.count(1)
 
@@ -29,11 +31,14 @@ def make_conversation(standin=None, *, mode: str = "bot", channel: str = Channel
 
 
 def inbound(conversation: Conversation, content: str = "", *, ago: float = 0.0, **fields) -> Message:
-    """A contact's message as ingestion stores it; `ago` seconds in the past."""
+    """A contact's message as ingestion stores it (an answerable one is owed an answer); `ago` seconds in the past."""
+    direction = fields.pop("direction", Direction.INBOUND)
+    sender_kind = fields.pop("sender_kind", SenderKind.CONTACT)
+    answerable = direction == Direction.INBOUND and sender_kind == SenderKind.CONTACT and not fields.get("private")
     message = Message.objects.create(
         conversation=conversation, chatwoot_id=fields.pop("chatwoot_id", None) or 900000 + next(_numbers),
-        direction=fields.pop("direction", Direction.INBOUND), sender_kind=fields.pop("sender_kind", SenderKind.CONTACT),
-        content=content, status=MessageStatus.RECEIVED, **fields,
+        direction=direction, sender_kind=sender_kind, content=content, status=MessageStatus.RECEIVED,
+        answer=fields.pop("answer", AnswerState.PENDING if answerable else AnswerState.NONE), **fields,
     )
     if ago:
         Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(seconds=ago))

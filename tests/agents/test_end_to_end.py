@@ -1,5 +1,5 @@
 """Issue #3 end to end over real HTTP: the Chatwoot stand-in delivers signed webhooks to our real endpoint
-(live_server); ingestion stores the message and calls the seam; the orchestration task routes it, the lane agent
+(live_server); ingestion stores the message, records that an answer is owed and enqueues the agent; the orchestration task routes it, the lane agent
 answers, and the reply goes back through our real Chatwoot client to the stand-in."""
 
 import time
@@ -7,7 +7,8 @@ import time
 import pytest
 from django.db import connection
 
-from agents.models import HandoffCase, Turn
+from agents.models import Turn
+from conversations.models import HandoffCase
 from conversations.models import Conversation
 from tests.fakes.chatwoot import chatwoot_live, chatwoot_standin, wait_for  # noqa: F401
 

@@ -35,7 +35,6 @@ def test_new_document_has_every_default_and_is_valid():
     ({"language": "fr"}, "language"),
     ({"last": {"lane": "info", "intent": "order_create"}}, "inconsistent"),
     ({"last": {"lane": "sales", "intent": "faq"}}, "inconsistent"),
-    ({"handoff": {"active": True, "reason": "", "at": None}}, "reason"),
     ({"counters": {"turns": -1}}, "counters"),
     ({"dialogue": [{"role": "robot", "text": "x"}]}, "dialogue"),
     ({"slots": {"order": None, "pending_question": {"text": "¿Cuál?", "options": ["a"]}}}, "options"),
@@ -64,6 +63,13 @@ def test_upcaster_moves_v1_to_current_without_touching_the_input():
     assert document["slots"]["pending_question"]["options"][1] == {"title": "Tostada", "value": "Tostada"}
     assert document["slots"]["order"]["state"] == "draft"
     assert document["counters"]["turns"] == 4
+    assert "handoff" not in document  # v3: the conversation's mode is the one record of a handoff
+
+
+def test_upcaster_drops_the_v2_handoff_copy():
+    v2 = {**build_new(now=timezone.now()), "schema_version": 2, "handoff": {"active": True, "reason": "x", "at": None}}
+    document = validate(upcast(v2))
+    assert document["schema_version"] == SCHEMA_VERSION and "handoff" not in document
 
 
 def test_upcaster_refuses_unknown_versions():
@@ -90,9 +96,9 @@ def test_a_stored_v1_document_is_loaded_upcast_and_written_back_as_current():
 def test_hydrate_fills_keys_missing_from_an_older_write():
     stored = build_new(now=timezone.now())
     del stored["counters"]
-    del stored["handoff"]["at"]
+    del stored["timestamps"]["started_at"]
     document = hydrate(stored)
-    assert document["counters"] == {"turns": 0} and document["handoff"]["at"] is None
+    assert document["counters"] == {"turns": 0} and document["timestamps"]["started_at"] is None
 
 
 def test_patch_merges_appends_with_cap_and_increments():

@@ -8,12 +8,11 @@ import pytest
 from django.db import connection
 from prometheus_client import REGISTRY
 
-from agents.orchestration.work import work_ensure
-from agents.models import HandoffCase, InboundWork, Session, Turn
+from agents.models import Session, Turn
 from agents.session import session_load
 from agents.tasks import process_inbound_message, sweep_pending_turns
-from conversations.models import Conversation, Direction, Message, SenderKind
-from conversations.services import conversation_switch_mode
+from conversations.handoff import conversation_hand_back
+from conversations.models import AnswerState, Conversation, Direction, HandoffCase, Message, SenderKind
 from tests.agents.factories import inbound, make_conversation
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("faqs", "fast_agent")]
@@ -98,7 +97,7 @@ def test_asking_for_a_person_hands_over_at_once(chatwoot_standin):
     assert "pidió hablar con una persona" in note["content"] and "quiero hablar con una persona" in note["content"]
     case = HandoffCase.objects.get()
     assert case.reason == "human_request" and case.summary == note["content"]
-    assert session_load(conversation_id=conversation.pk).document["handoff"]["active"] is True
+    assert "handoff" not in session_load(conversation_id=conversation.pk).document  # the mode is the record
 
 
 def test_a_complaint_is_acknowledged_recorded_and_handed_over(chatwoot_standin):
@@ -128,8 +127,6 @@ def test_a_burst_is_folded_into_one_turn_answered_once(chatwoot_standin, setting
     burst = [inbound(conversation, "una consulta", ago=2.6), inbound(conversation, "a qué hora", ago=2.3),
              inbound(conversation, "abren?", ago=2.1)]
 
-    for message in [greeting, *burst]:
-        work_ensure(message=message)  # what the ingest seam records in its transaction
     assert process_inbound_message(burst[-1].pk) == 2  # the older greeting first, then the burst
     for message in [greeting, *burst]:
         assert process_inbound_message(message.pk) == 0
@@ -156,7 +153,7 @@ def test_human_mode_means_silence(chatwoot_standin):
     message = inbound(conversation, "Hola, ¿a qué hora abren?")
     assert process_inbound_message(message.pk) == 0
     assert chatwoot_standin.sent == [] and chatwoot_standin.typing == [] and Turn.objects.count() == 0
-    assert InboundWork.objects.get(message=message).state == "skipped"
+    assert Message.objects.get(pk=message.pk).answer == AnswerState.SKIPPED
 
 
 def test_private_notes_and_outgoing_messages_are_not_answered(chatwoot_standin):
@@ -165,7 +162,7 @@ def test_private_notes_and_outgoing_messages_are_not_answered(chatwoot_standin):
     staff = inbound(conversation, "Hola, soy Ana", direction=Direction.OUTBOUND, sender_kind=SenderKind.USER)
     assert process_inbound_message(note.pk) == 0 and process_inbound_message(staff.pk) == 0
     assert process_inbound_message(999999999) == 0  # deleted meanwhile
-    assert chatwoot_standin.sent == [] and not InboundWork.objects.exists()
+    assert chatwoot_standin.sent == [] and not Message.objects.filter(answer=AnswerState.PENDING).exists()
 
 
 def test_failure_after_the_last_attempt_apologises_and_hands_over(chatwoot_standin, settings):
@@ -185,7 +182,7 @@ def test_failure_after_the_last_attempt_apologises_and_hands_over(chatwoot_stand
     assert turn.attempts == 1 and "UnknownSchemaVersion" in turn.error and turn.handoff_reason == "failure"
 
     # Staff hand it back: the bad session was set aside, so the bot answers again.
-    conversation_switch_mode(conversation_id=conversation.pk, mode="bot", actor="ana")
+    conversation_hand_back(conversation_id=conversation.pk, actor="ana", reason="handed_back")
     process_inbound_message(inbound(conversation, "Hola").pk)
     assert public(chatwoot_standin, conversation)[-1]["content"].startswith("¡Hola!")
     assert Session.objects.filter(conversation=conversation, is_active=False, schema_version=99).exists()
@@ -194,8 +191,7 @@ def test_failure_after_the_last_attempt_apologises_and_hands_over(chatwoot_stand
 def test_the_sweeper_redrives_messages_whose_task_was_lost(chatwoot_standin, settings):
     settings.AGENT_SWEEP_AFTER = 0
     conversation = make_conversation(chatwoot_standin)
-    message = inbound(conversation, "Hola")
-    InboundWork.objects.create(message=message, conversation=conversation)  # stored, but the task never ran
+    inbound(conversation, "Hola")  # stored and owed an answer, but the task never ran
     assert sweep_pending_turns() == 1
     assert len(public(chatwoot_standin, conversation)) == 1
     assert sweep_pending_turns() == 0
@@ -239,6 +235,7 @@ def test_a_busy_conversation_leaves_the_message_pending_for_the_sweeper(chatwoot
     message = inbound(conversation, "Hola")
     with lock(f"agents:conversation:{conversation.pk}", ttl=5):  # another worker holds the conversation
         assert process_inbound_message(message.pk) == 0
-    assert InboundWork.objects.get(message=message).state == "pending" and public(chatwoot_standin, conversation) == []
+    assert Message.objects.get(pk=message.pk).answer == AnswerState.PENDING
+    assert public(chatwoot_standin, conversation) == []
     assert sweep_pending_turns() == 1
     assert len(public(chatwoot_standin, conversation)) == 1

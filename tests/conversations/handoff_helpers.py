@@ -7,9 +7,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from conversations.models import (
-    Conversation, ConversationMode, Direction, Message, MessageOrigin, MessageStatus, SenderKind,
+    Conversation, Direction, Message, MessageOrigin, MessageStatus, SenderKind,
 )
-from conversations.services import conversation_switch_mode
+from conversations.handoff import conversation_hand_over
 from tests.conversations.outbound_helpers import conversation_in_both
 
 CHANGELIST = "/admin/conversations/conversation/"
@@ -23,8 +23,7 @@ def handed_over(standin, *, reason: str = "human_request", minutes_ago: float = 
                 **kwargs) -> Conversation:
     """A conversation (known to the stand-in) that the bot handed to staff `minutes_ago`."""
     conversation = conversation_in_both(standin, **kwargs)
-    conversation_switch_mode(conversation_id=conversation.pk, mode=ConversationMode.HUMAN, actor=actor,
-                             reason=reason, mirror=False)
+    conversation_hand_over(conversation_id=conversation.pk, reason=reason, actor=actor, mirror=False)
     when = timezone.now() - timedelta(minutes=minutes_ago)
     Conversation.objects.filter(pk=conversation.pk).update(handoff_at=when)
     conversation.refresh_from_db()

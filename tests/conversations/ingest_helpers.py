@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from conversations.models import AnswerState, Message
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "chatwoot"
 URL = "/webhooks/chatwoot/"
 
@@ -39,9 +41,16 @@ def post(client, payload, *, delivery: str | None = "auto", headers: dict | None
 
 @pytest.fixture
 def seam_calls(monkeypatch):
-    """Records calls into the agents app's seam (the boundary to another slice) instead of running the agent."""
+    """Records the answer tasks ingestion enqueues for the agents app (the boundary to the floor above) instead of
+    running the agent: one {"message_id", "conversation_id"} per message marked as owed an answer."""
     calls: list[dict] = []
-    monkeypatch.setattr("agents.seam.inbound_message_stored", lambda **kw: calls.append(kw))
+
+    def record(message_id):
+        message = Message.objects.get(pk=message_id)
+        assert message.answer == AnswerState.PENDING  # the debt is recorded before the task is enqueued
+        calls.append({"message_id": message_id, "conversation_id": message.conversation_id})
+
+    monkeypatch.setattr("agents.tasks.process_inbound_message", record)
     return calls
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from agents.models import HandoffCase, Session
+from agents.models import Session
+from conversations.models import HandoffCase
 from conversations.models import Channel, Contact, Conversation, Direction, MessageOrigin, MessageStatus, SenderKind
 from orders.models import OrderState, PurchaseOrder
 from tests.conversations.handoff_helpers import (
@@ -89,11 +90,10 @@ def test_page_shows_session_state_active_order_handoff_note_and_audit_rows(admin
     now = timezone.now()
     Session.objects.create(conversation=conversation, schema_version=2, started_at=now, last_activity_at=now,
                            document={"last": {"lane": "purchase", "intent": "order_create"},
-                                     "slots": {"order": {"lines": [{"code": "FS-ALM-KG", "qty": 20}]}},
-                                     "handoff": {"active": True, "reason": "complaint", "at": now.isoformat()}})
+                                     "slots": {"order": {"lines": [{"code": "FS-ALM-KG", "qty": 20}]}}})
     order = PurchaseOrder.objects.create(contact=conversation.contact, conversation=conversation,
                                          state=OrderState.TO_APPROVE, idempotency_key="k-1", origin="chat")
-    HandoffCase.objects.create(conversation=conversation, reason="complaint",
+    HandoffCase.objects.create(conversation=conversation, reason="complaint", actor="bot",
                                summary="🤖 Derivado por el bot — motivo: reclamo.")
     page = admin_client.get(page_url(conversation)).content.decode()
     assert "purchase / order_create" in page and "FS-ALM-KG" in page

@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from conversations.models import Conversation, ConversationEvent, ConversationMode, StaffProfile
-from conversations.services import conversation_switch_mode
+from conversations.handoff import conversation_hand_back, conversation_hand_over
 from conversations.tasks_handoff import sweep_handoffs
 from core.schedules import collect_schedules
 from integrations.models import ExternalCall
@@ -123,9 +123,8 @@ def test_a_new_handoff_after_a_hand_back_can_raise_the_notice_again(sweep, setti
     settings.HANDOFF_WAIT_ALERT_MINUTES = 15
     conversation = handed_over(chatwoot_standin, minutes_ago=20)
     assert sweep()["alerted"] == 1
-    conversation_switch_mode(conversation_id=conversation.pk, mode="bot", actor="admin", mirror=False)
-    conversation_switch_mode(conversation_id=conversation.pk, mode="human", actor="chatwoot", reason="complaint",
-                             mirror=False)
+    conversation_hand_back(conversation_id=conversation.pk, actor="admin", reason="handed_back", mirror=False)
+    conversation_hand_over(conversation_id=conversation.pk, reason="complaint", actor="chatwoot", mirror=False)
     assert Conversation.objects.get(pk=conversation.pk).handoff_alerted_at is None
     Conversation.objects.filter(pk=conversation.pk).update(handoff_at=conversation.handoff_at)
     assert sweep()["alerted"] == 1 and len(fake_slack.messages) == 2
@@ -140,8 +139,7 @@ def test_slack_down_does_not_block_the_sweep_or_the_handoff(sweep, settings, fak
     assert Conversation.objects.get(pk=waiting.pk).handoff_alerted_at is not None
     conversation = conversation_in_both(chatwoot_standin)
     with django_capture_on_commit_callbacks(execute=True):
-        assert conversation_switch_mode(conversation_id=conversation.pk, mode=ConversationMode.HUMAN, actor="bot",
-                                        reason="human_request")
+        assert conversation_hand_over(conversation_id=conversation.pk, reason="human_request", actor="bot")
     assert Conversation.objects.get(pk=conversation.pk).mode == "human"
     assert (conversation.chatwoot_id, "open") in chatwoot_standin.status_changes  # Chatwoot still mirrored
     assert fake_slack.messages == [] and fake_slack.attempts == 2 * settings.SLACK_MAX_ATTEMPTS
@@ -160,7 +158,7 @@ def test_staff_hear_on_slack_when_a_conversation_needs_a_human(actor, reason, wo
                                                               django_capture_on_commit_callbacks):
     conversation = conversation_in_both(chatwoot_standin)
     with django_capture_on_commit_callbacks(execute=True):
-        conversation_switch_mode(conversation_id=conversation.pk, mode="human", actor=actor, reason=reason)
+        conversation_hand_over(conversation_id=conversation.pk, reason=reason, actor=actor)
     [text] = slack_texts(fake_slack)
     assert words in text and f"#{conversation.chatwoot_id}" in text and "Cliente" in text
     assert f"https://ops.example.cl/admin/conversations/conversation/{conversation.pk}/change/" in text
@@ -171,8 +169,8 @@ def test_no_slack_notice_when_a_person_already_has_it(fake_slack, chatwoot_stand
     in_chatwoot = conversation_in_both(chatwoot_standin)
     taken_here = conversation_in_both(chatwoot_standin)
     with django_capture_on_commit_callbacks(execute=True):
-        conversation_switch_mode(conversation_id=in_chatwoot.pk, mode="human", actor="chatwoot",
-                                 reason="human_reply", mirror=False)
+        conversation_hand_over(conversation_id=in_chatwoot.pk, reason="human_reply", actor="chatwoot",
+                               mirror=False)
         run_action(admin_client, "take_over", taken_here)
     assert fake_slack.messages == []
     assert set(Conversation.objects.values_list("mode", flat=True)) == {"human"}

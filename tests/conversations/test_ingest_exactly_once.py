@@ -62,7 +62,8 @@ def test_inbound_update_before_create_hands_the_message_to_the_agent_once(delive
     assert len(seam_calls) == 1
 
 
-def test_failed_processing_is_kept_on_the_row_and_can_be_reprocessed(deliver, seam_calls, monkeypatch):
+def test_failed_processing_is_kept_on_the_row_and_can_be_reprocessed(deliver, seam_calls, monkeypatch,
+                                                                    django_capture_on_commit_callbacks):
     from conversations.ingest import dispatch
 
     def boom(payload):
@@ -75,7 +76,8 @@ def test_failed_processing_is_kept_on_the_row_and_can_be_reprocessed(deliver, se
     assert delivery.outcome == DeliveryOutcome.FAILED and "database hiccup" in delivery.error
     assert not Message.objects.exists()
     monkeypatch.setitem(dispatch.CHATWOOT_EVENT_HANDLERS, "message_created", real)
-    assert webhook_delivery_reprocess(delivery_id=delivery.pk) == DeliveryOutcome.PROCESSED
+    with django_capture_on_commit_callbacks(execute=True):
+        assert webhook_delivery_reprocess(delivery_id=delivery.pk) == DeliveryOutcome.PROCESSED
     delivery.refresh_from_db()
     assert delivery.outcome == DeliveryOutcome.PROCESSED and delivery.error == "" and delivery.attempts == 2
     assert Message.objects.filter(chatwoot_id=9001).count() == 1 and len(seam_calls) == 1
@@ -176,7 +178,8 @@ def test_sweeper_redrives_a_delivery_whose_task_was_lost(client, seam_calls, dja
     assert delivery.outcome == DeliveryOutcome.PENDING
     assert webhook_delivery_sweep(older_than_seconds=120) == 0  # too fresh: its task may still be on the way
     WebhookDelivery.objects.filter(pk=delivery.pk).update(received_at=timezone.now() - timedelta(minutes=5))
-    assert webhook_delivery_sweep(older_than_seconds=120) == 1  # sync queue in tests: runs inline
+    with django_capture_on_commit_callbacks(execute=True):
+        assert webhook_delivery_sweep(older_than_seconds=120) == 1  # sync queue in tests: runs inline
     delivery.refresh_from_db()
     assert delivery.outcome == DeliveryOutcome.PROCESSED
     assert Message.objects.filter(chatwoot_id=9001).count() == 1 and len(seam_calls) == 1

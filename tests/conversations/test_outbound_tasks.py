@@ -2,7 +2,7 @@
 
 import pytest
 
-from conversations.services import conversation_switch_mode
+from conversations.handoff import conversation_hand_back, conversation_hand_over
 from conversations.tasks import mirror_mode_to_chatwoot, set_typing
 from tests.conversations.outbound_helpers import conversation_in_both
 from tests.fakes.chatwoot import chatwoot_standin  # noqa: F401
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_switch_to_human_opens_the_chatwoot_conversation(chatwoot_standin, django_capture_on_commit_callbacks):
     conversation = conversation_in_both(chatwoot_standin)
     with django_capture_on_commit_callbacks(execute=True):
-        conversation_switch_mode(conversation_id=conversation.pk, mode="human", actor="bot", reason="human_handoff")
+        conversation_hand_over(conversation_id=conversation.pk, reason="human_request", actor="bot")
     assert chatwoot_standin.status_changes == [(conversation.chatwoot_id, "open")]
     assert chatwoot_standin.conversations[conversation.chatwoot_id]["status"] == "open"
     conversation.refresh_from_db()
@@ -23,7 +23,7 @@ def test_switch_to_human_opens_the_chatwoot_conversation(chatwoot_standin, djang
 def test_hand_back_sets_pending(chatwoot_standin, django_capture_on_commit_callbacks):
     conversation = conversation_in_both(chatwoot_standin, mode="human")
     with django_capture_on_commit_callbacks(execute=True):
-        conversation_switch_mode(conversation_id=conversation.pk, mode="bot", actor="staff")
+        conversation_hand_back(conversation_id=conversation.pk, actor="staff", reason="handed_back")
     assert chatwoot_standin.status_changes == [(conversation.chatwoot_id, "pending")]
 
 

@@ -74,7 +74,7 @@ def test_gunicorn_start_drops_samples_left_by_a_previous_run(tmp_path, monkeypat
 
 
 def test_runlocal_gives_its_children_a_fresh_metrics_directory(tmp_path, monkeypatch):
-    from core.management.commands.runlocal import _prepare_metrics_dir
+    from console.management.commands.runlocal import _prepare_metrics_dir
 
     monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
     made = _prepare_metrics_dir()

@@ -20,7 +20,7 @@ def _age(obj, days: int, field: str = "created_at"):
 @pytest.fixture
 def history(settings):
     """One of each kind of row, old (past every age) and recent."""
-    settings.RETENTION_MESSAGE_DAYS, settings.RETENTION_WEBHOOK_DAYS, settings.RETENTION_LLM_LOG_DAYS = 180, 30, 30
+    settings.RETENTION_DAYS = {"messages": 180, "webhooks": 30, "llm_logs": 30}
     settings.RETENTION_BATCH_SIZE = 2  # several batches even for this small history
     contact = Contact.objects.create(account_id=1, chatwoot_id=5, name="Ana Pérez", phone_e164="+56911112222")
     conversation = Conversation.objects.create(account_id=1, chatwoot_id=9, contact=contact, channel="email")
@@ -117,7 +117,8 @@ def test_retention_runs_daily_from_the_schedule(db):
 
 
 def test_old_turn_text_and_handoff_quotes_are_redacted_and_orders_with_their_events_kept(history):
-    from agents.models import HandoffCase, Turn
+    from agents.models import Turn
+    from conversations.models import HandoffCase
     from orders.models import PurchaseOrder, PurchaseOrderEvent
 
     old_message, recent_message = history["old"]["message"], history["recent"]["message"]
@@ -126,7 +127,7 @@ def test_old_turn_text_and_handoff_quotes_are_redacted_and_orders_with_their_eve
                                    reply="Listo, 3 sacos", lane="purchase", intent="order_create", source="rules")
     recent_turn = Turn.objects.create(conversation=conversation, message=recent_message, text="hola", reply="¡Hola!",
                                       lane="info", intent="greeting", source="rules")
-    case = HandoffCase.objects.create(conversation=conversation, turn=old_turn, reason="complaint",
+    case = HandoffCase.objects.create(conversation=conversation, turn_id=old_turn.pk, reason="complaint", actor="bot",
                                       summary="Ana reclama por un pedido atrasado", contact_text="¡llegó tarde!")
     order = PurchaseOrder.objects.create(contact=contact, conversation=conversation, idempotency_key="k1",
                                          origin="chatwoot#9", state="confirmed", amount_total=30000)

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from conversations.models import Message
 from orders import services
-from orders.models import PurchaseOrder, PurchaseOrderEvent
-from tests.orders.factories import contact_with_conversation, lines, synced_catalog
+from orders.models import OdooCommand, PurchaseOrder, PurchaseOrderEvent
+from tests.orders.factories import confirm, contact_with_conversation, create, quoted, synced_catalog
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:orders_purchaseorder_changelist")
@@ -21,10 +21,7 @@ def waiting_order(odoo_standin, settings):
     settings.SLACK_WEBHOOK_URL = ""
     synced_catalog()
     contact, conversation = contact_with_conversation(name="Café Lastarria")
-    created = services.purchase_order_create(contact_id=contact.pk, conversation_id=conversation.pk,
-                                             lines=lines(("FS-ALM-KG", 20)))
-    services.purchase_order_confirm(order_id=created.order_id)
-    return PurchaseOrder.objects.get(pk=created.order_id)
+    return confirm(contact, conversation, quoted(create(contact, conversation, ("FS-ALM-KG", 20))))
 
 
 def post_action(client, action, order, **extra):
@@ -33,7 +30,7 @@ def post_action(client, action, order, **extra):
 
 def test_changelist_lists_orders_awaiting_approval_first(client, approver, waiting_order):
     contact, conversation = contact_with_conversation(name="Otro")
-    services.purchase_order_create(contact_id=contact.pk, conversation_id=conversation.pk, lines=lines(("FS-NUEZ-KG", 1)))
+    create(contact, conversation, ("FS-NUEZ-KG", 1))
     client.force_login(approver)
     page = client.get(CHANGELIST)
     assert page.status_code == 200
@@ -51,12 +48,14 @@ def test_order_page_shows_lines_with_stock_messages_and_events(client, approver,
     assert "to_approve" in page  # the event history
 
 
-def test_approve_over_http_asks_for_confirmation_then_confirms_in_odoo(client, approver, waiting_order, odoo_standin):
+def test_approve_over_http_asks_for_confirmation_then_confirms_in_odoo(client, approver, waiting_order, odoo_standin,
+                                                                    django_capture_on_commit_callbacks):
     client.force_login(approver)
     page = post_action(client, "approve_orders", waiting_order)
     assert "Approve these 1 order(s)?" in page.content.decode()
     assert PurchaseOrder.objects.get().state == "to_approve"  # nothing yet
-    page = post_action(client, "approve_orders", waiting_order, confirm="yes")
+    with django_capture_on_commit_callbacks(execute=True):  # the contact's notice is told after commit
+        page = post_action(client, "approve_orders", waiting_order, confirm="yes")
     assert "approved and confirmed in Odoo" in page.content.decode()
     order = PurchaseOrder.objects.get()
     assert (order.state, order.approved_by, order.odoo_state) == ("confirmed", approver, "purchase")
@@ -64,11 +63,13 @@ def test_approve_over_http_asks_for_confirmation_then_confirms_in_odoo(client, a
     assert Message.objects.filter(conversation=order.conversation, content__contains="fue aprobado").exists()
 
 
-def test_reject_over_http_requires_a_reason_and_tells_the_contact(client, approver, waiting_order, odoo_standin):
+def test_reject_over_http_requires_a_reason_and_tells_the_contact(client, approver, waiting_order, odoo_standin,
+                                                                django_capture_on_commit_callbacks):
     client.force_login(approver)
     page = post_action(client, "reject_orders", waiting_order, confirm="yes", reason="")
     assert "A reason is required" in page.content.decode()
-    page = post_action(client, "reject_orders", waiting_order, confirm="yes", reason="Sin stock del proveedor")
+    with django_capture_on_commit_callbacks(execute=True):
+        page = post_action(client, "reject_orders", waiting_order, confirm="yes", reason="Sin stock del proveedor")
     assert "rejected and cancelled in Odoo" in page.content.decode()
     order = PurchaseOrder.objects.get()
     assert (order.state, order.rejected_by, order.decision_reason) == ("cancelled", approver, "Sin stock del proveedor")
@@ -84,7 +85,9 @@ def test_odoo_unreachable_during_approval_is_reported_and_recorded(client, appro
     page = post_action(client, "approve_orders", waiting_order, confirm="yes")
     assert "Odoo could not be reached" in page.content.decode()
     assert PurchaseOrder.objects.get().state == "to_approve"
-    assert PurchaseOrderEvent.objects.filter(kind="approve_failed", actor="user:aprobadora").exists()
+    delayed = PurchaseOrderEvent.objects.get(kind="odoo_delayed")
+    assert delayed.detail["command"] == "approve" and delayed.notice == ""  # staff see it; the contact waits
+    assert OdooCommand.objects.get(kind="approve", actor="user:aprobadora").state == "pending"  # the sweeper retries
 
 
 def test_staff_without_the_approve_permission_cannot_approve(client, django_user_model, waiting_order):

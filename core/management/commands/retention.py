@@ -1,6 +1,5 @@
 """`manage.py retention [--dry-run]`: redact or delete personal data past the configured ages (core.retention)."""
 
-from django.conf import settings
 from django.core.management import BaseCommand
 
 from core.retention import installed_rules, retention_apply
@@ -16,7 +15,7 @@ class Command(BaseCommand):
         counts = retention_apply(dry_run=dry_run)
         verb = "would" if dry_run else "did"
         for rule in installed_rules():
-            days = getattr(settings, rule.age_setting)
+            days = rule.age_days
             self.stdout.write(f"{rule.kind}: {counts[rule.kind]} ({verb} {rule.action}; older than {days} days)")
         if dry_run:
             self.stdout.write("dry run: nothing changed")

@@ -1,0 +1,131 @@
+"""What the playground does: start a simulated contact, make it write, read its conversation back.
+
+The simulated contact lives in the staff member's Django session as a small dict
+(`{"name", "phone", "conversation_id"}`); everything else is read from our database, which is the point: the page
+shows what the pipeline really stored and sent, not what the browser thinks it sent.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+
+from agents.models import Turn
+from conversations.models import Conversation, Direction, Message, MessageOrigin, SenderKind
+from console.playground.standin import StandinUnavailable, standin_inbound
+
+MAX_TEXT = 4000
+TRANSCRIPT_LIMIT = 300
+
+
+class PlaygroundError(Exception):
+    """Bad input or a playground that cannot work (real Chatwoot configured); the message is shown to staff."""
+
+    def __init__(self, message: str, *, status: int = 400):
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+def playground_available() -> bool:
+    """Only the local stand-in can simulate a contact writing in; a real Chatwoot cannot."""
+    return bool(settings.CHATWOOT_USES_STANDIN)
+
+
+def playground_contact_new() -> dict:
+    """A fresh simulated phone (Chilean mobile, random), so the pipeline sees a new contact and conversation."""
+    phone = f"+569{secrets.randbelow(10 ** 8):08d}"
+    return {"name": f"Playground {phone[-4:]}", "phone": phone, "conversation_id": None}
+
+
+def playground_message_send(*, contact: dict, text: str) -> dict:
+    """The simulated contact writes `text`; returns the contact dict with its stand-in conversation id."""
+    text = (text or "").strip()
+    if not text:
+        raise PlaygroundError("Write a message first.")
+    if len(text) > MAX_TEXT:
+        raise PlaygroundError(f"Messages are limited to {MAX_TEXT} characters.")
+    if not playground_available():
+        raise PlaygroundError(
+            "The playground needs the local Chatwoot stand-in; CHATWOOT_BASE_URL points at a real Chatwoot.",
+            status=409)
+    try:
+        ids = standin_inbound(content=text, contact={"name": contact["name"], "phone_number": contact["phone"]},
+                              conversation_id=contact.get("conversation_id"))
+    except StandinUnavailable as exc:
+        raise PlaygroundError(str(exc), status=502) from exc
+    return {**contact, "conversation_id": ids["conversation_id"]}
+
+
+def playground_transcript(*, contact: dict) -> dict:
+    """The simulated contact's conversations as our database holds them (public messages only: a phone never
+    sees private notes), each bot reply with the routing of the Turn that produced it."""
+    conversations = Conversation.objects.filter(
+        account_id=settings.CHATWOOT_ACCOUNT_ID, contact__phone_e164=contact["phone"])
+    messages = list(Message.objects.filter(conversation__in=conversations, private=False)
+                    .order_by("-created_at", "-id")[:TRANSCRIPT_LIMIT])[::-1]
+    turns = _turns_by_reply(conversations, [m.pk for m in messages if m.direction == Direction.OUTBOUND])
+    current = conversations.order_by("-is_active", "-created_at").first()
+    return {
+        "contact": {"name": contact["name"], "phone": contact["phone"]},
+        "conversation": _conversation_json(current),
+        "messages": [_message_json(m, turns.get(m.pk)) for m in messages],
+    }
+
+
+def _turns_by_reply(conversations, outbound_ids: list[int]) -> dict[int, Turn]:
+    """Turn.reply_message_ids lists the outbound rows a turn queued; invert it for the messages on the page."""
+    if not outbound_ids:
+        return {}
+    wanted, found = set(outbound_ids), {}
+    turns = Turn.objects.filter(conversation__in=conversations).only(
+        "reply_message_ids", "lane", "intent", "confidence", "source", "agent", "handoff_reason")
+    for turn in turns.order_by("-created_at")[:TRANSCRIPT_LIMIT]:
+        for message_id in turn.reply_message_ids or []:
+            if message_id in wanted:
+                found[message_id] = turn
+    return found
+
+
+def _conversation_json(conversation: Conversation | None) -> dict | None:
+    if conversation is None:
+        return None
+    return {"id": conversation.pk, "chatwoot_id": conversation.chatwoot_id, "mode": conversation.mode,
+            "handoff_reason": conversation.handoff_reason}
+
+
+AUTHOR_BY_ORIGIN = {MessageOrigin.BOT: "bot", MessageOrigin.STAFF: "staff", MessageOrigin.SYSTEM: "system"}
+
+
+def _author(message: Message) -> str:
+    if message.direction == Direction.INBOUND:
+        return "contact"
+    if message.origin in AUTHOR_BY_ORIGIN:
+        return AUTHOR_BY_ORIGIN[message.origin]
+    # Written in Chatwoot itself: a human agent, or another bot.
+    return "staff" if message.sender_kind == SenderKind.USER else "bot"
+
+
+def _message_json(message: Message, turn: Turn | None) -> dict:
+    return {
+        "id": message.pk,
+        "direction": message.direction,
+        "author": _author(message),
+        "content": message.content,
+        "status": message.status,
+        "error": message.error if message.status == "failed" else "",
+        "created_at": message.created_at.isoformat(),
+        "options": [{"title": o.get("title", ""), "value": o.get("value", "")} for o in message.options or []],
+        "attachments": [{"name": a.get("name") or a.get("file_type", "file"), "url": a.get("url", "")}
+                        for a in message.attachments or []],
+        "turn": _turn_json(turn) if turn else None,
+    }
+
+
+def _turn_json(turn: Turn) -> dict:
+    return {"lane": turn.lane, "intent": turn.intent, "confidence": round(turn.confidence, 2),
+            "source": turn.source, "agent": turn.agent, "handoff_reason": turn.handoff_reason}
+
+
+__all__ = ["PlaygroundError", "playground_available", "playground_contact_new", "playground_message_send",
+           "playground_transcript"]
