@@ -48,14 +48,15 @@ def signature_check(*, body: bytes, timestamp: str | None, signature: str | None
         raise WebhookRejected(401, "missing signature")
     try:
         age = abs((now or time.time()) - int(timestamp))
-    except ValueError:
+    except (ValueError, OverflowError):  # not digits, or too many for a float
         raise WebhookRejected(401, "bad timestamp") from None
     if age > settings.CHATWOOT_SIGNATURE_MAX_AGE:
         raise WebhookRejected(401, "stale signature")
     message = timestamp.encode() + b"." + body
     for secret in secrets:
         expected = "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
-        if hmac.compare_digest(expected, signature):
+        # Bytes: compare_digest refuses str with non-ASCII characters, which a forged header may carry.
+        if hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
             return
     raise WebhookRejected(401, "bad signature")
 

@@ -16,7 +16,7 @@ from conversations.ingest import webhook_delivery_process, webhook_delivery_repr
 from conversations.ingest.schema import PayloadError, payload_parse
 from conversations.models import Contact, ContactIdentity, Conversation, DeliveryOutcome, Message, WebhookDelivery
 from tests.conversations.fuzz_mutations import FIXTURES, FuzzBodies
-from tests.conversations.ingest_helpers import deliver, load, post, seam_calls  # noqa: F401
+from tests.conversations.ingest_helpers import deliver, load, post, seam_calls, sign  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 BIGINT_MAX = 2**63 - 1
@@ -338,3 +338,17 @@ def test_merge_that_loses_a_race_for_the_active_conversation_slot_runs_again_and
     assert Contact.objects.get(pk=visitor.pk).merged_into_id == known.pk
     assert not errors_logged(caplog)
     assert any("lost a race (unique violation)" in r.getMessage() for r in caplog.records)
+
+
+# --- headers: a forged signature is a 401, never a 500 -------------------------------------------------------------
+@pytest.mark.parametrize("header, value, error", [
+    ("X-Chatwoot-Signature", "sha256=é" + "0" * 63, "bad signature"),
+    ("X-Chatwoot-Timestamp", "9" * 400, "bad timestamp"),
+    ("X-Chatwoot-Timestamp", "12.5", "bad timestamp"),
+])
+def test_odd_signature_headers_are_401(client, settings, header, value, error):
+    settings.CHATWOOT_WEBHOOK_SECRETS = ["whsec"]
+    body = json.dumps(load("message_created__whatsapp_text")).encode()
+    headers = {**sign("whsec", body), header: value}
+    response = post(client, None, raw=body, headers=headers)
+    assert response.status_code == 401 and response.json() == {"error": error}
