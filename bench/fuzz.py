@@ -65,7 +65,8 @@ def _env(args, chatwoot_port: int, odoo_port: int) -> dict:
     env.update(DATABASE_URL=args.database, REDIS_URL=args.redis, DEBUG="0", SECRET_KEY="bench-fuzz-not-secret",
                ALLOWED_HOSTS="127.0.0.1,localhost", CHATWOOT_WEBHOOK_SECRETS=SECRET, LOG_LEVEL="DEBUG",
                CHATWOOT_STANDIN_PORT=str(chatwoot_port), ODOO_STANDIN_PORT=str(odoo_port), DRY_RUN="1",
-               CHATWOOT_API_TOKEN=CHATWOOT_TOKEN, ODOO_PASSWORD=ODOO_PASSWORD, CACHE_KEY_PREFIX="bench-fuzz", Q_WORKERS=str(args.q_workers), AGENT_BURST_WINDOW="0",
+               CHATWOOT_API_TOKEN=CHATWOOT_TOKEN, ODOO_PASSWORD=ODOO_PASSWORD, CACHE_KEY_PREFIX="bench-fuzz",
+               Q_WORKERS=str(args.q_workers), AGENT_BURST_WINDOW="0",
                DJANGO_SETTINGS_MODULE="config.settings", PYTHONPATH=os.pathsep.join([str(BENCH), str(REPO)]))
     return env
 

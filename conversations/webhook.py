@@ -76,7 +76,8 @@ def parse_payload(body: bytes) -> tuple[dict, str]:
         text = payload_decode(body)
         return payload_parse(text), text
     except PayloadError as exc:
-        raise WebhookRejected(400, exc.reason, exc.event if exc.event in CHATWOOT_EVENT_HANDLERS else "unknown") from None
+        event = exc.event if exc.event in CHATWOOT_EVENT_HANDLERS else "unknown"  # a bounded metric label
+        raise WebhookRejected(400, exc.reason, event) from None
 
 
 def dedupe_key(payload: dict) -> str | None:

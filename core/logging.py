@@ -4,7 +4,8 @@ import datetime
 import logging
 import re
 
-# Unicode-aware: "josé@ñandú.cl" and "maría.pérez@correo.cl" are addresses too. Keeps the first character and the domain.
+# Unicode-aware: "josé@ñandú.cl" and "maría.pérez@correo.cl" are addresses too. Keeps the first character and the
+# domain.
 # The lookbehind starts a match only where a local part starts: without it a long word is rescanned from each of
 # its characters (seconds for a 20,000-character log line).
 EMAIL_RE = re.compile(r"(?<![\w.%+-])([\w.%+-])[\w.%+-]*@([\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,})")

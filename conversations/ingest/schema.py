@@ -94,28 +94,31 @@ def _array_of(items: dict) -> dict:
 
 ACCOUNT = _object({"id": OPTIONAL_ID})
 # Contact#webhook_data, and `sender` (a contact, a user or a bot: only a contact's identity fields are used).
+# Strings that are not stored as they are (types, channels, phone numbers before E.164) are bounded at ENUM_LENGTH
+# or 255 so an absurd one is refused rather than carried through the handlers.
+ENUM_LENGTH = 64
 PERSON = {
-    "id": OPTIONAL_ID, "name": TEXT, "type": _key(64), "identifier": _key(_column(Contact, "identifier")),
-    "phone_number": _key(255),
-    "email": {"type": ["string", "null"], "format": "email-column"}, "additional_attributes": JSON_OBJECT,
+    "id": OPTIONAL_ID, "name": TEXT, "type": _key(ENUM_LENGTH), "identifier": _key(_column(Contact, "identifier")),
+    "phone_number": _key(255), "email": {"type": ["string", "null"], "format": "email-column"},
+    "additional_attributes": JSON_OBJECT,
 }
-PUSH_MESSAGE = _object({"id": OPTIONAL_ID, "status": _key(32)}, nullable=False)
+PUSH_MESSAGE = _object({"id": OPTIONAL_ID, "status": _key(ENUM_LENGTH)}, nullable=False)
 STATUS = _key(_column(Conversation, "chatwoot_status"))
 IDENTITY_SOURCE_ID = _key(_column(ContactIdentity, "source_id"))
 CONVERSATION = {  # Conversation#webhook_data
-    "id": ID, "inbox_id": OPTIONAL_ID, "status": STATUS, "channel": _key(64), "can_reply": FLAG,
+    "id": ID, "inbox_id": OPTIONAL_ID, "status": STATUS, "channel": _key(ENUM_LENGTH), "can_reply": FLAG,
     "additional_attributes": JSON_OBJECT, "created_at": TIMESTAMP, "messages": _array_of(PUSH_MESSAGE),
     "contact_inbox": _object({"contact_id": OPTIONAL_ID, "source_id": IDENTITY_SOURCE_ID}),
-    "meta": _object({"sender": _object(PERSON), "channel": _key(64),
-                     "assignee": _object({"id": OPTIONAL_ID, "type": _key(64)})}),
+    "meta": _object({"sender": _object(PERSON), "channel": _key(ENUM_LENGTH),
+                     "assignee": _object({"id": OPTIONAL_ID, "type": _key(ENUM_LENGTH)})}),
 }
 CHANGED_ATTRIBUTES = _array_of(_object({"status": _object({"current_value": STATUS})}, nullable=False))
 CONTENT_ATTRIBUTES = _object({
     "external_error": TEXT, "external_echo": FLAG,
     "email": _object({"subject": TEXT, "text_content": _object({"quoted": TEXT})}),
 })
-ATTACHMENT = _object({"id": OPTIONAL_ID, "file_type": _key(64), "data_url": TEXT, "transcribed_text": TEXT,
-                      "content_type": TEXT}, nullable=False)
+ATTACHMENT = _object({"id": OPTIONAL_ID, "file_type": _key(ENUM_LENGTH), "data_url": TEXT,
+                      "transcribed_text": TEXT, "content_type": TEXT}, nullable=False)
 
 
 def _event(properties: dict, required: tuple[str, ...] = ()) -> dict:
@@ -127,10 +130,9 @@ def _event(properties: dict, required: tuple[str, ...] = ()) -> dict:
 _ACCOUNT_ID = {"account": _object({"id": ID}, required=("id",), nullable=False)}
 MESSAGE_EVENT = _event({
     **_ACCOUNT_ID, "id": ID, "conversation": _object(CONVERSATION, required=("id",), nullable=False),
-    "message_type": _key(32), "content": TEXT, "content_type": _key(_column(Message, "content_type")), "private": FLAG,
-    "source_id": _key(_column(Message, "source_id")),
-    "created_at": TIMESTAMP, "sender": _object(PERSON), "content_attributes": CONTENT_ATTRIBUTES,
-    "attachments": _array_of(ATTACHMENT),
+    "message_type": _key(ENUM_LENGTH), "content": TEXT, "content_type": _key(_column(Message, "content_type")),
+    "private": FLAG, "source_id": _key(_column(Message, "source_id")), "created_at": TIMESTAMP,
+    "sender": _object(PERSON), "content_attributes": CONTENT_ATTRIBUTES, "attachments": _array_of(ATTACHMENT),
 }, required=("id", "account", "conversation"))
 CONVERSATION_EVENT = _event({**CONVERSATION, **_ACCOUNT_ID, "changed_attributes": CHANGED_ATTRIBUTES},
                             required=("id", "account"))
@@ -140,7 +142,7 @@ WEBWIDGET_EVENT = _event({
     "inbox": _object({"id": OPTIONAL_ID}), "source_id": IDENTITY_SOURCE_ID,
     "current_conversation": _object({**CONVERSATION, "id": OPTIONAL_ID}),
 }, required=("account", "contact"))
-INBOX_EVENT = _event({"channel_type": _key(64)})
+INBOX_EVENT = _event({"channel_type": _key(ENUM_LENGTH)})
 OTHER_EVENT = _event({})
 
 SCHEMAS: dict[str, dict] = {

@@ -9,8 +9,8 @@ Mutations: wrong types at any path, missing and null fields, huge strings (10k-1
 1 MiB), unicode (RTL, emoji, combining marks, NUL, lone surrogates in JSON escapes), numbers as strings, floats,
 NaN/Infinity, negative and out-of-range ids, deep nesting, arrays where objects are expected, duplicate keys,
 bodies that are not UTF-8 or not JSON; and valid variations (statuses, senders, echoes, channels, identifiers)
-that reach the handlers with state they must get right. Phone numbers and e-mail addresses from PII_PHONES / PII_EMAILS are spread
-through names, contents and attributes, so a log line that leaks one can be recognised.
+that reach the handlers with state they must get right. Phone numbers and e-mail addresses from PII_PHONES /
+PII_EMAILS are spread through names, contents and attributes, so a log line that leaks one can be recognised.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "chatwoot"
 MAX_BODY = 1024 * 1024
 # Synthetic PII, recognisable in logs. The digits of each phone are unique enough not to occur by chance.
 PII_PHONES = ("+56987654321", "+5511987654321", "+15550104477", "+34612345678", "+56223456789")
-PII_PHONE_SPELLINGS = ("+56 9 8765 4321", "+55 11 98765-4321", "+1 555.010.4477", "56987654321", "whatsapp:+15550104477")
+PII_PHONE_SPELLINGS = ("+56 9 8765 4321", "+55 11 98765-4321", "+1 555.010.4477", "+1 (555) 010-4477",
+                       "56987654321", "whatsapp:+15550104477", "(+56) 9 8765 4321")
 PII_EMAILS = ("maria.perez@example.cl", "John.Doe@Example.COM", "ventas+pedido@ferreteria-sur.cl", "x@y.io")
 UNICODE = ("مرحبا بالعالم", "שלום\u200f", "👍🏽🇨🇱", "Ñandú ÇŞ İstanbul", "e\u0301\u0301\u0301", "\u202eevil\u202c",
            "\u0000", "a\u0000b", "\ud800", "x\udfff", "\udbff\udfff", "\ufeff", "\u2028\u2029", "\x1b[31m", "𝔘𝔫𝔦")

@@ -144,8 +144,10 @@ def test_nan_and_infinity_anywhere_are_400_naming_the_field(client, constant):
         "additional_attributes.score is not a finite number (NaN and Infinity are not JSON)")
 
 
-@pytest.mark.parametrize("tail, reason", [("", "malformed JSON"), ("[1, 2", "malformed JSON"),
-                                          ("[" * 100_000 + "]" * 100_000 + "}", "the body is nested deeper than 64 levels")])
+@pytest.mark.parametrize("tail, reason", [
+    ("", "malformed JSON"), ("[1, 2", "malformed JSON"),
+    ("[" * 100_000 + "]" * 100_000 + "}", "the body is nested deeper than 64 levels"),
+])
 def test_nan_in_a_body_that_is_also_broken_says_what_is_broken(client, tail, reason):
     body = '{"event": "message_created", "score": NaN, "rest": ' + tail
     assert refused(client, raw=body.encode()) == reason
