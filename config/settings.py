@@ -311,6 +311,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "django-q": {"level": "WARNING"},  # django-q2 logs as "django-q"; INFO would log every enqueue
         "httpx": {"level": "WARNING"},
+        # odoo-client-lib logs each RPC's arguments at DEBUG, the login password or API key among them.
+        "odoolib": {"level": "WARNING"},
     },
 }
 
