@@ -159,6 +159,9 @@ REST_FRAMEWORK = {
 WEBHOOK_MAX_BODY_BYTES = 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = WEBHOOK_MAX_BODY_BYTES + 1
 
+# --- Local stand-ins (make run, make demo): their records and sequences survive restarts here ------------------
+STANDIN_STATE_DIR = Path(env.str("STANDIN_STATE_DIR", default=str(BASE_DIR / ".standin")))
+
 # --- Chatwoot --------------------------------------------------------------------------------------------------
 CHATWOOT_STANDIN_PORT = env.int("CHATWOOT_STANDIN_PORT", default=3001)
 CHATWOOT_BASE_URL = env.str("CHATWOOT_BASE_URL", default="") or f"http://127.0.0.1:{CHATWOOT_STANDIN_PORT}"
@@ -183,6 +186,10 @@ ODOO_RETRY_ATTEMPTS = env.int("ODOO_RETRY_ATTEMPTS", default=3)
 ODOO_RETRY_WAIT = env.float("ODOO_RETRY_WAIT", default=0.2)
 ODOO_BREAKER_FAIL_MAX = env.int("ODOO_BREAKER_FAIL_MAX", default=5)
 ODOO_BREAKER_RESET_SECONDS = env.int("ODOO_BREAKER_RESET_SECONDS", default=30)
+# purchase: the contact is a supplier, orders are RFQs (purchase.order); sale: a customer, quotations (sale.order).
+ODOO_ORDER_MODEL = env.str("ODOO_ORDER_MODEL", default="purchase")
+if ODOO_ORDER_MODEL not in ("purchase", "sale"):
+    raise environ.ImproperlyConfigured(f"ODOO_ORDER_MODEL={ODOO_ORDER_MODEL!r}: use 'purchase' or 'sale'")
 
 # --- LLM -------------------------------------------------------------------------------------------------------
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")

@@ -76,6 +76,19 @@ class JsonRpcConnector(odoolib.JsonRPCConnector):
         return data.get("result")
 
 
+def server_version(hostname: str, port: int, *, secure: bool, timeout: float) -> tuple[int, str] | None:
+    """The server's (major, "17.0") from XML-RPC `common.version`: no login needed, served by Odoo 17 to 21 whatever
+    protocol the client otherwise speaks. None when nothing answers it."""
+    proxy = xmlrpc.client.ServerProxy(f"{'https' if secure else 'http'}://{hostname}:{port}/xmlrpc/2/common",
+                                      transport=TimeoutTransport(timeout, secure=secure))
+    try:
+        info = proxy.version()
+        major = int((info.get("server_version_info") or [0])[0])
+    except (OSError, xmlrpc.client.Error, http.client.HTTPException, ValueError, TypeError, AttributeError):
+        return None
+    return major, str(info.get("server_version") or major)
+
+
 def json2_connection(hostname: str, port: int, *, database: str, api_key: str, timeout: float, secure: bool):
     connector_cls = odoolib.json2.Json2SConnector if secure else odoolib.json2.Json2Connector
     # odoolib reads its JSON-2 timeout from this module constant (default 60 s); every client in a process shares
