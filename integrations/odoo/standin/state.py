@@ -167,10 +167,10 @@ class OdooState(SaleMixin, PurchaseMixin, Store):
             before = self.snapshot()
             try:
                 result = self._dispatch(uid, model, method, list(args or []), kwargs, context)
+                self.changed()  # saving is part of the commit: if it fails, nothing happened
             except BaseException:
                 self.restore(before)  # Odoo rolls the transaction back; sequences keep what they drew
                 raise
-            self.changed()
             return result
 
     def _check_public(self, model: str, method: str) -> None:
