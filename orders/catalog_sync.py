@@ -41,6 +41,7 @@ class SyncSummary:
 def catalog_sync(*, progress=None, mode: str | None = None) -> SyncSummary:
     """Pull from Odoo (outside any transaction), then apply each product in its own short transaction."""
     mode = mode or settings.ODOO_ORDER_MODEL
+    gateway.ensure_order_model(mode)  # a catalog for a mode Odoo cannot serve would only mislead
     rows, values = (gateway.sellable_products(), _sale_values) if mode == "sale" else \
         (gateway.purchasable_products(), _purchase_values)
     summary = SyncSummary()

@@ -25,7 +25,7 @@ from integrations.odoo.gateway.types import LineVals, OdooLine, OdooOrder
 
 MODES = {"purchase": purchase, "sale": sale}
 
-__all__ = ["LineVals", "OdooLine", "OdooOrder", "client", "e164", "orders_for", "order_button", "order_create",
+__all__ = ["LineVals", "OdooLine", "OdooOrder", "client", "e164", "ensure_order_model", "orders_for", "order_button", "order_create",
            "order_find_by_origin", "order_read", "order_set_lines", "partner_create", "partner_find",
            "purchasable_products", "purchase", "sale", "sellable_products"]
 
@@ -33,3 +33,9 @@ __all__ = ["LineVals", "OdooLine", "OdooOrder", "client", "e164", "orders_for", 
 def orders_for(mode: str | None = None) -> ModuleType:
     """The gateway module for `mode` ('purchase' or 'sale'; default `ODOO_ORDER_MODEL`)."""
     return MODES[mode or settings.ODOO_ORDER_MODEL]
+
+
+def ensure_order_model(mode: str | None = None) -> None:
+    """One read of the mode's order model: raises what its first real call would (`OdooModelMissing` when its app
+    is not installed, `OdooAccessError` when the user lacks its rights), before any work is done."""
+    client().search_read(orders_for(mode).MODEL, [], ["id"], limit=1)
