@@ -55,7 +55,7 @@ def _missing_app(model: str, where: str, mode: str) -> str:
     if owner is None:
         return f"{where} has no model {model}: install the Odoo app that provides it."
     app = APPS[owner][0]
-    hint = f"install {app} there, or set ODOO_ORDER_MODEL={OTHER_MODE[owner]}" if owner == mode else f"install {app} there"
+    hint = f"install {app} there" + (f", or set ODOO_ORDER_MODEL={OTHER_MODE[owner]}" if owner == mode else "")
     return f"{where} has no {app} app ({model} does not exist): {hint}."
 
 

@@ -25,8 +25,8 @@ from integrations.odoo.gateway.types import LineVals, OdooLine, OdooOrder
 
 MODES = {"purchase": purchase, "sale": sale}
 
-__all__ = ["LineVals", "OdooLine", "OdooOrder", "client", "e164", "ensure_order_model", "orders_for", "order_button", "order_create",
-           "order_find_by_origin", "order_read", "order_set_lines", "partner_create", "partner_find",
+__all__ = ["LineVals", "OdooLine", "OdooOrder", "client", "e164", "ensure_order_model", "orders_for", "order_button",
+           "order_create", "order_find_by_origin", "order_read", "order_set_lines", "partner_create", "partner_find",
            "purchasable_products", "purchase", "sale", "sellable_products"]
 
 

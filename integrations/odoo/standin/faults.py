@@ -4,14 +4,16 @@ A fault is armed for the next `count` calls that match `model` and `method` (Non
 `phase`: `before` the call changes anything (Odoo never got to commit) or `after` it committed (and saved the
 state file). What the client then sees:
 
-| kind | before | after |
+| kind | before (nothing done) | after (done, saved) |
 | --- | --- | --- |
-| `http` | HTTP `status` (500…), nothing done | done, then HTTP `status` |
-| `reset` | connection reset, nothing done | done, then the connection is reset (no answer) |
-| `timeout` | held `seconds`, then dropped and rolled back (Odoo's worker killed at limit_time_real) | done, then the answer comes `seconds` late |
-| `fault` | an Odoo error (`error`: server, user, validation, access, missing, denied), nothing done | done, then that error (how a post-commit failure looks, like "cannot marshal None") |
-| `garbage` | a 200 answer nobody can parse, nothing done | done, then that answer |
+| `http` | HTTP `status` (500…) | then HTTP `status` |
+| `reset` | the connection is reset | then the connection is reset, no answer |
+| `timeout` | held `seconds`, dropped, rolled back (a worker killed at limit_time_real) | the answer `seconds` late |
+| `fault` | an Odoo error: `error` = server, user, validation, access, missing, denied | then that error |
+| `garbage` | a 200 answer nobody can parse | then that answer |
 | `latency` | the call waits `seconds` first | — |
+
+An `after` fault is how a post-commit failure looks to a client (like the "cannot marshal None" fault).
 
 `down` is not per call: the stand-in stops listening for `seconds` (connection refused), then comes back on the same
 port. Every fault that fires is recorded in `applied`, in order.
@@ -30,7 +32,8 @@ PHASES = ("before", "after")
 ERRORS = {
     "server": lambda msg: errors.ServerFault(msg or "KeyError: 'injected'"),
     "user": lambda msg: errors.UserError(msg or "Injected user error"),
-    "validation": lambda msg: errors.ValidationError(msg or "The operation cannot be completed: injected validation error"),
+    "validation": lambda msg: errors.ValidationError(
+        msg or "The operation cannot be completed: injected validation error"),
     "access": lambda msg: errors.AccessError(msg or (
         "You are not allowed to create 'Purchase Order' (purchase.order) records.\n\nThis operation is allowed "
         "for the following groups:\n\t- Purchase/User\n\nContact your administrator to request access if necessary.")),

@@ -24,6 +24,7 @@ CONFIRMED_LINE = ("Once a sales order is confirmed, you can't remove one of its 
                   "something gets invoiced or delivered).\nSet the quantity to 0 instead.")
 NOT_DRAFT_SENT = "Only draft orders can be marked as sent directly."
 LOCKED_CANCEL = "You cannot cancel a locked order. Please unlock it first."
+MISSING_PRODUCT = "Some order lines are missing a product, you need to correct them before going further."
 CANCEL_WIZARD_VIEW_ID = 1468  # `sale.sale_order_cancel_view_form`: any stable id, the client never opens it
 CANCEL_TEMPLATE_ID = 23  # `sale.mail_template_sale_cancellation`
 
@@ -204,7 +205,7 @@ class SaleMixin:
         for order in orders:
             lines = self.children("sale.order", order["id"], "order_line")
             if self.version >= 19 and any(not l.get("product_id") and not l.get("display_type") for l in lines):
-                raise errors.UserError("Some order lines are missing a product, you need to correct them before going further.")
+                raise errors.UserError(MISSING_PRODUCT)
             order.update(state="sale", date_order=now_str(), locked=lock)
             for line in lines:
                 self._reserve(line, float(line["product_uom_qty"] or 0))
@@ -224,7 +225,8 @@ class SaleMixin:
         orders = self._sale_orders(ids)
         if any(o.get("locked") for o in orders):
             raise errors.UserError(LOCKED_CANCEL)
-        if self.version < 19 and not context.get("disable_cancel_warning") and any(o["state"] != "draft" for o in orders):
+        warn = self.version < 19 and not context.get("disable_cancel_warning")
+        if warn and any(o["state"] != "draft" for o in orders):
             return self._cancel_wizard(orders)
         for order in orders:
             self._release(order)

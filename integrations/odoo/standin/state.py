@@ -163,15 +163,22 @@ class OdooState(SaleMixin, PurchaseMixin, Store):
             self._check_public(model, method)
             self.check_access(uid, model, method)
             if method in READ_METHODS:
-                return self._dispatch(uid, model, method, list(args or []), kwargs, context)
+                return self._run(uid, model, method, list(args or []), kwargs, context)
             before = self.snapshot()
             try:
-                result = self._dispatch(uid, model, method, list(args or []), kwargs, context)
+                result = self._run(uid, model, method, list(args or []), kwargs, context)
                 self.changed()  # saving is part of the commit: if it fails, nothing happened
             except BaseException:
                 self.restore(before)  # Odoo rolls the transaction back; sequences keep what they drew
                 raise
             return result
+
+    def _run(self, uid, model, method, args, kwargs, context):
+        try:
+            return self._dispatch(uid, model, method, args, kwargs, context)
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
+            # Bad arguments and the like: Odoo answers any Python error as a generic fault (code 1).
+            raise errors.ServerFault(f"{type(exc).__name__}: {exc}") from exc
 
     def _check_public(self, model: str, method: str) -> None:
         if method.startswith("_"):

@@ -106,3 +106,20 @@ def test_cancelling_again_after_a_maybe_done_cancel_ends_cancelled(stage, mode, 
     assert caught.value.maybe_done is True
     assert gateway.read(order.id).state == ("cancel" if phase == "after" else order.state)
     assert gateway.cancel(order.id).state == "cancel"
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("phase", ["before", "after"])
+def test_marking_sent_again_after_a_maybe_done_mark_ends_sent_once(stage, mode, kind, phase):
+    standin, gateway, model, partner = stage(mode, *_stack(kind))
+    order = gateway.create(key=KEY, partner_id=partner, lines=LINES)
+    method = "message_post" if mode == "purchase" else "action_quotation_sent"
+    standin.arm(kind=kind, phase=phase, model=model, method=method, seconds=1.0)
+    with pytest.raises(errors.OdooUnavailable) as caught:
+        gateway.mark_sent(order.id)
+    assert caught.value.maybe_done is True
+    assert gateway.read(order.id).state == ("sent" if phase == "after" else "draft")
+    assert gateway.mark_sent(order.id).state == "sent"
+    if mode == "purchase":
+        assert len(standin.state.tables["mail.message"]) == 1  # one note, not one per attempt

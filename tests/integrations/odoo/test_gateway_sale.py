@@ -4,6 +4,7 @@ pricing by Odoo, the actions and their odd returns, cancel per version, write re
 from __future__ import annotations
 
 import datetime as dt
+import xmlrpc.client
 from decimal import Decimal
 
 import pytest
@@ -213,3 +214,19 @@ def test_orders_for_follows_the_order_model_setting(settings):
     settings.ODOO_ORDER_MODEL = "sale"
     assert orders_for() is sale
     assert orders_for("purchase").MODEL == "purchase.order"
+
+
+def test_the_legacy_xmlrpc_endpoint_speaks_sale_with_string_fault_codes(make_odoo_standin):
+    standin = make_odoo_standin(version=17, mode="sale", apps={"sale"})
+    quote = sale.create(key="k-legado", partner_id=DON_TITO, lines=lines((QUINOA, 3)))
+    legacy = xmlrpc.client.ServerProxy(f"{standin.url}/xmlrpc/object")
+    with pytest.raises(xmlrpc.client.Fault) as none_result:
+        legacy.execute_kw("standin", 2, "admin", "sale.order", "action_quotation_sent", [[quote.id]])
+    assert none_result.value.faultCode == "cannot marshal None unless allow_none is enabled"
+    assert sale.read(quote.id).state == "sent"  # saved before the fault
+    with pytest.raises(xmlrpc.client.Fault) as refused:
+        legacy.execute_kw("standin", 2, "admin", "sale.order", "action_quotation_sent", [[quote.id]])
+    assert refused.value.faultCode == "warning -- UserError\n\nOnly draft orders can be marked as sent directly."
+    with pytest.raises(xmlrpc.client.Fault) as missing:
+        legacy.execute_kw("standin", 2, "admin", "purchase.order", "search", [[]])
+    assert missing.value.faultCode == "warning -- UserError\n\nObject purchase.order doesn't exist"
