@@ -156,7 +156,8 @@ def _free_port() -> int:
 
 
 def _serve(port: int, path: Path) -> subprocess.Popen:
-    env = {**os.environ, "DEBUG": "1"}
+    # A metrics directory another test exported (and removed) must not follow the child.
+    env = {**{k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}, "DEBUG": "1"}
     process = subprocess.Popen([sys.executable, "manage.py", "odoo_standin", "--port", str(port), "--state-file",
                                 str(path)], cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
