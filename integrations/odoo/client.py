@@ -150,9 +150,9 @@ class OdooClient:
             raise self._explain(classify(exc), method) from exc
 
     def _explain(self, error: errors.OdooError, method: str) -> errors.OdooError:
-        if is_write(method) and type(error) is errors.OdooServerError:
-            # Odoo may have committed before failing (the XML-RPC "cannot marshal None" fault is one such case):
-            # the outcome is unknown, so the caller must look before repeating.
+        if is_write(method) and type(error) is errors.OdooServerError and (error.status or 500) >= 500:
+            # A fault from inside Odoo (not an HTTP 4xx refusal at the door): Odoo may have committed before failing
+            # (the XML-RPC "cannot marshal None" fault is one such case), so the caller must look before repeating.
             return errors.OdooUnavailable(f"{error} (Odoo may have saved the change)", status=error.status,
                                           maybe_done=True)
         if self.json2 and type(error) is errors.OdooConfigError and error.status == 404:

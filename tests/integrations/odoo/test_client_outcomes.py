@@ -61,6 +61,15 @@ def test_a_business_refusal_of_a_write_is_not_maybe_done(odoo_standin):
     assert caught.value.maybe_done is False and caught.value.transient is False
 
 
+@pytest.mark.parametrize("protocol", ["xmlrpc", "jsonrpc"])
+def test_an_http_4xx_refusal_of_a_write_is_not_maybe_done(make_odoo_standin, protocol):
+    standin = make_odoo_standin(version=18, protocol=protocol)
+    standin.arm(kind="http", phase="before", status=404, model="purchase.order", method="create")
+    with pytest.raises(errors.OdooServerError) as caught:
+        get_client().create("purchase.order", {"partner_id": 1})
+    assert (caught.value.status, caught.value.maybe_done) == (404, False)
+
+
 def test_connection_refused_is_not_maybe_done_so_a_write_may_be_retried(odoo_standin, settings):
     settings.ODOO_RETRY_ATTEMPTS = 1
     odoo_standin.down()
