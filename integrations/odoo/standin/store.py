@@ -16,7 +16,6 @@ from integrations.odoo.standin import errors
 from integrations.odoo.standin.schema import APPS, model_fields, names
 
 DATETIME_FMT = "%Y-%m-%d %H:%M:%S"
-DATE_FMT = "%Y-%m-%d"
 
 
 def now_str() -> str:
