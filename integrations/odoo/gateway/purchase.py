@@ -56,14 +56,15 @@ def read(odoo_id: int, *, lines: bool = True) -> OdooOrder | None:
     return _order(rows[0], _lines(rows[0].get("order_line") or []) if lines else ())
 
 
-def create(*, key: str, partner_id: int, lines: list[LineVals], origin: str = "", look_first: bool = True) -> OdooOrder:
+def create(*, key: str, partner_id: int, lines: list[LineVals], origin: str = "",
+           look_first: bool = True) -> OdooOrder | None:
     origin = origin_for(key, origin)
     existing = find(key, lines=True) if look_first else None
     if existing is not None:
         return existing
     odoo_id = client().create(MODEL, {"partner_id": partner_id, "origin": origin,
                                       "order_line": [(0, 0, _line(line)) for line in lines]})
-    return read(odoo_id)
+    return read(odoo_id) if odoo_id is not None else None  # None: DRY_RUN, nothing was sent
 
 
 def set_lines(odoo_id: int, lines: list[LineVals]) -> OdooOrder:

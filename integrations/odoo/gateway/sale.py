@@ -50,7 +50,7 @@ def read(odoo_id: int, *, lines: bool = True) -> OdooOrder | None:
 
 
 def create(*, key: str, partner_id: int, lines: list[LineVals], origin: str = "", client_ref: str = "",
-           commitment_date: dt.datetime | None = None, look_first: bool = True) -> OdooOrder:
+           commitment_date: dt.datetime | None = None, look_first: bool = True) -> OdooOrder | None:
     origin = origin_for(key, origin)
     existing = find(key, lines=True) if look_first else None
     if existing is not None:
@@ -60,7 +60,8 @@ def create(*, key: str, partner_id: int, lines: list[LineVals], origin: str = ""
         vals["client_order_ref"] = client_ref
     if commitment_date is not None:
         vals["commitment_date"] = odoo_datetime(commitment_date)
-    return read(client().create(MODEL, vals))
+    odoo_id = client().create(MODEL, vals)
+    return read(odoo_id) if odoo_id is not None else None  # None: DRY_RUN, nothing was sent
 
 
 def set_lines(odoo_id: int, lines: list[LineVals]) -> OdooOrder:

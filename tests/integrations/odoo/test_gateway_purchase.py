@@ -109,3 +109,13 @@ def test_a_missing_order_is_a_missing_error(odoo_standin):
     with pytest.raises(errors.OdooMissingError):
         purchase.mark_sent(999)
     assert purchase.read(999) is None
+
+
+@pytest.mark.parametrize("gateway_name", ["purchase", "sale"])
+def test_dry_run_creates_nothing_and_says_so(make_odoo_standin, settings, gateway_name):
+    from integrations.odoo import gateway
+
+    standin = make_odoo_standin(version=18, mode=gateway_name)
+    settings.DRY_RUN = True
+    assert getattr(gateway, gateway_name).create(key=KEY, partner_id=MAULE, lines=lines((5, 1))) is None
+    assert standin.state.tables[f"{gateway_name}.order"] == {}
