@@ -160,6 +160,9 @@ REST_FRAMEWORK = {
 WEBHOOK_MAX_BODY_BYTES = 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = WEBHOOK_MAX_BODY_BYTES + 1
 
+# --- Local stand-ins (make run, make demo): their records and sequences survive restarts here ------------------
+STANDIN_STATE_DIR = Path(env.str("STANDIN_STATE_DIR", default=str(BASE_DIR / ".standin")))
+
 # --- Chatwoot --------------------------------------------------------------------------------------------------
 CHATWOOT_STANDIN_PORT = env.int("CHATWOOT_STANDIN_PORT", default=3001)
 CHATWOOT_BASE_URL = env.str("CHATWOOT_BASE_URL", default="") or f"http://127.0.0.1:{CHATWOOT_STANDIN_PORT}"
@@ -190,6 +193,10 @@ ODOO_COMMAND_RETRY_BASE = env.float("ODOO_COMMAND_RETRY_BASE", default=2.0)
 ODOO_COMMAND_RETRY_MAX = env.float("ODOO_COMMAND_RETRY_MAX", default=300.0)
 ODOO_MAYBE_DONE_DELAY = env.float("ODOO_MAYBE_DONE_DELAY", default=3.0)
 ODOO_COMMAND_LEASE_SECONDS = env.float("ODOO_COMMAND_LEASE_SECONDS", default=90.0)
+# purchase: the contact is a supplier, orders are RFQs (purchase.order); sale: a customer, quotations (sale.order).
+ODOO_ORDER_MODEL = env.str("ODOO_ORDER_MODEL", default="purchase")
+if ODOO_ORDER_MODEL not in ("purchase", "sale"):
+    raise environ.ImproperlyConfigured(f"ODOO_ORDER_MODEL={ODOO_ORDER_MODEL!r}: use 'purchase' or 'sale'")
 
 # --- LLM -------------------------------------------------------------------------------------------------------
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")

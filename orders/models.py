@@ -8,14 +8,17 @@ class Product(TimeStampedModel):
 
     default_code = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=255)
-    uom = models.CharField(max_length=64, help_text="Purchase unit, e.g. kg, Unidades, Caja x12, Saco 25 kg")
-    price = models.DecimalField(max_digits=14, decimal_places=2, help_text="Vendor price (supplier info, else cost)")
+    uom = models.CharField(max_length=64, help_text="Unit the mode orders in (purchase unit, or sales unit), e.g. kg, "
+                                                    "Unidades, Caja x12, Saco 25 kg")
+    price = models.DecimalField(max_digits=14, decimal_places=2, help_text="Purchase mode: vendor price (supplier "
+                                "info, else cost). Sale mode: sales price (list price, before customer pricelists)")
     currency = models.CharField(max_length=8, default="CLP")
     vendor_name = models.CharField(max_length=255, blank=True)
     odoo_product_id = models.BigIntegerField(null=True, blank=True, unique=True)
     odoo_vendor_id = models.BigIntegerField(null=True, blank=True)
     qty_available = models.DecimalField(max_digits=14, decimal_places=3, default=0)
     purchase_ok = models.BooleanField(default=True)
+    sale_ok = models.BooleanField(default=False, help_text="Odoo offers it for sale (the catalog of sale mode)")
     active = models.BooleanField(default=True)
     # Extra names people use for it ("aceite coco", "quinua"), editable in the admin; used by the matcher.
     aliases = models.JSONField(default=list, blank=True)

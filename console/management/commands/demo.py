@@ -56,7 +56,8 @@ class Command(BaseCommand):
         from integrations.odoo import client as odoo_client
         from orders.catalog_sync import catalog_sync
 
-        odoo = _start_odoo_standin() if settings.ODOO_USES_STANDIN else None
+        odoo = _start_odoo_standin(state_file=settings.STANDIN_STATE_DIR / "odoo.json") \
+            if settings.ODOO_USES_STANDIN else None
         odoo_client.reset()
         server, base_url = _serve_app()
         chatwoot = _start_chatwoot_standin(f"{base_url}/webhooks/chatwoot/")
@@ -152,18 +153,23 @@ def _force_inline_tasks() -> None:
     Conf.SYNC = True
 
 
-def _start_odoo_standin():
-    from integrations.odoo.standin import OdooStandin
+def _start_odoo_standin(state_file=None):
+    """The in-process stand-in, sharing `make run`'s state file when given; None when `make run`'s stand-in holds
+    that file: the demo then talks to that one (at ODOO_URL), which has the same orders."""
+    from integrations.odoo.standin import OdooStandin, StateFileInUse
 
     from django.db.models import Max
 
     from orders.models import PurchaseOrder
 
-    standin = OdooStandin()
-    # The stand-in starts empty each run but the database keeps earlier demos' orders (Odoo ids are unique):
-    # continue Odoo's numbering after them, as a real Odoo would.
+    try:
+        standin = OdooStandin(state_file=state_file)
+    except StateFileInUse:
+        return None
+    # The database may hold orders the stand-in never saw (an older run, a deleted state file): Odoo ids are unique,
+    # so continue the numbering after them, as a real Odoo would.
     last = PurchaseOrder.objects.aggregate(last=Max("odoo_id"))["last"] or 0
-    standin.state.next_ids["purchase.order"] = last + 1
+    standin.state.reserve_order_ids(after=last)
     standin.start()
     settings.ODOO_URL, settings.ODOO_DB = standin.url, "standin"
     settings.ODOO_USERNAME, settings.ODOO_PASSWORD = "admin", "admin"
@@ -215,6 +221,6 @@ def _approver():
 def _tear_down(stage: Stage) -> None:
     stage.chatwoot.stop()
     if stage.odoo is not None:
-        stage.odoo.stop()
+        stage.odoo.close()
     stage.server.shutdown()
     stage.server.server_close()

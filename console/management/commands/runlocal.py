@@ -16,6 +16,7 @@ import time
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand, call_command
+from django.db.models import Max
 
 ADMIN_USERNAME = "admin"
 
@@ -52,7 +53,9 @@ class Command(BaseCommand):
             children.append(_spawn("chatwoot_standin", "--port", str(settings.CHATWOOT_STANDIN_PORT)))
             _wait_for_port(settings.CHATWOOT_STANDIN_PORT)
         if settings.ODOO_USES_STANDIN:
-            children.append(_spawn("odoo_standin", "--port", str(settings.ODOO_STANDIN_PORT)))
+            # Its state file keeps its numbering across restarts; the floor covers orders it never saw.
+            children.append(_spawn("odoo_standin", "--port", str(settings.ODOO_STANDIN_PORT),
+                                   "--order-ids-after", str(_highest_odoo_order_id())))
             _wait_for_port(settings.ODOO_STANDIN_PORT)
 
     def _seed(self):
@@ -75,6 +78,13 @@ class Command(BaseCommand):
                     self.stderr.write(f"process {child.args[2:]} exited with {child.returncode}; stopping")
                     return
             time.sleep(0.5)
+
+
+def _highest_odoo_order_id() -> int:
+    # core sits below orders; this command moves up to `console`, where the import is in order.
+    from orders.models import PurchaseOrder
+
+    return PurchaseOrder.objects.aggregate(top=Max("odoo_id"))["top"] or 0
 
 
 def _raise_keyboard_interrupt(signum, frame):
