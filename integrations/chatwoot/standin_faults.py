@@ -101,7 +101,12 @@ class Fault:
 
 
 def _validate(fault: Fault) -> None:
-    if fault.kind not in KINDS:
+    for name in ("method", "path", "event", "message_type"):
+        if getattr(fault, name) is not None and not isinstance(getattr(fault, name), str):
+            raise ValueError(f"{name} must be a string")
+    if not isinstance(fault.same_delivery_id, bool):
+        raise ValueError("same_delivery_id must be true or false")
+    if not isinstance(fault.kind, str) or fault.kind not in KINDS:
         raise ValueError(f"unknown fault kind {fault.kind!r}; one of {', '.join(sorted(KINDS))}")
     if isinstance(fault.times, bool) or not isinstance(fault.times, int) or fault.times < 1:
         raise ValueError("times must be a positive integer")

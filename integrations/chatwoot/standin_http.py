@@ -4,6 +4,7 @@ fault vocabulary in `standin_faults.py`."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 import socket
 import struct
@@ -15,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from integrations.chatwoot.standin_faults import Fault
 
+logger = logging.getLogger(__name__)
 _API = r"^/api/v1/accounts/(?P<account>\d+)"
 # (method, path regex) -> handler name on the request handler below: a dispatch table, not an if-chain.
 ROUTES = [
@@ -119,6 +121,9 @@ class StandinHandler(BaseHTTPRequestHandler):
             return Reply(exc.status, {"error": exc.message, "message": exc.message})
         except (ValueError, KeyError, TypeError) as exc:
             return Reply(400, {"error": f"bad request: {exc}"})
+        except Exception:  # a stand-in bug answers 500 as Rails would; a dropped connection would pass for a fault
+            logger.exception("stand-in: %s %s failed", self.command, self.path)
+            return Reply(500, {"status": 500, "error": "Internal Server Error"})
 
     def _answer(self, reply: Reply) -> None:
         if reply.echo and self.standin.echo_timing == "before":

@@ -181,7 +181,8 @@ def test_an_after_fault_waits_for_a_request_that_succeeds(chatwoot_standin, conv
 def test_unknown_or_malformed_faults_are_refused():
     for bad in ({"kind": "explode"}, {"kind": "error_before", "times": 0}, {"kind": "error_before", "status": 200},
                 {"kind": "rate_limit", "retry_after": -1}, {"kind": "error_before", "path": "("},
-                {"kind": "error_before", "colour": "red"}):
+                {"kind": "error_before", "colour": "red"}, {"kind": "error_before", "method": 1},
+                {"kind": "webhook_duplicate", "same_delivery_id": "yes"}, {"kind": ["error_before"]}):
         with pytest.raises(ValueError):
             Fault.from_json(bad)
 

@@ -217,11 +217,18 @@ def _serve(port: int, state_file: Path) -> subprocess.Popen:
     process = subprocess.Popen(
         [sys.executable, "manage.py", "chatwoot_standin", "--port", str(port), "--state-file", str(state_file),
          "--webhook-url", "http://127.0.0.1:9/unreachable/"],
-        cwd=REPO, env={**os.environ, "CHATWOOT_API_TOKEN": TOKEN}, stdout=subprocess.DEVNULL,
+        cwd=REPO, env=_child_env(), stdout=subprocess.DEVNULL,
     )
     wait_for(lambda: process.poll() is not None or _listening(port), timeout=30)
     assert process.poll() is None, "the stand-in command exited"
     return process
+
+
+def _child_env() -> dict:
+    # Another test may leave PROMETHEUS_MULTIPROC_DIR pointing at a folder it has since deleted; the child has no
+    # use for metrics files.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PROMETHEUS_")}
+    return {**env, "CHATWOOT_API_TOKEN": TOKEN}
 
 
 def _listening(port: int) -> bool:
