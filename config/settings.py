@@ -173,6 +173,11 @@ CHATWOOT_WEBHOOK_SECRETS = env.list("CHATWOOT_WEBHOOK_SECRETS", default=[])
 CHATWOOT_WEBHOOK_TOKEN = env.str("CHATWOOT_WEBHOOK_TOKEN", default="")
 CHATWOOT_SIGNATURE_MAX_AGE = env.int("CHATWOOT_SIGNATURE_MAX_AGE", default=300)
 CHATWOOT_TIMEOUT = env.float("CHATWOOT_TIMEOUT", default=10.0)
+# Where the local stand-ins keep their state between runs (`<dir>/chatwoot.json`), so a restarted `make run` or
+# `make demo` continues Chatwoot's ids instead of reusing them (our webhook dedupe would drop the new messages).
+# Relative paths are beside manage.py; empty keeps the state in memory. Tests never touch a developer's state.
+_STANDIN_STATE_DIR = env.str("STANDIN_STATE_DIR", default="" if TESTING else ".standin")
+STANDIN_STATE_DIR: Path | None = BASE_DIR / _STANDIN_STATE_DIR if _STANDIN_STATE_DIR else None
 
 # --- Odoo ------------------------------------------------------------------------------------------------------
 ODOO_STANDIN_PORT = env.int("ODOO_STANDIN_PORT", default=8069)

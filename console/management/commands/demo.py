@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-CONTACT = {"name": "Almacén Las Lilas", "phone_number": "+56987654321"}
+# A new customer each run: the Chatwoot stand-in remembers earlier runs' contacts, but the Odoo stand-in starts
+# empty, so a returning contact's Odoo partner would be gone.
+CONTACT = {"name": "Almacén Las Lilas", "phone_number": f"+5698{secrets.randbelow(10 ** 7):07d}"}
 # (what the contact writes, words the bot's answer must contain)
 SCRIPT = [
     ("Hola", "Hola"),
@@ -178,15 +180,14 @@ def _start_odoo_standin(state_file=None):
 
 def _start_chatwoot_standin(webhook_url: str):
     """Always the stand-in: the demo plays the contact, which a real Chatwoot cannot do for us."""
-    from integrations.chatwoot.standin import ChatwootStandin
+    from conversations.management.commands.chatwoot_standin import project_standin
 
     secret = (settings.CHATWOOT_WEBHOOK_SECRETS or [""])[0] or secrets.token_hex(16)
     settings.CHATWOOT_WEBHOOK_SECRETS = [secret]
     token = settings.CHATWOOT_API_TOKEN or "demo-token"
-    standin = ChatwootStandin(token=token, webhook_url=webhook_url, secret=secret)
-    # Fresh ids per run: the database keeps earlier demos, and a reused Chatwoot message id is a duplicate.
-    base = int(time.time() * 10) % 10**9
-    standin._ids = {"conversation": base, "contact": base, "message": base * 10}
+    # The same state file as `make run`'s stand-in: the database keeps earlier runs, and a reused Chatwoot id is
+    # a duplicate to our webhook dedupe.
+    standin = project_standin(token=token, webhook_url=webhook_url, secret=secret)
     standin.start()
     settings.CHATWOOT_BASE_URL, settings.CHATWOOT_API_TOKEN = standin.url, token
     return standin
