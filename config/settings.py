@@ -160,9 +160,6 @@ REST_FRAMEWORK = {
 WEBHOOK_MAX_BODY_BYTES = 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = WEBHOOK_MAX_BODY_BYTES + 1
 
-# --- Local stand-ins (make run, make demo): their records and sequences survive restarts here ------------------
-STANDIN_STATE_DIR = Path(env.str("STANDIN_STATE_DIR", default=str(BASE_DIR / ".standin")))
-
 # --- Chatwoot --------------------------------------------------------------------------------------------------
 CHATWOOT_STANDIN_PORT = env.int("CHATWOOT_STANDIN_PORT", default=3001)
 CHATWOOT_BASE_URL = env.str("CHATWOOT_BASE_URL", default="") or f"http://127.0.0.1:{CHATWOOT_STANDIN_PORT}"
@@ -173,8 +170,9 @@ CHATWOOT_WEBHOOK_SECRETS = env.list("CHATWOOT_WEBHOOK_SECRETS", default=[])
 CHATWOOT_WEBHOOK_TOKEN = env.str("CHATWOOT_WEBHOOK_TOKEN", default="")
 CHATWOOT_SIGNATURE_MAX_AGE = env.int("CHATWOOT_SIGNATURE_MAX_AGE", default=300)
 CHATWOOT_TIMEOUT = env.float("CHATWOOT_TIMEOUT", default=10.0)
-# Where the local stand-ins keep their state between runs (`<dir>/chatwoot.json`), so a restarted `make run` or
-# `make demo` continues Chatwoot's ids instead of reusing them (our webhook dedupe would drop the new messages).
+# Where the local stand-ins keep their state between runs (`<dir>/chatwoot.json`, `<dir>/odoo.json`), so a
+# restarted `make run` or `make demo` continues Chatwoot's ids and Odoo's numbering instead of reusing them (our
+# webhook dedupe would drop the new messages; our orders would clash with Odoo's new ones).
 # Relative paths are beside manage.py; empty keeps the state in memory. Tests never touch a developer's state.
 _STANDIN_STATE_DIR = env.str("STANDIN_STATE_DIR", default="" if TESTING else ".standin")
 STANDIN_STATE_DIR: Path | None = BASE_DIR / _STANDIN_STATE_DIR if _STANDIN_STATE_DIR else None

@@ -58,8 +58,8 @@ class Command(BaseCommand):
         from integrations.odoo import client as odoo_client
         from orders.catalog_sync import catalog_sync
 
-        odoo = _start_odoo_standin(state_file=settings.STANDIN_STATE_DIR / "odoo.json") \
-            if settings.ODOO_USES_STANDIN else None
+        state = settings.STANDIN_STATE_DIR / "odoo.json" if settings.STANDIN_STATE_DIR else None
+        odoo = _start_odoo_standin(state_file=state) if settings.ODOO_USES_STANDIN else None
         odoo_client.reset()
         server, base_url = _serve_app()
         chatwoot = _start_chatwoot_standin(f"{base_url}/webhooks/chatwoot/")

@@ -22,7 +22,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=settings.ODOO_STANDIN_PORT)
         parser.add_argument("--version", "--odoo-version", dest="odoo_version", type=int, choices=[17, 18, 19], default=17)
-        parser.add_argument("--state-file", default=str(settings.STANDIN_STATE_DIR / "odoo.json"),
+        state = settings.STANDIN_STATE_DIR / "odoo.json" if settings.STANDIN_STATE_DIR else ""
+        parser.add_argument("--state-file", default=str(state),
                             help="JSON file holding the stand-in's records and sequences across restarts")
         parser.add_argument("--no-state", action="store_true", help="Keep everything in memory (lost on exit)")
         parser.add_argument("--order-ids-after", type=int, default=0,
@@ -42,7 +43,7 @@ class Command(BaseCommand):
         standin.state.reserve_order_ids(after=opts["order_ids_after"])
         standin.latency = opts["latency"]
         standin.start()
-        where = "in memory" if opts["no_state"] else f"state in {opts['state_file']}"
+        where = f"state in {opts['state_file']}" if opts["state_file"] and not opts["no_state"] else "in memory"
         self.stdout.write(f"Odoo {opts['odoo_version']} stand-in on {standin.url} (db {settings.ODOO_DB}, "
                           f"login {settings.ODOO_USERNAME}, {where}); Ctrl-C stops it.")
         self.stdout.flush()
@@ -56,7 +57,7 @@ class Command(BaseCommand):
     def _open(self, opts) -> OdooStandin:
         try:
             return OdooStandin(version=opts["odoo_version"], port=opts["port"],
-                               state_file=None if opts["no_state"] else opts["state_file"],
+                               state_file=None if opts["no_state"] else (opts["state_file"] or None),
                                apps=APPS - set(opts["without_app"]))
         except StateFileError as exc:
             raise CommandError(str(exc)) from exc
