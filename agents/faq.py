@@ -11,6 +11,7 @@ from rapidfuzz import fuzz, process
 from agents import hours
 from agents.models import FAQ
 from agents.routing.normalize import normalize
+from core.memo import recent
 
 # token_set_ratio scores 100 when a variant's words all appear in the message ("hola, a que hora abren po"), so
 # the threshold can stay high without missing questions wrapped in greetings.
@@ -25,7 +26,7 @@ class FAQMatch:
 
 
 def faq_match(text: str, *, faqs: list[FAQ] | None = None, threshold: float = MATCH_THRESHOLD) -> FAQMatch | None:
-    faqs = faqs if faqs is not None else list(FAQ.objects.filter(active=True))
+    faqs = faqs if faqs is not None else recent("agents:faqs", lambda: list(FAQ.objects.filter(active=True)))
     choices = {(i, j): normalize(variant) for i, faq in enumerate(faqs) for j, variant in enumerate(faq.variants)}
     query = normalize(text)
     if not query or not choices:

@@ -252,6 +252,8 @@ AGENT_MAX_TURNS_PER_RUN = env.int("AGENT_MAX_TURNS_PER_RUN", default=100)
 # task); the fast sweeps run every TICKER_INTERVAL seconds in each worker process (core.ticker), 0 turns them off.
 AGENT_SWEEP_AFTER = env.float("AGENT_SWEEP_AFTER", default=5.0)
 TICKER_INTERVAL = env.float("TICKER_INTERVAL", default=0.0 if TESTING else 5.0)
+# FAQs and the catalog are read by every turn and edited rarely: each process reuses them this many seconds.
+HOT_READ_TTL = env.float("HOT_READ_TTL", default=0.0 if TESTING else 5.0)
 # Outbound sending: backoff between attempts, attempt budget, and when the sweeper considers a row stuck.
 OUTBOUND_RETRY_BASE = env.float("OUTBOUND_RETRY_BASE", default=2.0)
 OUTBOUND_RETRY_MAX = env.float("OUTBOUND_RETRY_MAX", default=300.0)

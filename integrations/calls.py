@@ -1,4 +1,9 @@
-"""Logging of outbound calls as rows (pending before, outcome and latency after)."""
+"""Logging of outbound calls as rows: one row per call, written when it ends (outcome, latency, error).
+
+The work a call does is recorded before the call by its own pending row (a reply `sending`, an Odoo command
+`running`), so a process that dies mid-call leaves that trace; the call row itself costs one INSERT, which the
+reply's latency budget can afford, where a pending row plus its update would cost two.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,7 @@ from integrations.models import ExternalCall
 
 
 class CallRecord:
-    def __init__(self, row: ExternalCall):
-        self.row = row
+    def __init__(self):
         self.response_summary = ""
         self.prompt_tokens: int | None = None
         self.completion_tokens: int | None = None
@@ -18,23 +22,24 @@ class CallRecord:
 
 @contextlib.contextmanager
 def logged_call(system: str, method: str, request_summary: str = "", *, dry_run: bool = False):
-    """Record one outbound call. Must not be used inside a transaction that would roll the row back on failure."""
-    row = ExternalCall.objects.create(system=system, method=method, request_summary=request_summary[:4000])
-    record = CallRecord(row)
+    """Record one outbound call when it ends. Must not be used inside a transaction that would roll the row back
+    on failure."""
+    record = CallRecord()
     started = time.monotonic()
     try:
         yield record
     except BaseException as exc:
-        _finish(row, ExternalCall.Outcome.ERROR, started, record, error=f"{exc.__class__.__name__}: {exc}")
+        _write(system, method, request_summary, ExternalCall.Outcome.ERROR, started, record,
+               error=f"{exc.__class__.__name__}: {exc}")
         raise
-    _finish(row, ExternalCall.Outcome.DRY_RUN if dry_run else ExternalCall.Outcome.OK, started, record)
+    _write(system, method, request_summary, ExternalCall.Outcome.DRY_RUN if dry_run else ExternalCall.Outcome.OK,
+           started, record)
 
 
-def _finish(row: ExternalCall, outcome: str, started: float, record: CallRecord, error: str = "") -> None:
-    row.outcome = outcome
-    row.latency_ms = int((time.monotonic() - started) * 1000)
-    row.error = error[:4000]
-    row.response_summary = str(record.response_summary)[:4000]
-    row.prompt_tokens = record.prompt_tokens
-    row.completion_tokens = record.completion_tokens
-    row.save(update_fields=["outcome", "latency_ms", "error", "response_summary", "prompt_tokens", "completion_tokens"])
+def _write(system: str, method: str, request_summary: str, outcome: str, started: float, record: CallRecord,
+           error: str = "") -> None:
+    ExternalCall.objects.create(
+        system=system, method=method, request_summary=request_summary[:4000], outcome=outcome,
+        latency_ms=int((time.monotonic() - started) * 1000), error=error[:4000],
+        response_summary=str(record.response_summary)[:4000], prompt_tokens=record.prompt_tokens,
+        completion_tokens=record.completion_tokens)

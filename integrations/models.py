@@ -4,7 +4,8 @@ from django.db import models
 class ExternalCall(models.Model):
     """One row per outbound call to Chatwoot, Odoo, the LLM or Slack (STYLE habit 14).
 
-    Written as `pending` before the call and completed after it, so a crash mid-call still leaves a trace.
+    Written when the call ends (integrations.calls); the work in flight is traced by its own pending row (a reply
+    `sending`, an Odoo command `running`). `pending` is what rows written by earlier releases may still show.
     """
 
     class System(models.TextChoices):

@@ -69,7 +69,8 @@ def turn_commit(record: TurnRecord) -> Turn:
             turn = _create_turn(record, record.sent, result.handoff)
             if result.order is not None:
                 record.applied = order_change_apply(change=result.order, contact_id=record.contact_id,
-                                                    conversation_id=record.conversation_id, turn_id=turn.pk)
+                                                    conversation_id=record.conversation_id, turn_id=turn.pk,
+                                                    conversation=record.messages[-1].conversation)
             session_patch(conversation_id=record.conversation_id, patch=_session_patch(record))
             if result.handoff is not None:
                 _handoff(record, turn, result.handoff)

@@ -20,9 +20,10 @@ from agents.orchestration.combine import combined, secondary_readings
 from agents.orchestration.commit import TurnRecord, TurnTaken, turn_commit, turn_commit_failure
 from agents.orchestration.pending import answer_to_pending_question
 from agents.orchestration.work import Superseded
-from agents.routing import route
+from agents.routing import Catalog, route
 from agents.session import SessionInvalid, SessionState, UnknownSchemaVersion, session_load
 from conversations.models import Conversation
+from core.memo import recent
 from orders.models import OrderState
 from orders.selectors import purchase_order_active_for_contact, purchase_order_latest_for_contact
 from orders.services import purchase_order_refresh_from_odoo
@@ -63,7 +64,8 @@ def _decide(conversation: Conversation, record: TurnRecord) -> TurnRecord:
         record.extra["session_unreadable"] = True
         raise
     text = record.turn_input.text
-    decision = route(text, order_state=_order_state(record.session), history=_history(record.session))
+    decision = route(text, order_state=_order_state(record.session), history=_history(record.session),
+                     catalog=recent("agents:catalog", Catalog.from_db))
     decision = answer_to_pending_question(record.session, text, decision)
     decision, text = clarified(record.session, text, decision)
     record.decision = decision

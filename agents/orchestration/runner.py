@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 from agents.orchestration.burst import seconds_to_wait
@@ -23,7 +24,7 @@ from agents.orchestration.work import has_pending, messages_skip, next_burst, pe
 from agents.turns import build_turn
 from conversations.models import ConversationMode, Message
 from core import metrics
-from core.locks import LockNotAcquired, lock
+from core.locks import LockNotAcquired, is_locked, lock
 from core.queue import enqueue_later, enqueue_now
 
 logger = logging.getLogger(__name__)
@@ -45,15 +46,35 @@ def conversation_process(*, message_id: int, conversation_id: int | None = None)
         try:
             with lock(conversation_lock_name(conversation_id), ttl=settings.AGENT_TURN_LOCK_TTL,
                       wait=settings.AGENT_LOCK_WAIT, heartbeat=True):
-                step = turn_run_next(conversation_id=conversation_id)
+                step, more = turn_run_next(conversation_id=conversation_id)
         except LockNotAcquired:
-            return answered  # the holder looks again once it lets go (below), so this message is not lost
-        if step == RAN:
-            answered += 1
-        elif step == DEFERRED or not has_pending(conversation_id):
-            # Looked at after letting go: a task that found the lease taken meanwhile left its message to us.
+            if _leave_to_holder(conversation_id):
+                return answered
+            continue  # the holder let go meanwhile: ours to answer
+        answered += step == RAN
+        if step == DEFERRED or not (more or _asked_to_look_again(conversation_id)):
             break
     return answered
+
+
+def _leave_to_holder(conversation_id: int) -> bool:
+    """Ask the lease holder to look again after it lets go. True when it still holds the lease (it will), False
+    when it let go in the meantime (then nobody else will look: we must)."""
+    if settings.REDIS_URL:
+        cache.set(_look_again_key(conversation_id), 1, timeout=settings.AGENT_TURN_LOCK_TTL * 6)
+    return is_locked(conversation_lock_name(conversation_id))
+
+
+def _asked_to_look_again(conversation_id: int) -> bool:
+    """After letting go: did a task find the lease taken and leave its message to us? Without Redis (SQLite,
+    `make run`) the cache is per process, so the database is asked instead."""
+    if settings.REDIS_URL:
+        return bool(cache.delete(_look_again_key(conversation_id)))
+    return has_pending(conversation_id)
+
+
+def _look_again_key(conversation_id: int) -> str:
+    return f"agents:look-again:{conversation_id}"
 
 
 RAN, IDLE, DEFERRED = "ran", "idle", "deferred"
@@ -75,21 +96,28 @@ def _typing(conversation_id: int, on: bool) -> bool:
     return True
 
 
-def turn_run_next(*, conversation_id: int) -> str:
+def turn_run_next(*, conversation_id: int) -> tuple[str, bool]:
     """Answer the oldest pending burst of the conversation. Caller holds the conversation's lease.
-    Returns RAN, IDLE (nothing to answer) or DEFERRED (the contact is still typing: a later task answers)."""
+    Returns RAN, IDLE (nothing to answer) or DEFERRED (the contact is still typing: a later task answers), and
+    whether more messages were already waiting behind this burst."""
     pending = pending_messages(conversation_id)
     if not pending:
-        return IDLE
+        return IDLE, False
     conversation = pending[0].conversation
     if conversation.mode == ConversationMode.HUMAN:
         messages_skip(conversation_id=conversation_id)  # staff have it: the bot stays silent
-        return IDLE
+        return IDLE, False
     burst = next_burst(pending, settings.AGENT_BURST_WINDOW)
-    wait = seconds_to_wait(burst, now=timezone.now(), window=settings.AGENT_BURST_WINDOW) if burst == pending else 0
+    more = len(pending) > len(burst)
+    wait = seconds_to_wait(burst, now=timezone.now(), window=settings.AGENT_BURST_WINDOW) if not more else 0
     if wait > 0:  # look again when the window has passed, without holding a worker
         enqueue_later(TASK, burst[-1].pk, conversation_id, delay=wait)
-        return DEFERRED
+        return DEFERRED, False
+    return _run_turn(conversation, burst), more
+
+
+def _run_turn(conversation, burst: list[Message]) -> str:
+    conversation_id = conversation.pk
     record = TurnRecord(conversation_id, burst, build_turn(burst), timezone.now(), contact_id=conversation.contact_id)
     typing = _typing(conversation_id, True) if _will_be_slow() else False
     try:
@@ -100,7 +128,7 @@ def turn_run_next(*, conversation_id: int) -> str:
         if typing:
             _typing(conversation_id, False)
     if turn is None:
-        return RAN  # newer messages landed before the commit: the next turn answers them all together
+        return RAN  # newer messages landed before the commit: their own task answers them all together
     metrics.agent_turns_total.labels(turn.lane or "none", turn.intent or "none", turn.source).inc()
     metrics.agent_turn_seconds.observe(turn.latency_ms / 1000)
     turn_effects_run(record, conversation)

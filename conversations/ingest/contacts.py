@@ -65,6 +65,16 @@ def contact_upsert(*, account_id: int, data: dict, channel: str = "", source_id:
     return survivor
 
 
+def contact_refresh(*, contact: Contact, data: dict, channel: str = "", source_id: str = "") -> None:
+    """A known contact writing again: write only what changed. A merge can only follow a newly learnt identifier
+    or e-mail, so it is looked for only then."""
+    fields = contact_fields(data, channel=channel, source_id=source_id)
+    before = (contact.identifier, contact.email)
+    _update_known_fields(contact, fields)
+    if (contact.identifier, contact.email) != before:
+        contact_merge_if_identified(contact=contact)
+
+
 def _contact_without_id(*, account_id: int, fields: dict) -> Contact:
     """Echo payloads may lack a contact id; fall back to the phone/e-mail, else an anonymous row."""
     for key in ("phone_e164", "email"):
@@ -136,7 +146,11 @@ def identity_upsert(*, contact: Contact, inbox_id, channel: str, source_id) -> N
 
 
 def insert_or_get(model, lookup: dict, defaults: dict):
-    """Insert first inside a savepoint; the unique constraint decides races (no check-then-act)."""
+    """The row if it exists (the common case: one read), else inserted inside a savepoint, where the unique
+    constraint decides a race with a concurrent delivery (no check-then-act)."""
+    found = model.objects.filter(**lookup).first()
+    if found is not None:
+        return found, False
     try:
         with transaction.atomic():
             return model.objects.create(**lookup, **defaults), True

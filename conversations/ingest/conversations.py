@@ -7,30 +7,57 @@ old one in the same transaction before it is inserted.
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Value
 from django.utils import timezone
 
-from conversations.ingest.contacts import contact_upsert, identity_upsert
+from conversations.ingest.contacts import contact_refresh, contact_upsert, identity_upsert
 from conversations.ingest.parsing import channel_of, to_datetime
 from conversations.handoff.door import conversation_hand_back, conversation_hand_over
-from conversations.models import Conversation, ConversationEvent, ConversationMode, HandoffReason
+from conversations.models import ContactIdentity, Conversation, ConversationEvent, ConversationMode, HandoffReason
 
 # What a Chatwoot status means for us (CONTRACT section 5: bot ↔ pending, human ↔ open).
 MODE_FOR_STATUS = {"pending": ConversationMode.BOT, "open": ConversationMode.HUMAN}
 
 
 def conversation_upsert(*, account_id: int, data: dict, contact_data: dict | None = None) -> Conversation:
-    """Insert or refresh our row for this Chatwoot conversation (`data` = `Conversation#webhook_data`)."""
+    """Insert or refresh our row for this Chatwoot conversation (`data` = `Conversation#webhook_data`).
+
+    Most deliveries are about a conversation we know, written by the contact we know: one read of both, and
+    writes only for what changed. Anything else (a new conversation, another sender, an identity not seen yet)
+    takes the full path of upserts."""
     channel = channel_of(data)
     contact_inbox = data.get("contact_inbox") or {}
     source_id = str(contact_inbox.get("source_id") or "")
     contact_data = contact_data or (data.get("meta") or {}).get("sender") or {"id": contact_inbox.get("contact_id")}
+    conv = (Conversation.objects.select_related("contact").annotate(
+        identity_stored=_identity_stored(data.get("inbox_id"), source_id))
+        .filter(account_id=account_id, chatwoot_id=data["id"]).first())
+    if conv is not None and _known_sender(conv, contact_data):
+        contact_refresh(contact=conv.contact, data=contact_data, channel=channel, source_id=source_id)
+        _refresh(conv, data)
+        return conv
     contact = contact_upsert(account_id=account_id, data=contact_data, channel=channel, source_id=source_id)
     identity_upsert(contact=contact, inbox_id=data.get("inbox_id"), channel=channel, source_id=source_id)
-    conv = Conversation.objects.filter(account_id=account_id, chatwoot_id=data["id"]).first()
     if conv is None:
         conv = _insert(account_id=account_id, data=data, contact=contact, channel=channel)
+    elif conv.contact_id != contact.pk:
+        conv.contact = Conversation.objects.select_related("contact").get(pk=conv.pk).contact
     _refresh(conv, data)
     return conv
+
+
+def _identity_stored(inbox_id, source_id: str):
+    """Whether the conversation's contact already holds this (inbox, source id), read with the conversation."""
+    if inbox_id is None or not source_id:
+        return Value(True)
+    return Exists(ContactIdentity.objects.filter(inbox_id=inbox_id, source_id=source_id[:255],
+                                                 contact_id=OuterRef("contact_id")))
+
+
+def _known_sender(conv: Conversation, contact_data: dict) -> bool:
+    """The conversation's own contact wrote, through an identity we already hold."""
+    contact = conv.contact
+    return not contact.merged_into_id and contact_data.get("id") == contact.chatwoot_id and conv.identity_stored
 
 
 def _insert(*, account_id: int, data: dict, contact, channel: str) -> Conversation:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.utils import timezone
 
 from conversations.ingest.conversations import conversation_apply_status, conversation_reopen, conversation_upsert
-from conversations.ingest.contacts import insert_or_get
 from conversations.ingest.parsing import latest_push_message, sender_kind, to_datetime
 from conversations.messages import message_advance
 from conversations.handoff.door import conversation_hand_back, conversation_hand_over
@@ -14,7 +13,7 @@ from conversations.models import (
     AnswerState, Conversation, ConversationMode, Direction, HandoffReason, Message, MessageOrigin, MessageStatus,
     SenderKind,
 )
-from conversations.outbound import claim_echo
+from conversations.outbound import claim_echo, claim_echo_known
 from core.queue import enqueue_on_commit
 
 # The agent's task, enqueued by name: the agents app stands above this one.
@@ -38,27 +37,52 @@ def _handle_message(payload: dict) -> tuple[str, str]:
     direction = DIRECTION_BY_TYPE.get(payload.get("message_type"))
     if direction is None:
         return "ignored", f"message_type {payload.get('message_type')!r} is not stored"
+    known = Message.objects.filter(chatwoot_id=payload["id"]).first()
+    if known is not None and known.origin != MessageOrigin.CHATWOOT:
+        # Our own reply, recorded when its POST returned: nothing about the contact or conversation to upsert.
+        claim_echo_known(message=known)
+        _apply_update(known, payload)
+        return "processed", "echo of our own reply"
     conv = conversation_upsert(account_id=payload["account"]["id"], data=payload["conversation"],
                                contact_data=_contact_sender(payload))
     conv_status = payload["conversation"].get("status") or ""
+    if known is not None:
+        _apply_update(known, payload)
+        _note_status(conv, conv_status)
+        return "processed", "updated"
     if direction == Direction.OUTBOUND:
-        ours = claim_echo(conversation=conv, payload=payload)
+        ours = claim_echo(conversation=conv, payload=payload)  # the echo came before our POST was answered
         if ours is not None:
             _apply_update(ours, payload)
             _note_status(conv, conv_status)
             return "processed", "echo of our own reply"
-    message, created = insert_or_get(Message, {"chatwoot_id": payload["id"]}, message_columns(payload, conv, direction))
-    if not created:
-        _apply_update(message, payload)
-        _note_status(conv, conv_status)
-        return "processed", "updated"
+    return _store_new(payload, conv, direction, conv_status)
+
+
+def _store_new(payload: dict, conv: Conversation, direction: str, conv_status: str) -> tuple[str, str]:
+    owed = direction == Direction.INBOUND and _answer_owed_now(conv, payload, conv_status)
+    columns = message_columns(payload, conv, direction)
+    # A concurrent delivery of the same message loses the unique constraint; the whole delivery then runs again
+    # and finds the row (conversations.ingest.process).
+    message = Message.objects.create(chatwoot_id=payload["id"], answer=AnswerState.PENDING if owed else "",
+                                     **columns)
     _touch_conversation(conv, message)
-    if direction == Direction.OUTBOUND:
+    if owed:
+        enqueue_on_commit(ANSWER_TASK, message.pk, conv.pk)
+    elif direction == Direction.OUTBOUND:
         _note_status(conv, conv_status)
         _switch_to_human_if_staff_wrote(conv, message, payload)
     else:
         _hand_inbound_to_agent(conv, message, conv_status)
     return "processed", "stored"
+
+
+def _answer_owed_now(conv: Conversation, payload: dict, conv_status: str) -> bool:
+    """The common case, decided before the insert: the contact writes into a live bot conversation whose status
+    we already know (nothing to reopen or hand back first)."""
+    return (not payload.get("private") and sender_kind(payload.get("sender")) == SenderKind.CONTACT
+            and conv.is_active and conv.mode == ConversationMode.BOT
+            and conv.chatwoot_status not in ("", "resolved") and conv_status != "resolved")
 
 
 def _note_status(conv: Conversation, status: str) -> None:
@@ -178,11 +202,11 @@ def _hand_inbound_to_agent(conv: Conversation, message: Message, conv_status: st
     _note_status(conv, conv_status)
     conv.refresh_from_db(fields=["mode", "is_active"])
     if conv.mode == ConversationMode.BOT and conv.is_active:
-        _owe_answer(message)
+        _owe_answer(message, conv)
 
 
-def _owe_answer(message: Message) -> None:
+def _owe_answer(message: Message, conv: Conversation) -> None:
     """Record in this transaction that the agent owes an answer, then nudge the agent after commit: a dropped
     task leaves a pending row that the agents' sweeper re-drives."""
     Message.objects.filter(pk=message.pk).update(answer=AnswerState.PENDING)
-    enqueue_on_commit(ANSWER_TASK, message.pk)
+    enqueue_on_commit(ANSWER_TASK, message.pk, conv.pk)

@@ -27,25 +27,18 @@ def webhook_delivery_process(*, delivery_id: int) -> str:
 
     Handlers are upserts, so a delivery that did run but whose outcome write was lost is safe to run again.
     """
-    delivery = WebhookDelivery.objects.filter(pk=delivery_id).first()
-    if delivery is None or delivery.outcome in (DeliveryOutcome.PROCESSED, DeliveryOutcome.IGNORED):
-        return delivery.outcome if delivery else "missing"
-    handler = CHATWOOT_EVENT_HANDLERS.get(delivery.event)
-    if handler is None:
-        return _record(delivery_id, DeliveryOutcome.IGNORED, f"unknown event {delivery.event!r}")
     try:
-        outcome = _run_once_committed(handler, delivery)
+        return _run_once_committed(delivery_id)
     except PayloadError as exc:
         # The sender's problem, not ours: no traceback; the row says why and can be reprocessed once fixed.
-        logger.warning("chatwoot delivery %s (%s) refused: %s", delivery_id, delivery.event, exc.reason)
+        logger.warning("chatwoot delivery %s refused: %s", delivery_id, exc.reason)
         return _record(delivery_id, DeliveryOutcome.FAILED, exc.reason)
     except Exception as exc:  # noqa: BLE001 - any failure is kept on the row for reprocessing
-        logger.exception("chatwoot delivery %s (%s) failed", delivery_id, delivery.event)
+        logger.exception("chatwoot delivery %s failed", delivery_id)
         return _record(delivery_id, DeliveryOutcome.FAILED, one_line(f"{exc.__class__.__name__}: {exc}"))
-    return outcome
 
 
-def _run_once_committed(handler, delivery: WebhookDelivery) -> str:
+def _run_once_committed(delivery_id: int) -> str:
     """The handler and the outcome in one transaction, run again when it lost a race to a concurrent delivery.
 
     Deliveries about one contact run side by side (a merge moving conversations while another delivery opens one,
@@ -55,20 +48,27 @@ def _run_once_committed(handler, delivery: WebhookDelivery) -> str:
     """
     for attempt in range(1, RACE_ATTEMPTS):
         try:
-            return _run_in_transaction(handler, delivery)
+            return _run_in_transaction(delivery_id)
         except (IntegrityError, OperationalError) as exc:
             race = RACE_SQLSTATES.get(getattr(exc.__cause__, "sqlstate", None))
             if race is None:
                 raise
-            logger.info("chatwoot delivery %s lost a race (%s), running it again", delivery.pk, race)
+            logger.info("chatwoot delivery %s lost a race (%s), running it again", delivery_id, race)
             time.sleep(random.uniform(0.01, 0.05) * attempt)  # let the winner commit; jitter keeps losers apart
-    return _run_in_transaction(handler, delivery)
+    return _run_in_transaction(delivery_id)
 
 
-def _run_in_transaction(handler, delivery: WebhookDelivery) -> str:
+def _run_in_transaction(delivery_id: int) -> str:
+    """Read, handle and record in one transaction: one round of commits per delivery."""
     with transaction.atomic():
+        delivery = WebhookDelivery.objects.filter(pk=delivery_id).only("event", "body", "outcome").first()
+        if delivery is None or delivery.outcome in (DeliveryOutcome.PROCESSED, DeliveryOutcome.IGNORED):
+            return delivery.outcome if delivery else "missing"
+        handler = CHATWOOT_EVENT_HANDLERS.get(delivery.event)
+        if handler is None:
+            return _record(delivery_id, DeliveryOutcome.IGNORED, f"unknown event {delivery.event!r}")
         outcome, reason = handler.func(payload_parse(delivery.body))
-        _record(delivery.pk, outcome, reason if outcome == DeliveryOutcome.IGNORED else "")
+        _record(delivery_id, outcome, reason if outcome == DeliveryOutcome.IGNORED else "")
     return outcome
 
 

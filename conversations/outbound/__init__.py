@@ -17,11 +17,11 @@ Never posted twice: the queued → sending compare-and-set is the only way to a 
 Chatwoot) that shows the message already exists moves the row to `sent` so no later claim can succeed.
 """
 
-from conversations.outbound.echo import claim_echo
+from conversations.outbound.echo import claim_echo, claim_echo_known
 from conversations.outbound.queue import conversation_post_private_note, message_retry, reply_queue
 from conversations.outbound.sweep import message_recover_stuck, outbound_sweep
 
 __all__ = [
-    "claim_echo", "conversation_post_private_note", "message_recover_stuck", "message_retry", "outbound_sweep",
+    "claim_echo", "claim_echo_known", "conversation_post_private_note", "message_recover_stuck", "message_retry", "outbound_sweep",
     "reply_queue",
 ]

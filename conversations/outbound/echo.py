@@ -71,6 +71,13 @@ def record_chatwoot_id(*, message_id: int, chatwoot_id: int) -> bool:
         return False
 
 
+def claim_echo_known(*, message: Message) -> None:
+    """The echo of our own row that already carries its Chatwoot id (its POST returned first): at most a status
+    step, when the POST's own answer has not been recorded yet."""
+    if message.status in (S.QUEUED, S.SENDING):
+        _mark_sent(message)
+
+
 def _mark_sent(message: Message) -> None:
     """The echo proves Chatwoot has it: queued/sending → sent, so no later claim can post it again."""
     for old in (S.QUEUED, S.SENDING):

@@ -25,7 +25,7 @@ from core.metrics import purchase_orders_total
 from orders.models import ACTIVE_STATES, CommandKind, OdooSyncStatus, OrderState, PurchaseOrder
 from orders.services import notify
 from orders.services.commands import command_queue, commands_supersede
-from orders.services.lines import lines_detail, lines_replace, lines_validated
+from orders.services.lines import line_subtotal, lines_detail, lines_replace, lines_validated
 from orders.services.results import LineInput
 from orders.services.transitions import purchase_order_event, purchase_order_transition
 
@@ -49,6 +49,9 @@ class OrderChange:
     lines: tuple[LineInput, ...] = ()
     base_version: int = 0
     reason: str = ""
+    # The lines' products as the decision read them (lines_validated), so the commit checks them without reading
+    # them again; the rules applied are the same.
+    products: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass
@@ -72,50 +75,67 @@ def cancellation_is_local(order: PurchaseOrder) -> bool:
 
 
 def order_change_apply(*, change: OrderChange, contact_id: int, conversation_id: int | None, actor: str = "agent",
-                       turn_id: int | None = None) -> AppliedChange:
-    """Caller holds the transaction (the turn's commit). Raises OrderChanged, InvalidOrderLines."""
+                       turn_id: int | None = None, conversation: Conversation | None = None) -> AppliedChange:
+    """Caller holds the transaction (the turn's commit). Raises OrderChanged, InvalidOrderLines. `conversation`:
+    the conversation row when the caller has it (its Chatwoot id goes into a new order's origin)."""
     apply = {"set_lines": _set_lines, "confirm": _confirm, "cancel": _cancel}[change.action]
-    return apply(change, contact_id=contact_id, conversation_id=conversation_id, actor=actor, turn_id=turn_id)
+    return apply(change, contact_id=contact_id, conversation_id=conversation_id, actor=actor, turn_id=turn_id,
+                 conversation=conversation)
 
 
 # --- lines -----------------------------------------------------------------------------------------------------
-def _set_lines(change: OrderChange, *, contact_id, conversation_id, actor, turn_id) -> AppliedChange:
-    products = lines_validated(list(change.lines))
+def _set_lines(change: OrderChange, *, contact_id, conversation_id, actor, turn_id, conversation) -> AppliedChange:
+    products = lines_validated(list(change.lines), known=change.products)
     if change.order_id is None:
-        order, kind = _new_order(contact_id, conversation_id), "created"
-    else:
-        order, kind = _locked(change.order_id, EDITABLE, change.base_version), "lines_changed"
-    before = lines_detail(order) if kind == "lines_changed" else []
-    untaxed = lines_replace(order, list(change.lines), products)
+        return _new_order(change, products, contact_id=contact_id, conversation_id=conversation_id, actor=actor,
+                          turn_id=turn_id, conversation=conversation)
+    order = _locked(change.order_id, EDITABLE, change.base_version)
+    before = lines_detail(order)
+    order.lines.all().delete()
+    untaxed, after = lines_replace(order, list(change.lines), products)
     version = order.lines_version + 1
     # A "sí" given to the old lines does not confirm the new ones.
     PurchaseOrder.objects.filter(pk=order.pk).update(
         lines_version=version, amount_untaxed=untaxed, amount_total=untaxed, confirm_requested_at=None,
         odoo_sync_status=OdooSyncStatus.PENDING, updated_at=timezone.now())
-    purchase_order_event(order_id=order.pk, actor=actor, kind=kind, state=order.state,
-                         detail={"before": before, "after": lines_detail(order), "version": version, "turn": turn_id})
+    purchase_order_event(order_id=order.pk, order=order, actor=actor, kind="lines_changed", state=order.state,
+                         detail={"before": before, "after": after, "version": version, "turn": turn_id})
     if order.state == OrderState.SENT:
-        purchase_order_transition(order_id=order.pk, to_state=OrderState.DRAFT, actor=actor, reason="lines changed")
+        purchase_order_transition(order_id=order.pk, order=order, to_state=OrderState.DRAFT, actor=actor,
+                                  reason="lines changed")
     commands_supersede(order_id=order.pk, kinds=(CommandKind.PUSH, CommandKind.CONFIRM))
     command = command_queue(order=order, kind=CommandKind.PUSH, lines_version=version, actor=actor, turn_id=turn_id)
     return AppliedChange(order.pk, "lines_set", [command.pk])
 
 
-def _new_order(contact_id: int, conversation_id: int | None) -> PurchaseOrder:
+def _new_order(change: OrderChange, products, *, contact_id, conversation_id, actor, turn_id,
+               conversation) -> AppliedChange:
+    """The order, its lines, their audit row and the push it owes: four INSERTs. A concurrent turn that created
+    the contact's active order first makes this one fail on the constraint, and the whole turn is decided again
+    (the agent then sees that order)."""
     key = uuid.uuid4().hex
+    untaxed = sum((line_subtotal(line, products) for line in change.lines), Decimal(0))
     try:
-        with transaction.atomic():
-            order = PurchaseOrder.objects.create(
-                contact_id=contact_id, conversation_id=conversation_id, idempotency_key=key,
-                origin=_origin(conversation_id, key), currency=settings.ORDER_CURRENCY)
-    except IntegrityError as exc:  # one active order per contact: one appeared since the decision
+        order = PurchaseOrder.objects.create(
+            contact_id=contact_id, conversation_id=conversation_id, idempotency_key=key,
+            origin=_origin(conversation, conversation_id, key), currency=settings.ORDER_CURRENCY, lines_version=1,
+            amount_untaxed=untaxed, amount_total=untaxed)
+    except IntegrityError as exc:
         raise OrderChanged(f"contact {contact_id} has an active order now") from exc
+    _, after = lines_replace(order, list(change.lines), products)
+    purchase_order_event(order_id=order.pk, order=order, actor=actor, kind="created", state=order.state,
+                         detail={"after": after, "version": 1, "turn": turn_id})
+    command = command_queue(order=order, kind=CommandKind.PUSH, lines_version=1, actor=actor, turn_id=turn_id,
+                            fresh=True)
     transaction.on_commit(lambda: purchase_orders_total.labels(state=OrderState.DRAFT).inc())
-    return order
+    return AppliedChange(order.pk, "lines_set", [command.pk])
 
 
-def _origin(conversation_id: int | None, key: str) -> str:
-    chatwoot_id = Conversation.objects.filter(pk=conversation_id).values_list("chatwoot_id", flat=True).first()
+def _origin(conversation: Conversation | None, conversation_id: int | None, key: str) -> str:
+    if conversation is not None:
+        chatwoot_id = conversation.chatwoot_id
+    else:
+        chatwoot_id = Conversation.objects.filter(pk=conversation_id).values_list("chatwoot_id", flat=True).first()
     where = f"Chatwoot conversation {chatwoot_id}" if chatwoot_id else "Chat"
     return f"{where} [{key}]"
 
@@ -129,11 +149,11 @@ def _locked(order_id: int, states, base_version: int | None) -> PurchaseOrder:
 
 
 # --- the contact's yes -------------------------------------------------------------------------------------------
-def _confirm(change: OrderChange, *, contact_id, conversation_id, actor, turn_id) -> AppliedChange:
+def _confirm(change: OrderChange, *, contact_id, conversation_id, actor, turn_id, conversation) -> AppliedChange:
     order = _locked(change.order_id, EDITABLE, change.base_version)
     PurchaseOrder.objects.filter(pk=order.pk).update(confirm_requested_at=timezone.now())
     if confirmation_needs_approval(order):
-        order = purchase_order_transition(order_id=order.pk, to_state=OrderState.TO_APPROVE, actor=actor,
+        order = purchase_order_transition(order_id=order.pk, order=order, to_state=OrderState.TO_APPROVE, actor=actor,
                                           reason="over ORDER_APPROVAL_THRESHOLD", detail={"turn": turn_id})
         notify.staff_notice(order, notify.approval_request_text(order))
         return AppliedChange(order.pk, "awaiting_approval")
@@ -143,12 +163,12 @@ def _confirm(change: OrderChange, *, contact_id, conversation_id, actor, turn_id
 
 
 # --- cancelling ----------------------------------------------------------------------------------------------------
-def _cancel(change: OrderChange, *, contact_id, conversation_id, actor, turn_id) -> AppliedChange:
+def _cancel(change: OrderChange, *, contact_id, conversation_id, actor, turn_id, conversation) -> AppliedChange:
     order = _locked(change.order_id, ACTIVE_STATES, None)
     reason = change.reason or "cancelled"
     commands_supersede(order_id=order.pk, kinds=(CommandKind.PUSH, CommandKind.CONFIRM))
     if cancellation_is_local(order):
-        purchase_order_transition(order_id=order.pk, to_state=OrderState.CANCELLED, actor=actor, reason=reason,
+        purchase_order_transition(order_id=order.pk, order=order, to_state=OrderState.CANCELLED, actor=actor, reason=reason,
                                   detail={"turn": turn_id})
         return AppliedChange(order.pk, "cancelled")
     PurchaseOrder.objects.filter(pk=order.pk).update(cancel_requested_at=timezone.now())

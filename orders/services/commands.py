@@ -30,12 +30,15 @@ SWEEP_BATCH = 200
 
 
 def command_queue(*, order: PurchaseOrder, kind: str, lines_version: int, actor: str, reason: str = "",
-                  user=None, turn_id: int | None = None) -> OdooCommand:
-    """Queue a command (caller holds the transaction). The key makes queueing the same command twice a no-op."""
+                  user=None, turn_id: int | None = None, fresh: bool = False) -> OdooCommand:
+    """Queue a command (caller holds the transaction). The key makes queueing the same command twice a no-op.
+    `fresh`: the order was created in this transaction, so it has no commands yet (one INSERT, no look-up)."""
+    fields = {"order": order, "kind": kind, "lines_version": lines_version, "actor": actor[:150], "reason": reason,
+              "user": user, "turn_id": turn_id}
     key = _key(order, kind, lines_version)
-    command, _ = OdooCommand.objects.get_or_create(
-        key=key, defaults={"order": order, "kind": kind, "lines_version": lines_version, "actor": actor[:150],
-                           "reason": reason, "user": user, "turn_id": turn_id})
+    if fresh:
+        return OdooCommand.objects.create(key=key, **fields)
+    command, _ = OdooCommand.objects.get_or_create(key=key, defaults=fields)
     return command
 
 
@@ -62,19 +65,41 @@ def odoo_commands_run(*, order_id: int) -> list[OdooCommand]:
         return []
     finished = []
     try:
-        _recover_interrupted(order_id)
-        for _ in range(MAX_COMMANDS_PER_RUN):
-            command = _claim_next(order_id)
-            if command is None:
+        for command in _waiting(order_id):
+            if not _claim(command):
                 break
             done = command_attempt(command)
-            lease = _renew(order_id, lease)
+            lease = _renew_if_late(order_id, lease)
             if not done:
                 break  # retried later; the commands behind it wait
             finished.append(command)
     finally:
         _release(order_id, lease)
     return finished
+
+
+def _waiting(order_id: int) -> list[OdooCommand]:
+    """The order's unfinished commands in order, up to the first one not due yet. A command still `running`
+    while we hold the lease was left by a runner that died: it may have reached Odoo, so its next attempt looks
+    before it repeats (maybe_done)."""
+    now = timezone.now()
+    waiting = []
+    for command in OdooCommand.objects.filter(order_id=order_id, state__in=(
+            CommandState.PENDING, CommandState.RUNNING)).order_by("id")[:MAX_COMMANDS_PER_RUN]:
+        if command.state == CommandState.PENDING and command.next_attempt_at and command.next_attempt_at > now:
+            break
+        waiting.append(command)
+    return waiting
+
+
+def _claim(command: OdooCommand) -> bool:
+    interrupted = command.state == CommandState.RUNNING
+    claimed = OdooCommand.objects.filter(pk=command.pk, state=command.state, attempts=command.attempts).update(
+        state=CommandState.RUNNING, attempts=command.attempts + 1, maybe_done=command.maybe_done or interrupted,
+        next_attempt_at=None, updated_at=timezone.now())
+    command.state, command.attempts = CommandState.RUNNING, command.attempts + 1
+    command.maybe_done = command.maybe_done or interrupted
+    return bool(claimed)
 
 
 def _lease(order_id: int) -> datetime | None:
@@ -85,8 +110,12 @@ def _lease(order_id: int) -> datetime | None:
     return until if taken else None
 
 
-def _renew(order_id: int, lease: datetime) -> datetime:
-    until = timezone.now() + timedelta(seconds=settings.ODOO_COMMAND_LEASE_SECONDS)
+def _renew_if_late(order_id: int, lease: datetime) -> datetime:
+    """Renew once half the lease is gone (a slow Odoo): the next command gets a whole lease of its own."""
+    now = timezone.now()
+    if lease - now > timedelta(seconds=settings.ODOO_COMMAND_LEASE_SECONDS / 2):
+        return lease
+    until = now + timedelta(seconds=settings.ODOO_COMMAND_LEASE_SECONDS)
     PurchaseOrder.objects.filter(pk=order_id, commands_lease_until=lease).update(commands_lease_until=until)
     return until
 
@@ -94,26 +123,6 @@ def _renew(order_id: int, lease: datetime) -> datetime:
 def _release(order_id: int, lease: datetime) -> None:
     # Only our own lease: if it expired and another runner took the order, theirs stays.
     PurchaseOrder.objects.filter(pk=order_id, commands_lease_until=lease).update(commands_lease_until=None)
-
-
-def _recover_interrupted(order_id: int) -> None:
-    """A command still `running` while we hold the lease was left by a runner that died: it may have reached
-    Odoo, so its next attempt looks before it repeats."""
-    OdooCommand.objects.filter(order_id=order_id, state=CommandState.RUNNING).update(
-        state=CommandState.PENDING, maybe_done=True, next_attempt_at=None, updated_at=timezone.now())
-
-
-def _claim_next(order_id: int) -> OdooCommand | None:
-    command = OdooCommand.objects.filter(order_id=order_id, state=CommandState.PENDING).order_by("id").first()
-    if command is None or (command.next_attempt_at and command.next_attempt_at > timezone.now()):
-        return None
-    with transaction.atomic():
-        claimed = OdooCommand.objects.filter(pk=command.pk, state=CommandState.PENDING).update(
-            state=CommandState.RUNNING, attempts=command.attempts + 1, updated_at=timezone.now())
-    if not claimed:
-        return None
-    command.refresh_from_db()
-    return command
 
 
 def odoo_commands_sweep(*, now: datetime | None = None) -> dict:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 
 from integrations.odoo.gateway import OdooOrder
@@ -12,8 +11,10 @@ from orders.models import OdooSyncStatus, OrderState, PurchaseOrder
 from orders.services.results import LineSummary, OrderResult
 
 
-def result(order: PurchaseOrder, outcome: str, *, error: str = "") -> OrderResult:
-    order.refresh_from_db()
+def result(order: PurchaseOrder, outcome: str, *, error: str = "", fresh: bool = False) -> OrderResult:
+    """What the order is now. `fresh=True`: the caller just read it (under its lock); no second read."""
+    if not fresh:
+        order.refresh_from_db()
     lines = tuple(
         LineSummary(product_code=l.product.default_code, product_name=l.product.name, quantity=l.quantity,
                     uom=l.uom, unit_price=l.unit_price, subtotal=l.subtotal, qty_available=l.product.qty_available)
@@ -39,8 +40,7 @@ def store_odoo_snapshot(order_id: int, odoo: OdooOrder, *, synced: bool = True) 
         updates["currency"] = odoo.currency
     if synced:
         updates.update(odoo_sync_status=OdooSyncStatus.SYNCED, odoo_synced_at=timezone.now())
-    with transaction.atomic():
-        PurchaseOrder.objects.filter(pk=order_id).update(**updates)
+    PurchaseOrder.objects.filter(pk=order_id).update(**updates)
 
 
 def clp(amount: Decimal | float | int) -> str:

@@ -10,12 +10,16 @@ from orders.models import Product, PurchaseOrder, PurchaseOrderLine
 from orders.services.results import InvalidOrderLines, LineInput
 
 
-def lines_validated(lines: list[LineInput]) -> dict[str, Product]:
-    """The products of `lines`, or InvalidOrderLines naming each line that cannot be ordered and why."""
+def lines_validated(lines: list[LineInput], *, known: dict[str, Product] | None = None) -> dict[str, Product]:
+    """The products of `lines`, or InvalidOrderLines naming each line that cannot be ordered and why. `known`:
+    products the caller read for these lines moments ago (the turn's decision), used as they are."""
     if not lines:
         raise InvalidOrderLines([("", "empty")])
     codes = [line.product_code for line in lines]
-    products = {p.default_code: p for p in Product.objects.filter(default_code__in=codes)}
+    if known and all(code in known for code in codes):
+        products = {code: known[code] for code in codes}
+    else:
+        products = {p.default_code: p for p in Product.objects.filter(default_code__in=codes)}
     problems = [p for p in (_problem(line, products.get(line.product_code)) for line in lines) if p]
     if problems:
         raise InvalidOrderLines(problems)
@@ -37,18 +41,22 @@ def _problem(line: LineInput, product: Product | None) -> tuple[str, str] | None
     return None
 
 
-def lines_replace(order: PurchaseOrder, lines: list[LineInput], products: dict[str, Product]) -> Decimal:
-    """Replace the order's lines (caller holds the transaction); returns the untaxed sum at catalog prices, which
-    stands until Odoo answers with its own totals."""
-    order.lines.all().delete()
+def line_subtotal(line: LineInput, products: dict[str, Product]) -> Decimal:
+    return (Decimal(str(line.quantity)) * products[line.product_code].price).quantize(Decimal("0.01"))
+
+
+def lines_replace(order: PurchaseOrder, lines: list[LineInput], products: dict[str, Product]) -> tuple[Decimal, list]:
+    """Write the order's lines (caller holds the transaction and removed the old ones); returns the untaxed sum at
+    catalog prices, which stands until Odoo answers with its own totals, and the lines as the audit row keeps them."""
     rows = []
     for line in lines:
         product = products[line.product_code]
-        qty = Decimal(str(line.quantity))
-        rows.append(PurchaseOrderLine(order=order, product=product, quantity=qty, uom=product.uom,
-                                      unit_price=product.price, subtotal=(qty * product.price).quantize(Decimal("0.01"))))
+        rows.append(PurchaseOrderLine(order=order, product=product, quantity=Decimal(str(line.quantity)),
+                                      uom=product.uom, unit_price=product.price,
+                                      subtotal=line_subtotal(line, products)))
     PurchaseOrderLine.objects.bulk_create(rows)
-    return sum((row.subtotal for row in rows), Decimal(0))
+    detail = [{"product": r.product.default_code, "qty": str(r.quantity), "price": str(r.unit_price)} for r in rows]
+    return sum((row.subtotal for row in rows), Decimal(0)), detail
 
 
 def lines_detail(order: PurchaseOrder) -> list[dict]:

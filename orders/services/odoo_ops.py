@@ -17,12 +17,15 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from core.errors import InvalidTransition
 from integrations.odoo import gateway
 from integrations.odoo.errors import OdooError, OdooUnavailable
-from orders.models import CommandKind, CommandState, OdooCommand, OdooSyncStatus, OrderState, PurchaseOrder
+from orders.models import (
+    CommandKind, CommandState, OdooCommand, OdooSyncStatus, OrderState, PurchaseOrder, PurchaseOrderLine,
+)
 from orders.services import notify
 from orders.services.common import local_state_for, store_odoo_snapshot
 from orders.services.partners import odoo_partner_for_contact
@@ -44,7 +47,8 @@ class Attempt:
 def command_attempt(command: OdooCommand) -> bool:
     """Run one claimed command once and record what happened. True when it is finished (done, failed or
     superseded); False when it will be retried."""
-    order = PurchaseOrder.objects.get(pk=command.order_id)
+    order = PurchaseOrder.objects.prefetch_related(Prefetch(
+        "lines", queryset=PurchaseOrderLine.objects.select_related("product"))).get(pk=command.order_id)
     attempt = _attempt(command, order)
     RECORDERS[attempt.status](command, order, attempt)
     return attempt.status != "retry"
@@ -105,15 +109,20 @@ def _look_up_at_once(exc: OdooUnavailable, look_up):
 
 
 def _create_may_have_happened(command: OdooCommand) -> bool:
-    """An earlier attempt (of this command, or of a push it replaced) may have created the RFQ."""
+    """An earlier attempt (of this command, or of a push it replaced) may have created the RFQ. The first
+    attempt of the first version's push has nothing before it to look for."""
+    if command.maybe_done or command.attempts > 1:
+        return True
+    if command.lines_version <= 1:
+        return False
     earlier = OdooCommand.objects.filter(order_id=command.order_id, kind=CommandKind.PUSH, attempts__gt=0).exclude(
         pk=command.pk)
-    return command.maybe_done or command.attempts > 1 or earlier.exists()
+    return earlier.exists()
 
 
 def _partner(order: PurchaseOrder) -> int:
     partner_id = order.odoo_partner_id or _known_partner(order) or odoo_partner_for_contact(
-        contact_id=order.contact_id, order_id=order.pk)
+        contact_id=order.contact_id, order=order)
     PurchaseOrder.objects.filter(pk=order.pk).update(odoo_partner_id=partner_id)
     return partner_id
 
@@ -126,7 +135,7 @@ def _known_partner(order: PurchaseOrder) -> int | None:
 
 def _line_vals(order: PurchaseOrder) -> list[gateway.LineVals]:
     return [gateway.LineVals(odoo_product_id=l.product.odoo_product_id, quantity=l.quantity,
-                             unit_price=l.unit_price) for l in order.lines.select_related("product")]
+                             unit_price=l.unit_price) for l in order.lines.all()]
 
 
 def _confirm(command: OdooCommand, order: PurchaseOrder) -> Attempt:
@@ -216,7 +225,7 @@ def _record_retry(command: OdooCommand, order: PurchaseOrder, attempt: Attempt) 
             next_attempt_at=timezone.now() + timedelta(seconds=delay), updated_at=timezone.now())
         PurchaseOrder.objects.filter(pk=order.pk).update(odoo_error=attempt.error[:2000])
         if command.attempts == 1:  # the contact hears once that Odoo is slow, not on every retry
-            purchase_order_event(order_id=order.pk, actor="system", kind="odoo_delayed", state=order.state,
+            purchase_order_event(order_id=order.pk, order=order, actor="system", kind="odoo_delayed", state=order.state,
                                  notice=_tells_contact(command),
                                  detail={"command": command.kind, "error": attempt.error[:500],
                                          "turn": command.turn_id})
@@ -229,7 +238,7 @@ def _record_failed(command: OdooCommand, order: PurchaseOrder, attempt: Attempt)
         if command.kind == CommandKind.PUSH:
             PurchaseOrder.objects.filter(pk=order.pk).update(odoo_sync_status=OdooSyncStatus.FAILED,
                                                              odoo_error=attempt.error[:2000])
-        purchase_order_event(order_id=order.pk, actor="odoo", kind="odoo_refused", state=order.state,
+        purchase_order_event(order_id=order.pk, order=order, actor="odoo", kind="odoo_refused", state=order.state,
                              notice=_tells_contact(command),
                              detail={"command": command.kind, "error": attempt.error[:500], "turn": command.turn_id})
         notify.staff_notice(order, f"Odoo no aceptó «{command.get_kind_display()}» del pedido {order.display_name}: "
@@ -267,7 +276,7 @@ def _pushed(command: OdooCommand, order: PurchaseOrder, attempt: Attempt) -> str
         PurchaseOrder.objects.filter(pk=order.pk).update(odoo_sync_status=OdooSyncStatus.DRY_RUN)
     else:
         store_odoo_snapshot(order.pk, attempt.odoo, synced=current)
-    purchase_order_event(order_id=order.pk, actor="system", kind="quote_ready", state=order.state, notice=current,
+    purchase_order_event(order_id=order.pk, order=order, actor="system", kind="quote_ready", state=order.state, notice=current,
                          detail={"version": command.lines_version, "dry_run": attempt.odoo is None,
                                  "turn": command.turn_id,
                                  **({"odoo_id": attempt.odoo.id, "odoo_name": attempt.odoo.name,
@@ -278,7 +287,7 @@ def _pushed(command: OdooCommand, order: PurchaseOrder, attempt: Attempt) -> str
 
 def _confirmed(command: OdooCommand, order: PurchaseOrder, attempt: Attempt) -> str:
     if attempt.odoo is None:  # DRY_RUN
-        purchase_order_event(order_id=order.pk, actor="system", kind="confirm_dry_run", state=order.state,
+        purchase_order_event(order_id=order.pk, order=order, actor="system", kind="confirm_dry_run", state=order.state,
                              notice=True, detail={"turn": command.turn_id})
         return CommandState.DONE
     store_odoo_snapshot(order.pk, attempt.odoo)
@@ -289,7 +298,7 @@ def _confirmed(command: OdooCommand, order: PurchaseOrder, attempt: Attempt) -> 
         notify.staff_notice(order, notify.approval_request_text(order))
         return CommandState.DONE
     if target != OrderState.CONFIRMED:
-        purchase_order_event(order_id=order.pk, actor="odoo", kind="odoo_refused", state=order.state, notice=True,
+        purchase_order_event(order_id=order.pk, order=order, actor="odoo", kind="odoo_refused", state=order.state, notice=True,
                              detail={"command": command.kind, "odoo_state": attempt.odoo.state,
                                      "turn": command.turn_id})
         return CommandState.FAILED
@@ -300,7 +309,7 @@ def _confirmed(command: OdooCommand, order: PurchaseOrder, attempt: Attempt) -> 
 def _approved(command: OdooCommand, order: PurchaseOrder, attempt: Attempt) -> str:
     store_odoo_snapshot(order.pk, attempt.odoo)
     if local_state_for(attempt.odoo) != OrderState.CONFIRMED:
-        purchase_order_event(order_id=order.pk, actor=command.actor, kind="odoo_not_approved", state=order.state,
+        purchase_order_event(order_id=order.pk, order=order, actor=command.actor, kind="odoo_not_approved", state=order.state,
                              detail={"odoo_state": attempt.odoo.state, "hint": "the Odoo integration user needs the "
                                      "Purchase / Administrator right to approve"})
         return CommandState.FAILED
@@ -313,7 +322,7 @@ def _cancelled(command: OdooCommand, order: PurchaseOrder, attempt: Attempt) -> 
     if attempt.odoo is not None:
         store_odoo_snapshot(order.pk, attempt.odoo, synced=order.odoo_sync_status == OdooSyncStatus.SYNCED)
         if attempt.odoo.state != "cancel":
-            purchase_order_event(order_id=order.pk, actor="odoo", kind="odoo_refused", state=order.state,
+            purchase_order_event(order_id=order.pk, order=order, actor="odoo", kind="odoo_refused", state=order.state,
                                  notice=_tells_contact(command),
                                  detail={"command": command.kind, "odoo_state": attempt.odoo.state,
                                          "turn": command.turn_id})
@@ -329,10 +338,10 @@ def _cancelled(command: OdooCommand, order: PurchaseOrder, attempt: Attempt) -> 
 def _move(order: PurchaseOrder, to_state: str, actor: str, reason: str, notice: str, updates=None,
           turn: int | None = None) -> PurchaseOrder:
     try:
-        return purchase_order_transition(order_id=order.pk, to_state=to_state, actor=actor, reason=reason,
+        return purchase_order_transition(order_id=order.pk, order=order, to_state=to_state, actor=actor, reason=reason,
                                          updates=updates, notice=notice, detail={"turn": turn} if turn else None)
     except InvalidTransition as exc:  # moved meanwhile (staff in Odoo, the watcher): recorded, not retried
-        purchase_order_event(order_id=order.pk, actor="system", kind="odoo_state_mismatch", state=order.state,
+        purchase_order_event(order_id=order.pk, order=order, actor="system", kind="odoo_state_mismatch", state=order.state,
                              detail={"wanted": to_state, "error": str(exc)[:300]})
         return order
 

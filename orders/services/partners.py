@@ -13,7 +13,7 @@ from orders.services.transitions import purchase_order_event
 log = logging.getLogger(__name__)
 
 
-def odoo_partner_for_contact(*, contact_id: int, order_id: int | None = None) -> int | None:
+def odoo_partner_for_contact(*, contact_id: int, order=None) -> int | None:
     """Odoo res.partner id for the contact. Raises OdooError (unavailable or refused). None only under DRY_RUN,
     where a missing partner is not created. Call outside a transaction."""
     contact = Contact.objects.filter(pk=contact_id).first()
@@ -23,8 +23,8 @@ def odoo_partner_for_contact(*, contact_id: int, order_id: int | None = None) ->
     if found:
         return found
     partner_id = gateway.partner_create(name=contact.name, phone=contact.phone_e164, email=contact.email)
-    if order_id is not None:
-        purchase_order_event(order_id=order_id, actor="system", kind="odoo_partner_created" if partner_id else
+    if order is not None:
+        purchase_order_event(order_id=order.pk, order=order, actor="system", kind="odoo_partner_created" if partner_id else
                              "dry_run_partner", detail={"partner_id": partner_id, "name": contact.name,
                                                         "phone": contact.phone_e164, "email": contact.email})
     log.info("odoo partner %s created for contact %s", partner_id, contact_id)

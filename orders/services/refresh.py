@@ -48,13 +48,13 @@ def _follow(order: PurchaseOrder, target: str, odoo_state: str) -> OrderResult:
     if order.state in (OrderState.DRAFT, OrderState.SENT, OrderState.TO_APPROVE) and target == OrderState.RECEIVED:
         path = [OrderState.CONFIRMED, OrderState.RECEIVED]  # confirmed and received between two looks
     if path[0] not in ALLOWED[order.state]:
-        purchase_order_event(order_id=order.pk, actor="odoo", kind="odoo_state_mismatch", state=order.state,
+        purchase_order_event(order_id=order.pk, order=order, actor="odoo", kind="odoo_state_mismatch", state=order.state,
                              detail={"odoo_state": odoo_state})
         return result(order, Outcome.UNCHANGED, error=f"Odoo says '{odoo_state}'")
     before = order.state
     for state in path:
         updates = {"received_at": timezone.now()} if state == OrderState.RECEIVED else None
-        order = purchase_order_transition(order_id=order.pk, to_state=state, actor="odoo", updates=updates,
+        order = purchase_order_transition(order_id=order.pk, order=order, to_state=state, actor="odoo", updates=updates,
                                           reason=f"Odoo state {odoo_state}", notice=_notice(before, state))
     return result(order, OUTCOME_FOR_STATE.get(target, Outcome.UNCHANGED))
 

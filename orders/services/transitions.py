@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 from contextvars import ContextVar
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from core.errors import InvalidTransition, NotFound
@@ -41,49 +41,55 @@ ALLOWED: dict[str, set[str]] = {
 
 
 def purchase_order_transition(*, order_id: int, to_state: str, actor: str, reason: str = "",
-                              detail: dict | None = None, updates: dict | None = None,
-                              notice: str = "") -> PurchaseOrder:
+                              detail: dict | None = None, updates: dict | None = None, notice: str = "",
+                              order: PurchaseOrder | None = None) -> PurchaseOrder:
     """Move the order to `to_state` if the table allows it and nobody moved it first; write the audit row in the
     same transaction. `updates` are extra columns set in the same UPDATE (approved_by, decided_at…). `notice`: the
-    kind of contact notice this transition owes (e.g. "approved"), or "" for none."""
-    with transaction.atomic():
-        order = PurchaseOrder.objects.filter(pk=order_id).first()
-        if order is None:
-            raise NotFound(f"Purchase order {order_id} does not exist.")
-        before = order.state
-        if to_state not in ALLOWED[before]:
-            raise InvalidTransition(
-                f"Purchase order {order.display_name} cannot go from '{before}' to '{to_state}' "
-                f"(allowed: {', '.join(sorted(ALLOWED[before])) or 'none, it is final'}).")
-        _compare_and_set(order, before, to_state, updates or {})
-        details = {"reason": reason, **(detail or {}), **({"notice": notice} if notice else {})}
-        PurchaseOrderEvent.objects.create(order_id=order_id, actor=actor, kind="transition", before=before,
-                                          after=to_state, detail=details, notice=_notice_state(order, notice))
-        _nudge_notices(order, notice)
-        transaction.on_commit(lambda: purchase_orders_total.labels(state=to_state).inc())
-    order.refresh_from_db()
+    kind of contact notice this transition owes (e.g. "approved"), or "" for none. `order`: the row as the caller
+    just read it (under its lock), to save reading it again; the compare-and-set still decides."""
+    order = order or PurchaseOrder.objects.filter(pk=order_id).first()
+    if order is None:
+        raise NotFound(f"Purchase order {order_id} does not exist.")
+    before = order.state
+    if to_state not in ALLOWED[before]:
+        raise InvalidTransition(
+            f"Purchase order {order.display_name} cannot go from '{before}' to '{to_state}' "
+            f"(allowed: {', '.join(sorted(ALLOWED[before])) or 'none, it is final'}).")
+    # No savepoint: a refused move raises only after the block (nothing written), so a caller's transaction stays
+    # usable; and no move can break "one active order per contact" (every move into an active state starts from one).
+    with transaction.atomic(savepoint=False):
+        moved = _compare_and_set(order, before, to_state, updates or {})
+        if moved:
+            details = {"reason": reason, **(detail or {}), **({"notice": notice} if notice else {})}
+            PurchaseOrderEvent.objects.create(order_id=order.pk, actor=actor, kind="transition", before=before,
+                                              after=to_state, detail=details, notice=_notice_state(order, notice))
+            _nudge_notices(order, notice)
+            transaction.on_commit(lambda: purchase_orders_total.labels(state=to_state).inc())
+    if not moved:
+        raise InvalidTransition(
+            f"Purchase order {order.display_name} changed state while this was being decided; reload and retry.")
     return order
 
 
-def _compare_and_set(order: PurchaseOrder, before: str, to_state: str, updates: dict) -> None:
-    try:
-        with transaction.atomic():
-            changed = PurchaseOrder.objects.filter(pk=order.pk, state=before).update(
-                state=to_state, updated_at=timezone.now(), **updates)
-    except IntegrityError as exc:  # one_active_order_per_contact
-        raise InvalidTransition(
-            f"Purchase order {order.display_name} cannot become '{to_state}': the contact already has an "
-            "active order.") from exc
+def _compare_and_set(order: PurchaseOrder, before: str, to_state: str, updates: dict) -> bool:
+    now = timezone.now()
+    changed = PurchaseOrder.objects.filter(pk=order.pk, state=before).update(state=to_state, updated_at=now,
+                                                                             **updates)
     if changed != 1:
-        raise InvalidTransition(
-            f"Purchase order {order.display_name} changed state while this was being decided; reload and retry.")
+        return False
+    order.state, order.updated_at = to_state, now
+    for field, value in updates.items():
+        setattr(order, field, value)
+    return True
 
 
 def purchase_order_event(*, order_id: int, actor: str, kind: str, detail: dict | None = None,
-                         state: str = "", notice: bool = False) -> PurchaseOrderEvent:
+                         state: str = "", notice: bool = False,
+                         order: PurchaseOrder | None = None) -> PurchaseOrderEvent:
     """An audit row for an action that is not a transition (push, Odoo failure, dry run, lines changed…).
-    `notice=True`: the contact should hear about it (the event's kind says what)."""
-    order = PurchaseOrder.objects.only("conversation_id").get(pk=order_id)
+    `notice=True`: the contact should hear about it (the event's kind says what). `order`: as the caller has it
+    (only its conversation is read), to save reading it."""
+    order = order or PurchaseOrder.objects.only("conversation_id").get(pk=order_id)
     kind_of_notice = kind if notice else ""
     event = PurchaseOrderEvent.objects.create(order_id=order_id, actor=actor, kind=kind, before=state, after=state,
                                               detail=detail or {}, notice=_notice_state(order, kind_of_notice))

@@ -45,9 +45,10 @@ def seam_calls(monkeypatch):
     running the agent: one {"message_id", "conversation_id"} per message marked as owed an answer."""
     calls: list[dict] = []
 
-    def record(message_id):
+    def record(message_id, conversation_id=None):
         message = Message.objects.get(pk=message_id)
         assert message.answer == AnswerState.PENDING  # the debt is recorded before the task is enqueued
+        assert conversation_id in (None, message.conversation_id)
         calls.append({"message_id": message_id, "conversation_id": message.conversation_id})
 
     monkeypatch.setattr("agents.tasks.process_inbound_message", record)

@@ -111,7 +111,7 @@ def decide_lines(ctx: Context, lines: dict[str, Decimal], *, notes: list[str],
     """The lines to write, checked as the commit will check them: a refused line is said and left as it was."""
     inputs = [LineInput(product_code=code, quantity=qty) for code, qty in lines.items()]
     try:
-        lines_validated(inputs)
+        products = lines_validated(inputs)
     except InvalidOrderLines as exc:
         notes = notes + [_problem_text(code, reason) for code, reason in exc.problems]
         kept = _without_invalid_changes(lines, current, {code for code, _ in exc.problems})
@@ -119,7 +119,7 @@ def decide_lines(ctx: Context, lines: dict[str, Decimal], *, notes: list[str],
             return notes_only(notes, ctx.order, texts.text("what_to_order"))
         return decide_lines(ctx, kept, notes=notes, current=current)
     change = OrderChange("set_lines", order_id=ctx.order.pk if ctx.order else None, lines=tuple(inputs),
-                         base_version=ctx.order.lines_version if ctx.order else 0)
+                         base_version=ctx.order.lines_version if ctx.order else 0, products=products)
     return AgentResult(replies=[Reply(n) for n in notes], patch=result_patch(ctx.order), order=change)
 
 

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
 
 from agents.lanes.base import Handoff, Reply
 from agents.lanes.purchase import texts
@@ -44,16 +43,14 @@ def order_notices_deliver(*, order_id: int, send_now: bool = False) -> list[Mess
     twice or concurrently. `send_now`: the caller posts the replies itself after this returns (the turn's task);
     otherwise each goes through its send task."""
     queued: list[Message] = []
-    ids = PurchaseOrderEvent.objects.filter(order_id=order_id, notice=NoticeState.PENDING).order_by("id")
-    for event_id in list(ids.values_list("pk", flat=True)):
-        queued += notice_deliver(event_id=event_id, send_now=send_now)
+    for event in list(PurchaseOrderEvent.objects.filter(order_id=order_id, notice=NoticeState.PENDING).order_by("id")):
+        queued += notice_deliver(event=event, send_now=send_now)
     return queued
 
 
-def notice_deliver(*, event_id: int, send_now: bool = False) -> list[Message]:
+def notice_deliver(*, event: PurchaseOrderEvent, send_now: bool = False) -> list[Message]:
     with transaction.atomic(durable=True):
-        event = PurchaseOrderEvent.objects.select_related("order").filter(pk=event_id).first()
-        if event is None or not _claim(event):
+        if not _claim(event):
             return []
         order = PurchaseOrder.objects.select_for_update().get(pk=event.order_id)
         if _stale(event, order):
@@ -96,7 +93,6 @@ def _tell(order: PurchaseOrder, notice: Notice, *, turn_id: int | None, send_now
                             send_now=send_now) for r in notice.replies]
     if turn_id:
         turn_replies_add(turn_id=turn_id, messages=messages)
-    order.refresh_from_db()
     patch = {**result_patch(order), **notice.patch}
     patch["$append"] = {"dialogue": [{"role": "assistant", "text": r.content[:2000]} for r in notice.replies]}
     session_patch(conversation_id=conversation_id, patch=patch)
@@ -109,17 +105,18 @@ def _tell(order: PurchaseOrder, notice: Notice, *, turn_id: int | None, send_now
 # --- what each notice says -------------------------------------------------------------------------------------
 def _quote(event: PurchaseOrderEvent, order: PurchaseOrder) -> Notice:
     """Odoo has the lines: the quote goes out and the order is 'sent' (quoted to the contact)."""
-    order = purchase_order_transition(order_id=order.pk, to_state=OrderState.SENT, actor="agent",
+    order = purchase_order_transition(order_id=order.pk, order=order, to_state=OrderState.SENT, actor="agent",
                                       reason="quote sent")
-    created = not order.events.filter(kind="quote_ready", notice=NoticeState.TOLD).filter(~Q(pk=event.pk)).exists()
-    body = texts.quote(result(order, ""), created=created, dry_run=bool(event.detail.get("dry_run")))
+    # The first version of the lines is a new quote; any later one updates it.
+    created = event.detail.get("version") == 1
+    body = texts.quote(result(order, "", fresh=True), created=created, dry_run=bool(event.detail.get("dry_run")))
     return Notice([Reply(body, list(texts.QUOTE_OPTIONS))])
 
 
 def _delayed(event: PurchaseOrderEvent, order: PurchaseOrder) -> Notice:
     command = event.detail.get("command")
     if command == "push":
-        return Notice([Reply(texts.text("pending_odoo", lines=texts.quote_lines(result(order, ""))))])
+        return Notice([Reply(texts.text("pending_odoo", lines=texts.quote_lines(result(order, "", fresh=True))))])
     key = "cancel_pending_odoo" if command == "cancel" else "confirm_pending_odoo"
     return Notice([Reply(texts.text(key, name=order.display_name))])
 
