@@ -238,10 +238,11 @@ ORDER_MAX_QUANTITY_PER_LINE = env.float("ORDER_MAX_QUANTITY_PER_LINE", default=1
 ORDER_CURRENCY = env.str("ORDER_CURRENCY", default="CLP")
 SLACK_WEBHOOK_URL = env.str("SLACK_WEBHOOK_URL", default="")
 DRY_RUN = env.bool("DRY_RUN", default=False)
-# Messages arriving within this window are folded into one turn (seconds). The task waits until the contact has
-# been quiet this long, so it is also the floor of every reply's latency: 0.5 s folds rapid multi-part sends and
-# still answers "Hola" well under a second.
-AGENT_BURST_WINDOW = env.float("AGENT_BURST_WINDOW", default=0.0 if TESTING else 0.5)
+# Burst folding (agents.orchestration.burst): messages within AGENT_BURST_WINDOW seconds of each other are one
+# turn. A complete-looking message is answered at once; one that reads unfinished ("una consulta", a trailing
+# "y") waits up to the window for the rest, a bare greeting up to AGENT_GREETING_WAIT. No worker sleeps meanwhile.
+AGENT_BURST_WINDOW = env.float("AGENT_BURST_WINDOW", default=0.0 if TESTING else 1.0)
+AGENT_GREETING_WAIT = env.float("AGENT_GREETING_WAIT", default=0.0 if TESTING else 0.3)
 AGENT_TURN_ATTEMPTS = env.int("AGENT_TURN_ATTEMPTS", default=3)
 AGENT_TURN_BACKOFF = env.float("AGENT_TURN_BACKOFF", default=0.2)
 # The conversation's lease is renewed by a heartbeat while its turn runs: a short TTL frees it soon after a worker dies.

@@ -3,8 +3,10 @@
 A message that reads complete is answered at once: waiting would cost every reply the window. A message that
 reads unfinished (a trailing connector or comma, an opener such as "una consulta" with nothing after it) means
 the contact is still typing, and only then does the turn wait, up to AGENT_BURST_WINDOW after the newest message,
-by enqueuing itself for later (core.queue.enqueue_later) instead of sleeping. Messages that land while a turn is
-running fold into the next turn, and a turn that finds newer messages at its commit gives way to them.
+by enqueuing itself for later (core.queue.enqueue_later) instead of sleeping. A bare greeting ("hola", "buenas
+tardes") is usually the first line of a burst, so it waits a shorter AGENT_GREETING_WAIT for the request that
+follows. Messages that land while a turn is running fold into the next turn, and a turn that finds newer messages
+at its commit gives way to them.
 """
 
 from __future__ import annotations
@@ -31,15 +33,28 @@ _OPENER = re.compile(
 )
 
 
+_GREETING = re.compile(
+    r"^\s*(?:hola|holi|buenas|buen d[ií]a|buenos d[ií]as|buenas tardes|buenas noches|wena|al[oó]|hi|hello|hey|"
+    r"good (?:morning|afternoon|evening))(?:\s+(?:hola|buenas|qu[eé] tal|c[oó]mo est[aá]s?|tardes|noches))?"
+    r"[\s,!.¡🙂👋😊]*$",
+    re.IGNORECASE,
+)
+
+
 def reads_unfinished(text: str) -> bool:
     text = (text or "").strip()
     return bool(text) and bool(_DANGLING.search(text) or _OPENER.match(text))
 
 
-def seconds_to_wait(burst: list[Message], *, now: datetime, window: float) -> float:
-    """How long to hold the burst for more (0: answer now). Bounded by the window after the newest message, so
-    a contact who keeps typing fragments is still answered."""
-    newest = burst[-1]
-    if window <= 0 or not reads_unfinished(turn_text(newest)):
+def reads_greeting_only(text: str) -> bool:
+    return bool(_GREETING.match(text or ""))
+
+
+def seconds_to_wait(burst: list[Message], *, now: datetime, window: float, greeting_wait: float) -> float:
+    """How long to hold the burst for more (0: answer now). Bounded by the wait after the newest message, so a
+    contact who keeps typing fragments is still answered."""
+    text = turn_text(burst[-1])
+    wait = window if reads_unfinished(text) else greeting_wait if reads_greeting_only(text) else 0.0
+    if wait <= 0:
         return 0.0
-    return max(0.0, window - (now - newest.created_at).total_seconds())
+    return max(0.0, wait - (now - burst[-1].created_at).total_seconds())

@@ -11,6 +11,7 @@ a message is answered once.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -51,8 +52,11 @@ def conversation_process(*, message_id: int, conversation_id: int | None = None)
             if _leave_to_holder(conversation_id):
                 return answered
             continue  # the holder let go meanwhile: ours to answer
+        if isinstance(step, Deferred):  # look again when the wait is over, without holding a worker or the lease
+            enqueue_later(TASK, step.message_id, conversation_id, delay=step.seconds)
+            break
         answered += step == RAN
-        if step == DEFERRED or not (more or _asked_to_look_again(conversation_id)):
+        if not (more or _asked_to_look_again(conversation_id)):
             break
     return answered
 
@@ -77,7 +81,15 @@ def _look_again_key(conversation_id: int) -> str:
     return f"agents:look-again:{conversation_id}"
 
 
-RAN, IDLE, DEFERRED = "ran", "idle", "deferred"
+RAN, IDLE = "ran", "idle"
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """The contact is still typing: answer `message_id`'s burst in `seconds`."""
+
+    message_id: int
+    seconds: float
 
 
 def _will_be_slow() -> bool:
@@ -96,10 +108,10 @@ def _typing(conversation_id: int, on: bool) -> bool:
     return True
 
 
-def turn_run_next(*, conversation_id: int) -> tuple[str, bool]:
+def turn_run_next(*, conversation_id: int) -> tuple[str | Deferred, bool]:
     """Answer the oldest pending burst of the conversation. Caller holds the conversation's lease.
-    Returns RAN, IDLE (nothing to answer) or DEFERRED (the contact is still typing: a later task answers), and
-    whether more messages were already waiting behind this burst."""
+    Returns RAN, IDLE (nothing to answer) or Deferred (the contact is still typing: answer later), and whether
+    more messages were already waiting behind this burst."""
     pending = pending_messages(conversation_id)
     if not pending:
         return IDLE, False
@@ -109,10 +121,10 @@ def turn_run_next(*, conversation_id: int) -> tuple[str, bool]:
         return IDLE, False
     burst = next_burst(pending, settings.AGENT_BURST_WINDOW)
     more = len(pending) > len(burst)
-    wait = seconds_to_wait(burst, now=timezone.now(), window=settings.AGENT_BURST_WINDOW) if not more else 0
-    if wait > 0:  # look again when the window has passed, without holding a worker
-        enqueue_later(TASK, burst[-1].pk, conversation_id, delay=wait)
-        return DEFERRED, False
+    wait = 0 if more else seconds_to_wait(burst, now=timezone.now(), window=settings.AGENT_BURST_WINDOW,
+                                          greeting_wait=settings.AGENT_GREETING_WAIT)
+    if wait > 0:
+        return Deferred(burst[-1].pk, wait), False
     return _run_turn(conversation, burst), more
 
 
