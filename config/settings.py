@@ -53,6 +53,8 @@ MIDDLEWARE = [
     # Static files from gunicorn in production (Dockerfile runs collectstatic); runserver serves them itself.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions (it reads the language cookie), before common (URL handling may depend on the language).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -139,7 +141,14 @@ else:
 AUTH_PASSWORD_VALIDATORS = [] if (DEBUG or TESTING) else [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
-LANGUAGE_CODE = "es-cl"
+# The staff console speaks Chilean Spanish or English (CONTRACT section 2). LocaleMiddleware lets a staff member's
+# choice (the language cookie set from the console) or their browser's Accept-Language win when it is one of
+# these; anything else gets LANGUAGE_CODE. Our strings are English msgids with a Spanish catalog in locale/.
+LANGUAGES = [("es-cl", "Español (Chile)"), ("en", "English")]
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="es-cl").lower()
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise environ.ImproperlyConfigured(f"LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}, not {LANGUAGE_CODE!r}")
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "America/Santiago"
 USE_I18N = True
 USE_TZ = True
