@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Development tooling: dev-safe defaults (a throwaway SECRET_KEY, localhost hosts). Production uses the Dockerfile.
 export DEBUG ?= 1
 
-.PHONY: run test demo install migrate messages bench-ingest bench-turns bench-orders bench-nlu bench-dashboard clean
+.PHONY: run test demo install migrate messages bench-ingest bench-turns bench-orders bench-nlu bench-dashboard bench-console clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,3 +55,6 @@ MESSAGES_FLAGS := -l es_CL --no-obsolete --add-location=file --ignore="tests/*" 
 messages: install
 	$(PY) manage.py makemessages $(MESSAGES_FLAGS)
 	$(PY) manage.py compilemessages -l es_CL
+
+bench-console: install
+	$(PY) bench/console.py

@@ -226,16 +226,17 @@ def staff_client():
     return client
 
 
-def time_page(client, url: str, renders: int, *, marker: bytes, show_queries: bool = False) -> list[float]:
+def time_page(client, url: str, renders: int, *, marker: bytes, show_queries: bool = False,
+              status: int = 200) -> list[float]:
     """Warm up, check the page, optionally print one render's queries, then time `renders` renders (ms)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     for _ in range(3):  # warm-up: imports, template compilation, connection, PostgreSQL buffers
-        assert client.get(url).status_code == 200, url
+        assert client.get(url).status_code == status, url
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
-    assert response.status_code == 200 and marker in response.content, url
+    assert response.status_code == status and marker in response.content, url
     if show_queries:
         print(f"{url}: one render, {len(captured.captured_queries)} queries")
         for query in captured.captured_queries:

@@ -103,6 +103,8 @@ class ConversationAdmin(admin.ModelAdmin):
     list_filter = (InboxFilter, "mode", "channel", HandoffReasonFilter, WaitNoticeFilter, "is_active")
     search_fields = ("contact__name", "contact__phone_e164", "contact__email", "chatwoot_id")
     list_select_related = ("contact", "taken_by")
+    # An inbox page, not a report: 50 rows render in half the time of the admin's 100 (bench/console.py).
+    list_per_page = 50
     actions = ["take_over", "hand_back"]
     change_form_template = "admin/conversations/conversation/inbox.html"
 
