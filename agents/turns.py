@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from agents.models import Turn
 from conversations.models import Message
 
 # Reply headers mail clients put above the quoted history (Gmail, Outlook, Apple Mail; Spanish and English).
@@ -164,3 +165,14 @@ def build_turn(messages: Iterable[Message]) -> TurnInput:
         message_ids=[m.pk for m in messages],
         kinds=[message_kind(m) for m in messages],
     )
+
+
+def turn_replies_add(*, turn_id: int, messages: list[Message]) -> None:
+    """A reply the turn caused later (the quote once Odoo has the lines) joins the turn's record, so staff and
+    the playground see what the bot answered to those messages. Caller holds the transaction."""
+    turn = Turn.objects.select_for_update().filter(pk=turn_id).first()
+    if turn is None or not messages:
+        return
+    turn.reply_message_ids = list(turn.reply_message_ids or []) + [m.pk for m in messages]
+    turn.reply = "\n\n".join(part for part in [turn.reply, *(m.content for m in messages)] if part)
+    turn.save(update_fields=["reply_message_ids", "reply"])

@@ -1,21 +1,41 @@
-"""NLU benchmark of the rule-based router on a labelled JSON-lines set (default: the shared dev set).
+"""NLU benchmark of the offline router (or, with --llm, the LLM router) on labelled JSON-lines sets, side by side.
 
-    .venv/bin/python bench/nlu.py [--data PATH] [--catalog PATH] [--strict] [--errors]
+    .venv/bin/python bench/nlu.py [--heldout PATH] [--llm] [--errors] [--strict]
+    .venv/bin/python bench/nlu.py --data PATH [--catalog PATH] [--strict] [--errors]
 
-Prints intent accuracy per intent and per difficulty, and exact item match (product and quantity) over the order
-lines; `--strict` exits 1 when intent accuracy < 90% or item match < 85%.
+Sets: the shared dev sets `dev.jsonl` and `dev2.jsonl` (found in the `shared/nlu` folder beside or above the repo,
+or in `$NLU_SHARED_DIR`), the project's own validation set `bench/data/nlu_val.jsonl` (scenario-written, never
+trained on), and a held-out set (`--heldout`, default `bench/data/nlu_heldout.jsonl`; skipped with a note when the
+file is missing). `--data` benchmarks one file only.
+
+Per set: intent accuracy (overall, per intent, per difficulty), items (product code AND quantity) over the expected
+order lines, the confidence-vs-miss figures (share of misses whose confidence is below `ROUTER_CLARIFY_BELOW`, and
+share of hits below it) and, when rows carry "secondary", secondary-intent accuracy.
+
+`--llm` sends the same rows through `agents.routing.route()` with the configured LLM (needs `OPENAI_API_KEY` and,
+for a compatible server, `OPENAI_BASE_URL`; each call is logged as an ExternalCall row, so run `make migrate`
+first). `--strict` exits 1 when a set is below 90% intent or 85% items.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DEBUG", "1")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
 
 from agents.routing.catalog import Catalog  # noqa: E402
 from agents.routing.rules import route_by_rules  # noqa: E402
@@ -23,13 +43,34 @@ from agents.routing.rules import route_by_rules  # noqa: E402
 INTENT_TARGET, ITEM_TARGET = 0.90, 0.85
 
 
+def _shared_dir() -> Path:
+    if os.environ.get("NLU_SHARED_DIR"):
+        return Path(os.environ["NLU_SHARED_DIR"])
+    for base in (REPO.parent, REPO.parent.parent):
+        if (base / "shared" / "nlu").is_dir():
+            return base / "shared" / "nlu"
+    return REPO.parent / "shared" / "nlu"
+
+
 def _args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "nlu" / "dev.jsonl")
-    parser.add_argument("--catalog", type=Path, default=REPO.parent / "shared" / "nlu" / "catalog.dev.json")
+    parser.add_argument("--data", type=Path, help="benchmark this one file instead of the standard sets")
+    parser.add_argument("--catalog", type=Path, default=_shared_dir() / "catalog.dev.json")
+    parser.add_argument("--heldout", type=Path, default=REPO / "bench" / "data" / "nlu_heldout.jsonl")
+    parser.add_argument("--llm", action="store_true", help="route through the configured LLM instead")
     parser.add_argument("--strict", action="store_true", help="exit 1 when below target")
     parser.add_argument("--errors", action="store_true", help="print every miss")
     return parser.parse_args(argv)
+
+
+def _router(use_llm: bool):
+    if not use_llm:
+        return route_by_rules
+    if not settings.OPENAI_API_KEY:
+        raise SystemExit("--llm needs OPENAI_API_KEY (and OPENAI_BASE_URL for a compatible server)")
+    from agents.routing import route  # only --llm needs the database-backed entry point
+
+    return route
 
 
 def _item_hits(expected: list[dict], got: list) -> int:
@@ -43,52 +84,118 @@ def _item_hits(expected: list[dict], got: list) -> int:
     return hits
 
 
-def evaluate(rows: list[dict], catalog: Catalog, show_errors: bool = False) -> dict:
-    per_intent = defaultdict(lambda: [0, 0])
-    per_level = defaultdict(lambda: [0, 0])
-    lines = defaultdict(lambda: [0, 0])
-    for row in rows:
-        decision = route_by_rules(row["text"], order_state=row.get("order_state"), catalog=catalog)
+class Tally:
+    def __init__(self):
+        self.intent = defaultdict(lambda: [0, 0])
+        self.level = defaultdict(lambda: [0, 0])
+        self.lines = defaultdict(lambda: [0, 0])
+        self.confidence = {"miss_below": 0, "misses": 0, "hit_below": 0, "hits": 0}
+        self.secondary = [0, 0]
+
+    def add(self, row: dict, decision, threshold: float) -> bool:
         ok = decision.intent == row["intent"]
         level = row.get("difficulty", "all")
-        for bucket in (per_intent[row["intent"]], per_intent[(row["intent"], level)], per_level[level]):
+        for bucket in (self.intent[row["intent"]], self.intent[(row["intent"], level)], self.level[level]):
             bucket[0] += ok
             bucket[1] += 1
-        hits = _item_hits(row.get("items", []), decision.items)
-        lines[level][0] += hits
-        lines[level][1] += len(row.get("items", []))
-        if show_errors and (not ok or hits < len(row.get("items", []))):
-            got = [(i.product_code, i.quantity) for i in decision.items]
-            print(f"MISS {row['text']!r} [{row.get('order_state')}] want {row['intent']} got {decision.intent} {got}")
-    return {"intent": dict(per_intent), "level": dict(per_level), "lines": dict(lines)}
+        expected = row.get("items", [])
+        hits = _item_hits(expected, decision.items)
+        self.lines[level][0] += hits
+        self.lines[level][1] += len(expected)
+        below = decision.confidence < threshold
+        key = "hit" if ok else "miss"
+        self.confidence[f"{key}_below"] += below
+        self.confidence[f"{key}es" if key == "miss" else "hits"] += 1
+        if "secondary" in row:
+            want = sorted(extra["intent"] for extra in row["secondary"])
+            self.secondary[0] += want == sorted(extra.intent for extra in decision.secondary)
+            self.secondary[1] += 1
+        return ok and hits == len(expected)
 
-
-def _ratio(pair) -> str:
-    return f"{pair[0]:>3}/{pair[1]:<3} {pair[0] / pair[1]:6.1%}" if pair[1] else "  -"
+    def totals(self) -> tuple[list[int], list[int]]:
+        return _total(self.level), _total(self.lines)
 
 
 def _total(buckets: dict) -> list[int]:
     return [sum(b[0] for b in buckets.values()), sum(b[1] for b in buckets.values())]
 
 
+def evaluate(rows: list[dict], catalog: Catalog, show_errors: bool = False, router=route_by_rules) -> Tally:
+    tally, threshold = Tally(), settings.ROUTER_CLARIFY_BELOW
+    for row in rows:
+        decision = router(row["text"], order_state=row.get("order_state"), catalog=catalog)
+        if not tally.add(row, decision, threshold) and show_errors:
+            got = [(i.product_code, i.quantity) for i in decision.items]
+            print(f"MISS {row['text']!r} [{row.get('order_state')}] want {row['intent']} {row.get('items')} "
+                  f"got {decision.intent} {decision.confidence:.2f} {got}")
+    return tally
+
+
+def _ratio(pair) -> str:
+    return f"{pair[0]:>3}/{pair[1]:<3} {pair[0] / pair[1]:6.1%}" if pair[1] else "      -       "
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part:>3}/{whole:<3} {part / whole:6.1%}" if whole else "      -       "
+
+
+def _rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _table(results: dict[str, Tally]) -> list[str]:
+    names = list(results)
+    head = f"{'':<22}" + "".join(f" {name:>16}" for name in names)
+    out = [head, "-" * len(head)]
+
+    def line(label, cell):
+        out.append(f"{label:<22}" + "".join(f" {cell(results[name]):>16}" for name in names))
+
+    line("intent accuracy", lambda t: _ratio(t.totals()[0]))
+    line("items (code+qty)", lambda t: _ratio(t.totals()[1]))
+    levels = sorted({level for t in results.values() for level in t.level})
+    for level in levels:
+        line(f"  intent {level}", lambda t, lv=level: _ratio(t.level.get(lv, [0, 0])))
+        line(f"  items {level}", lambda t, lv=level: _ratio(t.lines.get(lv, [0, 0])))
+    intents = sorted({key for t in results.values() for key in t.intent if isinstance(key, str)})
+    for intent in intents:
+        line(f"  {intent}", lambda t, i=intent: _ratio(t.intent.get(i, [0, 0])))
+    below = f"{settings.ROUTER_CLARIFY_BELOW:.2f}"
+    line(f"misses conf < {below}", lambda t: _share(t.confidence["miss_below"], t.confidence["misses"]))
+    line(f"hits conf < {below}", lambda t: _share(t.confidence["hit_below"], t.confidence["hits"]))
+    line("secondary intents", lambda t: _ratio(t.secondary))
+    return out
+
+
+def _standard_sets(args) -> dict[str, Path]:
+    shared = _shared_dir()
+    sets = {"dev": shared / "dev.jsonl", "dev2": shared / "dev2.jsonl", "val": REPO / "bench" / "data" / "nlu_val.jsonl"}
+    sets["heldout"] = args.heldout
+    return sets
+
+
 def main(argv=None) -> int:
     args = _args(argv)
-    rows = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line.strip()]
-    result = evaluate(rows, Catalog.from_json(args.catalog), args.errors)
-    levels = sorted(result["level"])
-    print(f"{'intent':<16} {'all':>16}" + "".join(f" {level:>16}" for level in levels))
-    for intent in sorted(key for key in result["intent"] if isinstance(key, str)):
-        cells = "".join(f" {_ratio(result['intent'].get((intent, level), [0, 0])):>16}" for level in levels)
-        print(f"{intent:<16} {_ratio(result['intent'][intent]):>16}{cells}")
-    print(f"\n{'difficulty':<16} {'intent acc':>16} {'item match':>16}")
-    for level in sorted(result["level"]):
-        print(f"{level:<16} {_ratio(result['level'][level]):>16} {_ratio(result['lines'][level]):>16}")
-    intent_total, line_total = _total(result["level"]), _total(result["lines"])
-    intent_acc = intent_total[0] / intent_total[1]
-    item_acc = line_total[0] / line_total[1] if line_total[1] else 1.0
-    print(f"\nintent accuracy: {intent_acc:.1%} ({intent_total[0]}/{intent_total[1]}, target {INTENT_TARGET:.0%})")
-    print(f"item exact match: {item_acc:.1%} ({line_total[0]}/{line_total[1]} order lines, target {ITEM_TARGET:.0%})")
-    below = intent_acc < INTENT_TARGET or item_acc < ITEM_TARGET
+    router = _router(args.llm)
+    catalog = Catalog.from_json(args.catalog)
+    sets = {args.data.stem: args.data} if args.data else _standard_sets(args)
+    results = {}
+    for name, path in sets.items():
+        if not path.exists():
+            print(f"note: {name} set not found at {path}, skipped")
+            continue
+        if args.errors:
+            print(f"== {name}")
+        results[name] = evaluate(_rows(path), catalog, args.errors, router)
+    print("\n".join(_table(results)))
+    below = False
+    for name, tally in results.items():
+        intents, lines = tally.totals()
+        intent_acc = intents[0] / intents[1] if intents[1] else 1.0
+        item_acc = lines[0] / lines[1] if lines[1] else 1.0
+        print(f"\n[{name}] intent accuracy: {intent_acc:.1%} ({intents[0]}/{intents[1]}, target {INTENT_TARGET:.0%})")
+        print(f"[{name}] item exact match: {item_acc:.1%} ({lines[0]}/{lines[1]} order lines, target {ITEM_TARGET:.0%})")
+        below = below or intent_acc < INTENT_TARGET or item_acc < ITEM_TARGET
     return 1 if args.strict and below else 0
 
 

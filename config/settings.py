@@ -224,6 +224,12 @@ CHATWOOT_WEBHOOK_SECRETS = env.list("CHATWOOT_WEBHOOK_SECRETS", default=[])
 CHATWOOT_WEBHOOK_TOKEN = env.str("CHATWOOT_WEBHOOK_TOKEN", default="")
 CHATWOOT_SIGNATURE_MAX_AGE = env.int("CHATWOOT_SIGNATURE_MAX_AGE", default=300)
 CHATWOOT_TIMEOUT = env.float("CHATWOOT_TIMEOUT", default=10.0)
+# Where the local stand-ins keep their state between runs (`<dir>/chatwoot.json`, `<dir>/odoo.json`), so a
+# restarted `make run` or `make demo` continues Chatwoot's ids and Odoo's numbering instead of reusing them (our
+# webhook dedupe would drop the new messages; our orders would clash with Odoo's new ones).
+# Relative paths are beside manage.py; empty keeps the state in memory. Tests never touch a developer's state.
+_STANDIN_STATE_DIR = env.str("STANDIN_STATE_DIR", default="" if TESTING else ".standin")
+STANDIN_STATE_DIR: Path | None = BASE_DIR / _STANDIN_STATE_DIR if _STANDIN_STATE_DIR else None
 
 # --- Odoo ------------------------------------------------------------------------------------------------------
 ODOO_STANDIN_PORT = env.int("ODOO_STANDIN_PORT", default=8069)
@@ -238,16 +244,47 @@ ODOO_RETRY_ATTEMPTS = env.int("ODOO_RETRY_ATTEMPTS", default=3)
 ODOO_RETRY_WAIT = env.float("ODOO_RETRY_WAIT", default=0.2)
 ODOO_BREAKER_FAIL_MAX = env.int("ODOO_BREAKER_FAIL_MAX", default=5)
 ODOO_BREAKER_RESET_SECONDS = env.int("ODOO_BREAKER_RESET_SECONDS", default=30)
+# An order's Odoo commands (the outbox): backoff between attempts, the wait before looking up a write whose outcome
+# was unknown, and the lease one runner holds on an order (longer than a command's worst case, renewed after each).
+ODOO_COMMAND_RETRY_BASE = env.float("ODOO_COMMAND_RETRY_BASE", default=2.0)
+ODOO_COMMAND_RETRY_MAX = env.float("ODOO_COMMAND_RETRY_MAX", default=300.0)
+ODOO_MAYBE_DONE_DELAY = env.float("ODOO_MAYBE_DONE_DELAY", default=3.0)
+ODOO_COMMAND_LEASE_SECONDS = env.float("ODOO_COMMAND_LEASE_SECONDS", default=90.0)
+# purchase: the contact is a supplier, orders are RFQs (purchase.order); sale: a customer, quotations (sale.order).
+ODOO_ORDER_MODEL = env.str("ODOO_ORDER_MODEL", default="purchase")
+if ODOO_ORDER_MODEL not in ("purchase", "sale"):
+    raise environ.ImproperlyConfigured(f"ODOO_ORDER_MODEL={ODOO_ORDER_MODEL!r}: use 'purchase' or 'sale'")
 
 # --- LLM -------------------------------------------------------------------------------------------------------
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="") or None
 OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
-OPENAI_TIMEOUT = env.float("OPENAI_TIMEOUT", default=8.0)
+OPENAI_TRANSCRIBE_MODEL = env.str("OPENAI_TRANSCRIBE_MODEL", default="gpt-4o-mini-transcribe")
+# Per attempt, for calls made in the background (voice notes, photos and PDFs of purchase lists): reading a
+# several-page PDF or a long note takes the model 10 s and more. A timeout is not retried.
+OPENAI_TIMEOUT = env.float("OPENAI_TIMEOUT", default=20.0)
+# The whole call, retries and their waits included, when a contact waits for the agent and the rules can answer
+# instead (routing): a hanging LLM costs one turn this long, then the shared breaker stops everyone calling.
+OPENAI_TURN_TIMEOUT = env.float("OPENAI_TURN_TIMEOUT", default=2.0)
 OPENAI_MAX_ATTEMPTS = env.int("OPENAI_MAX_ATTEMPTS", default=3)
 OPENAI_RETRY_MAX_WAIT = env.float("OPENAI_RETRY_MAX_WAIT", default=2.0)
+# Shared by every process through the cache: this many failed calls in a row anywhere open it for that long.
 OPENAI_BREAKER_FAIL_MAX = env.int("OPENAI_BREAKER_FAIL_MAX", default=5)
-OPENAI_BREAKER_RESET_SECONDS = env.int("OPENAI_BREAKER_RESET_SECONDS", default=30)
+OPENAI_BREAKER_RESET_SECONDS = env.float("OPENAI_BREAKER_RESET_SECONDS", default=30.0)
+
+# --- Attachments (voice notes, photos, PDFs) downloaded from Chatwoot's `data_url` -----------------------------
+# Refuse URLs that resolve to private, loopback or link-local addresses (SSRF) unless this is on: on by default
+# only for the local Chatwoot stand-in; a Chatwoot or storage on your own network needs it on explicitly.
+MEDIA_ALLOW_PRIVATE_NETWORKS = env.bool("MEDIA_ALLOW_PRIVATE_NETWORKS", default=CHATWOOT_USES_STANDIN)
+MEDIA_MAX_AUDIO_BYTES = env.int("MEDIA_MAX_AUDIO_BYTES", default=16 * 1024 * 1024)
+MEDIA_MAX_IMAGE_BYTES = env.int("MEDIA_MAX_IMAGE_BYTES", default=16 * 1024 * 1024)
+MEDIA_MAX_PDF_BYTES = env.int("MEDIA_MAX_PDF_BYTES", default=20 * 1024 * 1024)
+MEDIA_CONNECT_TIMEOUT = env.float("MEDIA_CONNECT_TIMEOUT", default=5.0)
+MEDIA_READ_TIMEOUT = env.float("MEDIA_READ_TIMEOUT", default=10.0)
+# The whole download, redirects included: a server dripping bytes under the read timeout still stops here. A
+# download plus a background OpenAI call that times out (20 + 20 s) fit in one task under Q_CLUSTER["timeout"].
+MEDIA_DOWNLOAD_TIMEOUT = env.float("MEDIA_DOWNLOAD_TIMEOUT", default=20.0)
+MEDIA_MAX_REDIRECTS = env.int("MEDIA_MAX_REDIRECTS", default=5)
 
 # --- Business rules --------------------------------------------------------------------------------------------
 ORDER_APPROVAL_THRESHOLD = env.float("ORDER_APPROVAL_THRESHOLD", default=0.0)
@@ -261,10 +298,14 @@ DRY_RUN = env.bool("DRY_RUN", default=False)
 AGENT_BURST_WINDOW = env.float("AGENT_BURST_WINDOW", default=0.0 if TESTING else 0.5)
 AGENT_TURN_ATTEMPTS = env.int("AGENT_TURN_ATTEMPTS", default=3)
 AGENT_TURN_BACKOFF = env.float("AGENT_TURN_BACKOFF", default=0.2)
-AGENT_TURN_LOCK_TTL = env.float("AGENT_TURN_LOCK_TTL", default=60.0)
+# The conversation's lease is renewed by a heartbeat while its turn runs: a short TTL frees it soon after a worker dies.
+AGENT_TURN_LOCK_TTL = env.float("AGENT_TURN_LOCK_TTL", default=10.0)
 AGENT_LOCK_WAIT = env.float("AGENT_LOCK_WAIT", default=20.0)
 AGENT_MAX_TURNS_PER_RUN = env.int("AGENT_MAX_TURNS_PER_RUN", default=100)
-AGENT_SWEEP_AFTER = env.float("AGENT_SWEEP_AFTER", default=120.0)
+# Unanswered messages with no turn running for this long are re-driven (the worker died, or the broker lost the
+# task); the fast sweeps run every TICKER_INTERVAL seconds in each worker process (core.ticker), 0 turns them off.
+AGENT_SWEEP_AFTER = env.float("AGENT_SWEEP_AFTER", default=5.0)
+TICKER_INTERVAL = env.float("TICKER_INTERVAL", default=0.0 if TESTING else 5.0)
 # Outbound sending: backoff between attempts, attempt budget, and when the sweeper considers a row stuck.
 OUTBOUND_RETRY_BASE = env.float("OUTBOUND_RETRY_BASE", default=2.0)
 OUTBOUND_RETRY_MAX = env.float("OUTBOUND_RETRY_MAX", default=300.0)
@@ -273,8 +314,9 @@ OUTBOUND_AMBIGUOUS_RETRY_DELAY = env.float("OUTBOUND_AMBIGUOUS_RETRY_DELAY", def
 # Backoffs up to this long are waited out in the worker; longer ones go to the sweeper, so a Chatwoot outage
 # cannot park every worker (with 2 workers, 15 s waits would stall all agent turns).
 OUTBOUND_INLINE_WAIT_MAX = env.float("OUTBOUND_INLINE_WAIT_MAX", default=2.0)
-OUTBOUND_QUEUED_GRACE = env.float("OUTBOUND_QUEUED_GRACE", default=30.0)
-OUTBOUND_SENDING_TIMEOUT = env.float("OUTBOUND_SENDING_TIMEOUT", default=120.0)
+OUTBOUND_QUEUED_GRACE = env.float("OUTBOUND_QUEUED_GRACE", default=5.0)
+# A POST never takes longer than CHATWOOT_TIMEOUT: a row `sending` for longer lost its worker.
+OUTBOUND_SENDING_TIMEOUT = env.float("OUTBOUND_SENDING_TIMEOUT", default=20.0)
 CHATWOOT_MIRROR_ATTEMPTS = env.int("CHATWOOT_MIRROR_ATTEMPTS", default=4)
 CHATWOOT_MIRROR_BACKOFF = env.float("CHATWOOT_MIRROR_BACKOFF", default=0.5)
 SESSION_IDLE_RESET_HOURS = env.int("SESSION_IDLE_RESET_HOURS", default=24)
@@ -333,5 +375,13 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "django-q": {"level": "WARNING"},  # django-q2 logs as "django-q"; INFO would log every enqueue
         "httpx": {"level": "WARNING"},
+        # odoo-client-lib logs each RPC's arguments at DEBUG, the login password or API key among them.
+        "odoolib": {"level": "WARNING"},
     },
 }
+
+# Offline router (agents/routing): the trained intent model's artifact (`manage.py train_router` writes it; a missing
+# or stale one is rebuilt on first use), and the confidence below which the agent should ask "¿quieres decir A o B?"
+# (0.9: on the sets not used to write the router, 80% of its misses score below it and ~13% of its hits do).
+ROUTER_MODEL_PATH = Path(env.str("ROUTER_MODEL_PATH", default=str(BASE_DIR / "artifacts" / "router_model.joblib")))
+ROUTER_CLARIFY_BELOW = env.float("ROUTER_CLARIFY_BELOW", default=0.9)

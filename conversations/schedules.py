@@ -8,3 +8,7 @@ SCHEDULES = [
     # Hands conversations idle with staff back to the bot; raises the once-only "waiting too long" notice.
     {"name": "handoff_sweep", "func": "conversations.tasks_handoff.sweep_handoffs", "minutes": 1},
 ]
+
+# Fast sweeps (core.ticker, every few seconds in each worker): the same re-drives, so that work whose task vanished
+# (a broker flushed, a worker killed) is back within seconds.
+TICKS = ["conversations.tasks.sweep_outbound", "conversations.tasks_ingest.redrive_deliveries"]

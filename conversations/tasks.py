@@ -10,7 +10,7 @@ from django.utils import timezone
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from conversations.models import Conversation, ConversationMode, Message
-from conversations.outbound import outbound_sweep
+from conversations.outbound import message_recover_stuck, outbound_sweep
 from conversations.outbound.send import message_send
 from core.queue import enqueue_now
 from integrations.chatwoot.client import chatwoot_client
@@ -48,6 +48,11 @@ def sweep_outbound() -> dict:
     if any(counts.values()):
         logger.info("outbound sweep", extra=counts)
     return counts
+
+
+def recover_stuck_message(message_id: int) -> str:
+    """A reply left `sending` by a worker that died mid-POST: sent if Chatwoot has it, else queued again."""
+    return message_recover_stuck(message_id=message_id)
 
 
 def set_typing(conversation_id: int, on: bool) -> bool:

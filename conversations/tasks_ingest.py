@@ -9,3 +9,8 @@ def process_delivery(delivery_id: int) -> str:
 
 def sweep_deliveries() -> int:
     return webhook_delivery_sweep()
+
+
+def redrive_deliveries() -> int:
+    """Fast sweep (core.ticker): deliveries whose processing task vanished a few seconds ago."""
+    return webhook_delivery_sweep(older_than_seconds=10)

@@ -1,11 +1,18 @@
 """Logging helpers: a filter that masks phone numbers and e-mail addresses wherever they appear in a record."""
 
+import datetime
 import logging
 import re
 
-EMAIL_RE = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
-# E.164-ish: optional +, 8 to 15 digits possibly split by spaces, dots or dashes. Keeps the last 3 digits.
-PHONE_RE = re.compile(r"(?<![\w])\+?\d(?:[\s.-]?\d){6,13}(\d{3})(?![\w])")
+# Unicode-aware: "josé@ñandú.cl" and "maría.pérez@correo.cl" are addresses too. Keeps the first character and the
+# domain.
+# The lookbehind starts a match only where a local part starts: without it a long word is rescanned from each of
+# its characters (seconds for a 20,000-character log line).
+EMAIL_RE = re.compile(r"(?<![\w.%+-])([\w.%+-])[\w.%+-]*@([\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,})")
+# E.164-ish: optional +, 10 to 17 digits split by up to two spaces, dots, dashes or parentheses ("+1 (555) 010-4477",
+# "(+56) 9 8765 4321"), also glued to letters ("wa_id5511987654321"). Keeps the last 3 digits. Longer digit runs
+# (bigint ids) and dates (no 3 trailing digits in a row) are left alone.
+PHONE_RE = re.compile(r"(?<!\d)(?:\(?\+)?\(?\d(?:[\s.()\-]{0,2}\d){6,13}(\d{3})(?!\d)")
 
 _STANDARD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
@@ -15,6 +22,9 @@ def mask_pii(text: str) -> str:
     return PHONE_RE.sub(r"***\1", text)
 
 
+_PLAIN = (int, float, bool, type(None), datetime.date, datetime.time, datetime.timedelta)
+
+
 def _mask_value(value):
     if isinstance(value, str):
         return mask_pii(value)
@@ -22,7 +32,10 @@ def _mask_value(value):
         return {k: _mask_value(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return type(value)(_mask_value(v) for v in value)
-    return value
+    if isinstance(value, _PLAIN):
+        return value
+    # Anything else the JSON formatter would print with str(): a Contact is its name or phone, a request its URL.
+    return mask_pii(str(value))
 
 
 class MaskPIIFilter(logging.Filter):

@@ -31,8 +31,9 @@ from orders.services.decisions import APPROVE_PERMISSION
 from orders.services.results import ApprovalDenied
 
 RECENT_MESSAGES = 10
-# The record's form in Odoo's web client; the `#` form is understood by Odoo 14 to 19.
-ODOO_FORM_PATH = "/web#id={id}&model=purchase.order&view_type=form"
+# The record's form in Odoo's web client (the `#` form is understood by Odoo 14 to 19), per ODOO_ORDER_MODEL.
+ODOO_FORM_PATH = "/web#id={id}&model={model}&view_type=form"
+ODOO_MODELS = {"purchase": "purchase.order", "sale": "sale.order"}
 # The status bar, as Odoo draws it: the way forward, with `cancelled` shown only when the order ends there.
 STATUS_STEPS = [OrderState.DRAFT, OrderState.SENT, OrderState.TO_APPROVE, OrderState.CONFIRMED, OrderState.RECEIVED]
 
@@ -180,8 +181,8 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
 REPORTS = {
     "approved": gettext_lazy("%(order)s: approved and confirmed in Odoo; the contact was told."),
     "rejected": gettext_lazy("%(order)s: rejected and cancelled in Odoo; the contact was told the reason."),
-    "odoo_unreachable": gettext_lazy("%(order)s: Odoo could not be reached (%(error)s); nothing changed, try "
-                                     "again later."),
+    "odoo_unreachable": gettext_lazy("%(order)s: Odoo could not be reached (%(error)s); the decision is kept and "
+                                     "reaches Odoo as soon as it answers."),
     "odoo_refused": gettext_lazy("%(order)s: Odoo refused: %(error)s"),
     "odoo_not_approved": gettext_lazy("%(order)s: Odoo did not approve it (%(error)s); the Odoo integration user "
                                       "needs the Purchase Administrator right, or approve it in Odoo."),
@@ -213,8 +214,11 @@ def _safe_next(request) -> str:
 # --- the order page's parts ---------------------------------------------------------------------------------------
 
 def _order_title(order: PurchaseOrder) -> str:
-    # Odoo's words: a quotation until it is confirmed, an order after.
-    noun = _("Quotation") if order.state in ACTIVE_STATES else _("Purchase order")
+    # Odoo's words: a quotation until it is confirmed, then a purchase order (purchase mode) or a sales order.
+    if order.state in ACTIVE_STATES:
+        noun = _("Quotation")
+    else:
+        noun = _("Purchase order") if settings.ODOO_ORDER_MODEL == "purchase" else _("Sales order")
     return f"{noun} {order.display_name}"
 
 
@@ -249,4 +253,5 @@ def _recent_messages(order: PurchaseOrder) -> list:
 def _odoo_url(order: PurchaseOrder) -> str:
     if not order.odoo_id:
         return ""
-    return settings.ODOO_URL.rstrip("/") + ODOO_FORM_PATH.format(id=order.odoo_id)
+    return settings.ODOO_URL.rstrip("/") + ODOO_FORM_PATH.format(id=order.odoo_id,
+                                                                 model=ODOO_MODELS[settings.ODOO_ORDER_MODEL])

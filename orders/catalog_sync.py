@@ -1,12 +1,19 @@
-"""`sync_catalog`: purchasable products from Odoo into the local catalog (CONTRACT §4). Idempotent: a product is
-matched by its Odoo id (then by code), written only when something changed, and deactivated when Odoo no longer
-offers it for purchase."""
+"""`sync_catalog`: the products of the order mode from Odoo into the local catalog (CONTRACT §4).
+
+- purchase mode (`ODOO_ORDER_MODEL=purchase`): purchasable products (`purchase_ok`) with the vendor price (first
+  supplier line, else the cost), the purchase unit and the vendor;
+- sale mode: sellable products (`sale_ok`) with the sales price (`lst_price`; a customer's pricelist is applied by
+  Odoo on the quotation itself) and the sales unit.
+Both with stock on hand and Odoo's own `purchase_ok` / `sale_ok`. Idempotent: a product is matched by its Odoo id
+(then by code), written only when something changed, and deactivated when Odoo no longer offers it in this mode.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,7 +21,7 @@ from integrations.odoo import gateway
 from orders.models import Product
 
 SYNCED_FIELDS = ("default_code", "name", "uom", "price", "vendor_name", "odoo_vendor_id", "qty_available",
-                 "purchase_ok", "active")
+                 "purchase_ok", "sale_ok", "active")
 
 
 @dataclass
@@ -31,9 +38,12 @@ class SyncSummary:
         return text + (f", skipped {len(self.skipped)} without a code" if self.skipped else "")
 
 
-def catalog_sync(*, progress=None) -> SyncSummary:
+def catalog_sync(*, progress=None, mode: str | None = None) -> SyncSummary:
     """Pull from Odoo (outside any transaction), then apply each product in its own short transaction."""
-    rows = gateway.purchasable_products()
+    mode = mode or settings.ODOO_ORDER_MODEL
+    gateway.ensure_order_model(mode)  # a catalog for a mode Odoo cannot serve would only mislead
+    rows, values = (gateway.sellable_products(), _sale_values) if mode == "sale" else \
+        (gateway.purchasable_products(), _purchase_values)
     summary = SyncSummary()
     seen: set[int] = set()
     for row in (progress(rows) if progress else rows):
@@ -41,25 +51,46 @@ def catalog_sync(*, progress=None) -> SyncSummary:
             summary.skipped.append(row.get("name") or str(row["id"]))
             continue
         seen.add(row["id"])
-        outcome = _apply(_values(row), row["id"])
+        outcome = _apply(values(row), row["id"])
         setattr(summary, outcome, getattr(summary, outcome) + 1)
+    withdrawn = {"sale_ok": False} if mode == "sale" else {"purchase_ok": False}
     summary.deactivated = Product.objects.filter(active=True, odoo_product_id__isnull=False).exclude(
-        odoo_product_id__in=seen).update(active=False, purchase_ok=False, synced_at=timezone.now())
+        odoo_product_id__in=seen).update(active=False, synced_at=timezone.now(), **withdrawn)
     return summary
 
 
-def _values(row: dict) -> dict:
+def _purchase_values(row: dict) -> dict:
     vendor = row.get("vendor")
     price = vendor["price"] if vendor else row.get("standard_price") or 0
     partner = vendor.get("partner_id") if vendor else None
     return {
         "default_code": row["default_code"], "name": row["name"],
-        "uom": row.get("purchase_uom") or (row["uom_id"][1] if row.get("uom_id") else ""),
-        "price": Decimal(str(price)).quantize(Decimal("0.01")),
-        "vendor_name": partner[1] if partner else "", "odoo_vendor_id": partner[0] if partner else None,
-        "qty_available": Decimal(str(row.get("qty_available") or 0)).quantize(Decimal("0.001")),
-        "purchase_ok": True, "active": True,
+        "uom": row.get("purchase_uom") or _name(row.get("uom_id")),
+        "price": _price(price), "vendor_name": partner[1] if partner else "",
+        "odoo_vendor_id": partner[0] if partner else None, "qty_available": _qty(row.get("qty_available")),
+        "purchase_ok": True, "sale_ok": bool(row.get("sale_ok")), "active": True,
     }
+
+
+def _sale_values(row: dict) -> dict:
+    return {
+        "default_code": row["default_code"], "name": row["name"], "uom": _name(row.get("uom_id")),
+        "price": _price(row.get("lst_price")), "vendor_name": "", "odoo_vendor_id": None,
+        "qty_available": _qty(row.get("qty_available")), "purchase_ok": bool(row.get("purchase_ok")),
+        "sale_ok": True, "active": True,
+    }
+
+
+def _name(many2one) -> str:
+    return many2one[1] if isinstance(many2one, list) and len(many2one) > 1 else ""
+
+
+def _price(value) -> Decimal:
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
+def _qty(value) -> Decimal:
+    return Decimal(str(value or 0)).quantize(Decimal("0.001"))
 
 
 def _apply(values: dict, odoo_id: int) -> str:

@@ -1,7 +1,8 @@
 """An order's audit rows as the sentences staff read on the order page: what happened, who did it, when.
 
 One table from event kind to sentence (`EVENT_SENTENCES`); a kind that is not in it still reads as a sentence
-(its name in words, and who). Kinds that only matter to the machinery (`SILENT_EVENTS`) are left out.
+(its name in words, and who). Kinds that only matter to the machinery (`SILENT_EVENTS`) are left out. Kinds no
+longer written (the push and lifecycle services of before the Odoo command outbox) stay, for older orders.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from orders.models import OrderState, PurchaseOrderEvent
+from orders.models import CommandKind, OrderState, PurchaseOrderEvent
 
 # Bookkeeping rows (the agent's turn markers, the mark written before an Odoo create): nothing a person did.
 SILENT_EVENTS = ("chat_turn", "odoo_create_attempt")
@@ -62,7 +63,8 @@ def _transition(event: PurchaseOrderEvent) -> tuple[str, str]:
 
 
 def _created(event: PurchaseOrderEvent) -> tuple[str, str]:
-    count = len((event.detail or {}).get("lines") or [])
+    detail = event.detail or {}
+    count = len(detail.get("after") or detail.get("lines") or [])  # "lines" in rows from before the command outbox
     return ngettext("Quotation created with %(n)d line", "Quotation created with %(n)d lines", count) % {
         "n": count}, ""
 
@@ -72,7 +74,38 @@ def _error(text):
 
 
 def _odoo_state(text):
-    return lambda event: (text % {"state": (event.detail or {}).get("odoo_state", "?")}, "")
+    # The state Odoo reported; mismatches found by the command runner name the state we wanted instead.
+    return lambda event: (text % {"state": (event.detail or {}).get("odoo_state")
+                                  or (event.detail or {}).get("wanted", "?")}, "")
+
+
+def _command(event: PurchaseOrderEvent) -> str:
+    """The Odoo command an event is about, in words ("Confirm in Odoo"), or "" when the row names none."""
+    kind = (event.detail or {}).get("command", "")
+    try:
+        return str(CommandKind(kind).label)
+    except ValueError:
+        return kind
+
+
+def _quote_ready(event: PurchaseOrderEvent) -> tuple[str, str]:
+    detail = event.detail or {}
+    if detail.get("dry_run"):
+        return _("Quote ready (DRY_RUN: not written to Odoo)"), ""
+    return _("Quote ready in Odoo as %(name)s") % {"name": detail.get("odoo_name", "")}, ""
+
+
+def _odoo_delayed(event: PurchaseOrderEvent) -> tuple[str, str]:
+    return (_("Odoo did not answer (%(command)s); trying again") % {"command": _command(event)},
+            str((event.detail or {}).get("error", "")))
+
+
+def _odoo_refused(event: PurchaseOrderEvent) -> tuple[str, str]:
+    detail = event.detail or {}
+    why = str(detail.get("error") or detail.get("odoo_state") or "")
+    if detail.get("command"):
+        return _("Odoo refused: %(command)s") % {"command": _command(event)}, why
+    return _("Odoo refused the order"), why
 
 
 def _unknown(event: PurchaseOrderEvent) -> tuple[str, str]:
@@ -90,7 +123,10 @@ EVENT_SENTENCES = {
     "dry_run_partner": lambda e: (_("DRY_RUN: the contact was not created in Odoo"), ""),
     "dry_run_push": lambda e: (_("DRY_RUN: nothing was written to Odoo"), ""),
     "odoo_unreachable": _error(gettext_lazy("Odoo could not be reached; it will be sent when Odoo is back")),
-    "odoo_refused": _error(gettext_lazy("Odoo refused the order")),
+    "odoo_refused": _odoo_refused,
+    "odoo_delayed": _odoo_delayed,
+    "quote_ready": _quote_ready,
+    "confirm_dry_run": lambda e: (_("DRY_RUN: the confirmation was not written to Odoo"), ""),
     "approve_failed": _error(gettext_lazy("Approval could not reach Odoo; nothing changed")),
     "reject_failed": _error(gettext_lazy("Rejection could not reach Odoo; nothing changed")),
     "cancel_failed": _error(gettext_lazy("Cancellation could not reach Odoo; nothing changed")),

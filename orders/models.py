@@ -10,16 +10,19 @@ class Product(TimeStampedModel):
 
     default_code = models.CharField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=255)
-    uom = models.CharField(_("unit"), max_length=64,
-                           help_text=_("Purchase unit, e.g. kg, Unidades, Caja x12, Saco 25 kg"))
-    price = models.DecimalField(_("price"), max_digits=14, decimal_places=2,
-                                help_text=_("Vendor price (supplier info, else cost)"))
+    uom = models.CharField(_("unit"), max_length=64, help_text=_(
+        "Unit the mode orders in (purchase unit, or sales unit), e.g. kg, Unidades, Caja x12, Saco 25 kg"))
+    price = models.DecimalField(_("price"), max_digits=14, decimal_places=2, help_text=_(
+        "Purchase mode: vendor price (supplier info, else cost). Sale mode: sales price (list price, before "
+        "customer pricelists)"))
     currency = models.CharField(_("currency"), max_length=8, default="CLP")
     vendor_name = models.CharField(_("vendor"), max_length=255, blank=True)
     odoo_product_id = models.BigIntegerField(_("Odoo product id"), null=True, blank=True, unique=True)
     odoo_vendor_id = models.BigIntegerField(_("Odoo vendor id"), null=True, blank=True)
     qty_available = models.DecimalField(_("stock on hand"), max_digits=14, decimal_places=3, default=0)
     purchase_ok = models.BooleanField(_("can be purchased"), default=True)
+    sale_ok = models.BooleanField(_("can be sold"), default=False,
+                                  help_text=_("Odoo offers it for sale (the catalog of sale mode)"))
     active = models.BooleanField(_("active"), default=True)
     # Extra names people use for it ("aceite coco", "quinua"), editable in the admin; used by the matcher.
     aliases = models.JSONField(_("other names"), default=list, blank=True)
@@ -78,12 +81,16 @@ class PurchaseOrder(TimeStampedModel):
     rejected_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     decision_reason = models.TextField(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
-    # Set when the contact confirmed while Odoo was unreachable: the sweeper confirms once the push succeeds.
+    # When the contact said yes, and when a cancellation was asked for (the Odoo command may still be running).
     confirm_requested_at = models.DateTimeField(null=True, blank=True)
-    # A short claim on pushing this order (compare-and-set), so two workers never create it twice at once.
-    push_lease_until = models.DateTimeField(null=True, blank=True)
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every change of the lines (compare-and-set): an Odoo push carries the version it writes, and a
+    # quote is only told for the version the order still has.
+    lines_version = models.PositiveIntegerField(default=0)
+    # A short claim on running this order's Odoo commands (compare-and-set): one runner per order at a time,
+    # so its commands run in order and never twice at once.
+    commands_lease_until = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(null=True, blank=True)
-    receipt_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("purchase order")
@@ -121,8 +128,20 @@ class PurchaseOrderLine(models.Model):
         return f"{self.quantity} {self.uom} {self.product.name}"
 
 
+class NoticeState(models.TextChoices):
+    """Whether an order event is something the contact should hear about, and whether they did."""
+
+    NONE = "", "Not for the contact"
+    PENDING = "pending", "To tell the contact"
+    TOLD = "told", "Told the contact"
+    WITHHELD = "withheld", "Not told: staff had the conversation"
+    STALE = "stale", "Not told: overtaken by a newer change"
+
+
 class PurchaseOrderEvent(models.Model):
-    """Audit row: every transition and every staff or agent action on an order (STYLE habit 5). Never edited."""
+    """Audit row: every transition and every staff or agent action on an order. Never edited, except its notice
+    state: the order app writes events and never speaks to the contact; the agents turn the pending notices into
+    replies (exactly once, by compare-and-set on `notice`)."""
 
     order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="events")
     actor = models.CharField(max_length=150, help_text="agent, system, odoo or user:<username>")
@@ -130,12 +149,64 @@ class PurchaseOrderEvent(models.Model):
     before = models.CharField(max_length=32, blank=True)
     after = models.CharField(max_length=32, blank=True)
     detail = models.JSONField(default=dict, blank=True)
+    notice = models.CharField(max_length=8, choices=NoticeState.choices, default=NoticeState.NONE, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("order event")
         verbose_name_plural = _("order events")
         ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["order", "id"], condition=models.Q(notice="pending"),
+                                name="order_event_notice_pending")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.before}→{self.after} by {self.actor}"
+
+
+class CommandKind(models.TextChoices):
+    PUSH = "push", _("Create or rewrite the order in Odoo")
+    CONFIRM = "confirm", _("Confirm in Odoo")
+    APPROVE = "approve", _("Approve in Odoo")
+    CANCEL = "cancel", _("Cancel in Odoo")
+
+
+class CommandState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Refused by Odoo"
+    SUPERSEDED = "superseded", "Overtaken by a newer command"
+
+
+class OdooCommand(models.Model):
+    """One write the order owes Odoo: written in the same transaction as the change that needs it, run after
+    commit, re-driven by a sweeper until Odoo answered. Idempotent by design: `key` is unique (a retried turn
+    cannot queue it twice), and after an unknown outcome (`maybe_done`) the runner looks the effect up in Odoo
+    (the order's origin key, its state re-read) before repeating it."""
+
+    order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="commands")
+    kind = models.CharField(max_length=16, choices=CommandKind.choices)
+    key = models.CharField(max_length=128, unique=True)
+    lines_version = models.PositiveIntegerField(default=0)
+    state = models.CharField(max_length=16, choices=CommandState.choices, default=CommandState.PENDING)
+    actor = models.CharField(max_length=150, default="agent")
+    # Why (a rejection's reason the contact reads), who decided (staff user id for approvals and rejections).
+    reason = models.TextField(blank=True)
+    user = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The agent turn that decided it (a plain id: turns live on a higher floor); its outcome's notice joins it.
+    turn_id = models.BigIntegerField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    maybe_done = models.BooleanField(default=False, help_text="An earlier attempt may have reached Odoo")
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.order_id} v{self.lines_version} ({self.state})"

@@ -2,8 +2,10 @@
 
 SCHEDULES = [
     {"name": "orders.sync_catalog", "func": "orders.tasks.sync_catalog", "minutes": 60},
-    # Orders saved while Odoo was unreachable: pushed (and confirmed if the contact said yes) once it is back.
-    {"name": "orders.push_pending", "func": "orders.tasks.push_pending_orders", "minutes": 1},
-    # Odoo-side changes: receipt done (the contact is told), approvals or cancellations made in Odoo.
-    {"name": "orders.watch_receipts", "func": "orders.tasks.watch_receipts", "minutes": 5},
+    # Odoo-side changes: approvals or cancellations made in Odoo, goods received (the contact is told).
+    {"name": "orders.watch_receipts", "func": "orders.tasks.watch_orders", "minutes": 5},
+    # Odoo commands whose runner is gone or whose retry is due (Odoo was down, a worker died mid-command).
+    {"name": "orders.sweep_odoo_commands", "func": "orders.tasks.sweep_odoo_commands", "minutes": 1},
 ]
+# Fast sweep (core.ticker): commands whose runner is gone, back within seconds.
+TICKS = ["orders.tasks.redrive_odoo_commands"]

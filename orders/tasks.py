@@ -1,19 +1,23 @@
-"""Queue tasks: thin, take ids, safe to run twice (STYLE habit 8)."""
+"""Queue tasks: thin, take ids, safe to run twice."""
 
 from orders import services
 from orders.catalog_sync import catalog_sync
 
 
-def push_order(order_id: int) -> str:
-    return services.purchase_order_push_to_odoo(order_id=order_id).outcome
+def run_odoo_commands(order_id: int) -> int:
+    return len(services.odoo_commands_run(order_id=order_id))
 
 
-def push_pending_orders() -> dict:
-    return services.purchase_orders_push_pending(older_than_seconds=30)
+def sweep_odoo_commands() -> dict:
+    return services.odoo_commands_sweep()
 
 
-def watch_receipts() -> dict:
-    return services.purchase_orders_watch_receipts()
+def redrive_odoo_commands() -> int:
+    return services.odoo_commands_redrive()
+
+
+def watch_orders() -> dict:
+    return services.purchase_orders_watch()
 
 
 def sync_catalog() -> str:

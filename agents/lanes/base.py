@@ -1,5 +1,6 @@
-"""The agent interface. An agent reads the turn and the session and returns what to say and what to remember; it
-never sends anything or writes conversation state itself (the orchestration task does, in one transaction)."""
+"""The agent interface. An agent reads the turn and the session and returns its decision as data: what to say, what
+to remember, what to do to the contact's order, whether to hand over. It never writes a row or calls Odoo or
+Chatwoot: the turn's commit applies the decision in one transaction and the effects run after it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import Protocol
 from agents.routing.decision import RoutingDecision
 from agents.session import SessionState
 from conversations.models import HandoffReason
+from orders.models import PurchaseOrder
+from orders.services import OrderChange
 
 
 @dataclass
@@ -30,6 +33,8 @@ class AgentResult:
     replies: list[Reply]
     patch: dict = field(default_factory=dict)  # a session patch (agents.session.patcher)
     handoff: Handoff | None = None
+    order: OrderChange | None = None  # applied by the commit (orders.services.order_change_apply)
+    notify_order_id: int | None = None  # tell this order's pending notices after commit (news the answer left to them)
 
 
 @dataclass
@@ -42,6 +47,9 @@ class AgentTurn:
     decision: RoutingDecision
     contact_name: str = ""
     contact_phone: str = ""
+    contact_id: int = 0
+    order: PurchaseOrder | None = None  # the contact's active order, with its lines (read once per turn)
+    order_news: bool = False  # the order just moved in Odoo: its notices tell the contact
 
     @property
     def language(self) -> str:

@@ -6,7 +6,9 @@ compare-and-set in the turn's commit, so a message is answered once however ofte
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from django.db.models import Exists
 
 from conversations.models import AnswerState, Direction, Message, SenderKind
 
@@ -21,8 +23,13 @@ def is_answerable(message: Message) -> bool:
 
 
 def pending_messages(conversation_id: int) -> list[Message]:
+    """The conversation's unanswered messages, oldest first, with the conversation and contact (one query)."""
     return list(Message.objects.filter(conversation_id=conversation_id, answer=AnswerState.PENDING)
-                .order_by("created_at", "id"))
+                .select_related("conversation__contact").order_by("created_at", "id"))
+
+
+def has_pending(conversation_id: int) -> bool:
+    return Message.objects.filter(conversation_id=conversation_id, answer=AnswerState.PENDING).exists()
 
 
 def next_burst(pending: list[Message], window: float) -> list[Message]:
@@ -42,8 +49,21 @@ def messages_skip(*, conversation_id: int) -> int:
         answer=AnswerState.SKIPPED)
 
 
-def messages_claim(*, message_ids: list[int]) -> bool:
-    """Compare-and-set pending → answered for the whole burst. False if any of them was answered meanwhile."""
-    changed = Message.objects.filter(pk__in=message_ids, answer=AnswerState.PENDING).update(
-        answer=AnswerState.ANSWERED)
-    return changed == len(message_ids)
+class Superseded(Exception):
+    """Newer messages of the conversation landed before the turn committed: the turn gives way to the next one,
+    which answers them all together (the contact was still writing)."""
+
+
+def messages_claim(*, conversation_id: int, messages: list[Message], since: datetime) -> bool:
+    """Compare-and-set pending → answered for the whole burst, provided no message arrived since the turn began
+    (`since`): one UPDATE. False if any of them was answered meanwhile; raises Superseded when the contact wrote
+    more while the turn was being decided (messages already waiting before belong to the next burst)."""
+    newer = Message.objects.filter(conversation_id=conversation_id, answer=AnswerState.PENDING,
+                                   created_at__gte=since).exclude(pk__in=[m.pk for m in messages])
+    changed = Message.objects.filter(~Exists(newer), pk__in=[m.pk for m in messages],
+                                     answer=AnswerState.PENDING).update(answer=AnswerState.ANSWERED)
+    if changed == len(messages):
+        return True
+    if changed == 0 and newer.exists():
+        raise Superseded(f"conversation {conversation_id} has newer messages")
+    return False

@@ -1,7 +1,9 @@
 """Intent routing: `route()` returns a `RoutingDecision` (lane, intent, confidence, items, source).
 
-With `OPENAI_API_KEY` set the LLM router answers, and ANY failure or invalid output falls back to the rule-based
-router for that turn (`details["fallback"]` says why). Without a key only the rules run.
+With `OPENAI_API_KEY` set the LLM router answers, and ANY failure or invalid output falls back to the offline
+router for that turn (`details["fallback"]` says why). Without a key only the offline router runs: a trained
+intent model plus cue rules (`rules.py`), source "rules". Either way `details["readings"]` lists the top readings
+({"lane", "intent", "p"}, best first) and `secondary` any second request in the message.
 
 Preconditions: call outside a database transaction and without holding a lock (the LLM call is HTTP, and each call
 writes an `ExternalCall` row that must survive a rollback of the caller's work).

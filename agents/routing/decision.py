@@ -34,6 +34,21 @@ class ExtractedItem:
     # order_modify only: "set" (mejor que sean 150), "add" (agrega 3 cajas), "remove" (quita la almendra)
     action: str = "set"
     quantity_missing: bool = False  # a product was named without a quantity ("quiero almendras"): ask how much
+    # a swap ("no era almendra, era nuez, la misma cantidad"): the code of the line this one takes the place of
+    replaces: str | None = None
+
+
+@dataclass
+class SecondaryRequest:
+    lane: str
+    intent: str
+    items: list[ExtractedItem] = field(default_factory=list)
+    confidence: float = 0.0
+    text: str = ""  # the clause it was read from
+
+
+def _items_json(items: list[ExtractedItem]) -> list[dict]:
+    return [{"product_code": item.product_code, "quantity": float(item.quantity), "uom": item.uom} for item in items]
 
 
 @dataclass
@@ -44,20 +59,25 @@ class RoutingDecision:
     items: list[ExtractedItem] = field(default_factory=list)
     source: str = "rules"  # "llm" or "rules"
     language: str = "es"
-    details: dict = field(default_factory=dict)  # scores, matched rules, fallback reason…
+    details: dict = field(default_factory=dict)  # scores, matched rules, readings, fallback reason…
+    # A second request in the same message ("¿a qué hora cierran? y anótame 10 kg de nueces"): lane, intent and
+    # items of each further request, in the order they were said. Empty for nearly every message.
+    secondary: list[SecondaryRequest] = field(default_factory=list)
 
     def contract_json(self) -> dict:
-        """The exact line `manage.py route` prints (CONTRACT section 4)."""
-        return {
+        """The exact line `manage.py route` prints (CONTRACT section 4); "secondary" only when there is one."""
+        line = {
             "lane": self.lane,
             "intent": self.intent,
             "confidence": round(float(self.confidence), 3),
-            "items": [
-                {"product_code": item.product_code, "quantity": float(item.quantity), "uom": item.uom}
-                for item in self.items
-            ],
+            "items": _items_json(self.items),
             "source": self.source,
         }
+        if self.secondary:
+            line["secondary"] = [
+                {"lane": extra.lane, "intent": extra.intent, "items": _items_json(extra.items)} for extra in self.secondary
+            ]
+        return line
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -13,8 +13,9 @@ from agents.routing.catalog import Catalog
 from agents.routing.decision import ExtractedItem
 from agents.routing.matching import MatchResult, content_words
 from agents.routing.quantities import Mention, find_mentions
+from agents.routing.swaps import swap_items
 from agents.routing.units import convert, purchase_unit
-from agents.routing.vocabulary import ADD_WORDS, REMOVE_WORDS, SET_WORDS, UNIT_WORDS
+from agents.routing.vocabulary import ADD_WORDS, CORRECTION_WORDS, REMOVE_WORDS, SET_WORDS, UNIT_WORDS
 
 _SEPARATORS = {",", ";", "+", "y", "and", "e", "/", "\n"}
 
@@ -62,8 +63,37 @@ def split_segments(tokens: list[str]) -> list[Segment]:
     result = []
     for start, seg_tokens in segments:
         own = [_shift(m, -start) for m in mentions if start <= m.start < start + len(seg_tokens)]
-        result.append(Segment(seg_tokens, own))
+        result.extend(_split_run_on(Segment(seg_tokens, own)))
     return [seg for seg in result if seg.tokens]
+
+
+def _line_starts(segment: Segment) -> list[int]:
+    """Where a new order line begins inside a segment said without separators ("tres kilos de quinoa dos de sal"):
+    before each further quantity when quantities come first, after each quantity when products come first
+    ("quinoa 20 kilos chia 5 kilos"). Old values and package sizes never start a line."""
+    counted = [m for m in segment.mentions if not m.negated and not m.weak and not _is_size(segment.tokens, m)]
+    if len(counted) < 2:
+        return []
+    after_first = segment.tokens[counted[0].end : counted[0].end + 1]
+    product_first = bool(content_words(" ".join(segment.tokens[: counted[0].start]))) and after_first != ["de"]
+    if product_first:
+        cuts = [m.end for m in counted[:-1]]
+    else:
+        cuts = [m.start for m in counted[1:]]
+    bounds = [0, *cuts, len(segment.tokens)]
+    pieces = [segment.tokens[a:b] for a, b in zip(bounds, bounds[1:])]
+    return cuts if all(content_words(" ".join(piece)) for piece in pieces) else []
+
+
+def _split_run_on(segment: Segment) -> list[Segment]:
+    cuts = _line_starts(segment)
+    if not cuts:
+        return [segment]
+    bounds = [0, *cuts, len(segment.tokens)]
+    return [
+        Segment(segment.tokens[a:b], [_shift(m, -a) for m in segment.mentions if a <= m.start < b])
+        for a, b in zip(bounds, bounds[1:])
+    ]
 
 
 def _shift(m: Mention, by: int) -> Mention:
@@ -93,12 +123,24 @@ def _product_words(segment: Segment) -> str:
 
 
 def extract_items(tokens: list[str], catalog: Catalog, *, modify: bool) -> list[ExtractedItem]:
+    if modify:
+        swapped = swap_items(tokens, catalog, lambda part: _extract(part, catalog, modify=True))
+        if swapped is not None:
+            return swapped
+    return _extract(tokens, catalog, modify=modify)
+
+
+def _extract(tokens: list[str], catalog: Catalog, *, modify: bool) -> list[ExtractedItem]:
     segments = split_segments(tokens)
     action, last_unit = None, None
     items: list[ExtractedItem] = []
     previous: Segment | None = None
+    said_before: list[str] = []
     for segment in segments:
-        segment.action = _action_of(segment.tokens) or action
+        inherited = action
+        if inherited == "remove" and any(not m.weak and not m.negated for m in segment.mentions):
+            inherited = "set"  # "- arándanos: quitar\n- granola: 6 kg": a line with a quantity is not removed
+        segment.action = _action_of(segment.tokens) or inherited
         action = segment.action
         segment.match = catalog.matcher.match(_product_words(segment))
         mention = segment.quantity()
@@ -108,9 +150,11 @@ def extract_items(tokens: list[str], catalog: Catalog, *, modify: bool) -> list[
             mention.unit = last_unit
         for m in segment.mentions:
             last_unit = m.unit or last_unit
-        if _completes_previous(segment, mention, items):
+        if _completes_previous(segment, mention, items, said_before):
             items[-1] = _with_quantity(items[-1], mention, last_unit, catalog)
+            said_before = segment.tokens
             continue
+        said_before = segment.tokens
         item = _item_for(segment, mention, catalog, modify=modify, previous=previous, items=items)
         if item is not None:
             items.append(item)
@@ -127,9 +171,13 @@ def _borrow_head_noun(segment: Segment, previous: Segment, catalog: Catalog) -> 
             segment.match = retry
 
 
-def _completes_previous(segment: Segment, mention: Mention | None, items: list[ExtractedItem]) -> bool:
-    """"no eran 3 sacos de harina, eran 4": a bare number after a line that had no usable quantity."""
-    return bool(mention and not mention.weak and not segment.match.text_words and items and items[-1].quantity_missing)
+def _completes_previous(segment: Segment, mention: Mention | None, items: list[ExtractedItem], said_before) -> bool:
+    """A bare quantity that belongs to the line before: "no eran 3 sacos de harina, eran 4" (that line had no usable
+    quantity), or "5 kg de chía, no perdón, 7 kg" (a correction word just took the quantity back)."""
+    if not (mention and not mention.weak and not segment.match.text_words and items):
+        return False
+    correcting = any(tok in CORRECTION_WORDS for tok in [*said_before, *segment.tokens[: mention.start]])
+    return items[-1].quantity_missing or correcting
 
 
 def _with_quantity(item: ExtractedItem, mention: Mention, last_unit: str | None, catalog: Catalog) -> ExtractedItem:

@@ -1,8 +1,8 @@
 """The LLM router: asks the model for a `route_message` tool call and validates it before anyone uses it.
 
-Validation: lane and intent must be the contract's exact strings and belong together; "order_confirm" needs a
-waiting quote; confidence is a number in [0, 1]; item product codes must exist in the catalog, otherwise the
-product words are re-matched with the fuzzy matcher. Anything else raises `InvalidOutput`, and `route()` falls
+Validation: lane and intent must be the contract's exact strings and belong together (in `secondary` too);
+"order_confirm" needs a waiting quote; confidence is a number in [0, 1]; item product codes must exist in the
+catalog, otherwise the product words are re-matched with the fuzzy matcher. Anything else raises `InvalidOutput`, and `route()` falls
 back to the rules for that turn.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from agents.routing.catalog import Catalog
-from agents.routing.decision import LANE_INTENTS, ExtractedItem, RoutingDecision
+from agents.routing.decision import LANE_INTENTS, ExtractedItem, RoutingDecision, SecondaryRequest
 from agents.routing.matching import content_words
 from integrations.openai.client import chat_tool_call
 
@@ -24,9 +24,8 @@ class InvalidOutput(ValueError):
     """The model answered, but not with something we can use."""
 
 
-def _tool() -> dict:
-    intents = sorted({intent for group in LANE_INTENTS.values() for intent in group})
-    item = {
+def _item_schema() -> dict:
+    return {
         "type": "object",
         "properties": {
             "product_code": {"type": ["string", "null"], "description": "default_code from the catalog, or null"},
@@ -36,6 +35,20 @@ def _tool() -> dict:
             "action": {"type": "string", "enum": ["set", "add", "remove"]},
         },
         "required": ["product_code", "product_text", "quantity", "uom", "action"],
+    }
+
+
+def _tool() -> dict:
+    intents = sorted({intent for group in LANE_INTENTS.values() for intent in group})
+    item = _item_schema()
+    secondary = {
+        "type": "object",
+        "properties": {
+            "lane": {"type": "string", "enum": sorted(LANE_INTENTS)},
+            "intent": {"type": "string", "enum": intents},
+            "items": {"type": "array", "items": item},
+        },
+        "required": ["lane", "intent", "items"],
     }
     return {
         "type": "function",
@@ -50,6 +63,12 @@ def _tool() -> dict:
                     "confidence": {"type": "number", "minimum": 0, "maximum": 1},
                     "language": {"type": "string", "enum": ["es", "en"]},
                     "items": {"type": "array", "items": item},
+                    "secondary": {
+                        "type": "array",
+                        "items": secondary,
+                        "description": "only when the message clearly makes a second, different request "
+                        "(e.g. an order plus a question about opening hours); usually empty",
+                    },
                 },
                 "required": ["lane", "intent", "confidence", "language", "items"],
             },
@@ -65,7 +84,9 @@ def _system_prompt(order_state: str | None, catalog_lines: list[str]) -> str:
         f"The customer's active order state is {order_state or 'none'}. Short agreement ('si', 'dale', 'ok') is "
         "order_confirm only when the state is 'sent' (a quote is waiting); otherwise it is 'other'. "
         "Extract order lines only for order_create and order_modify, quantities converted to the product's uom "
-        "(e.g. 48 jars of a 'Caja x12' product is 4). Catalog (code | name | uom):\n" + "\n".join(catalog_lines)
+        "(e.g. 48 jars of a 'Caja x12' product is 4). The main request goes in lane/intent/items; a second, "
+        "different request in the same message goes in 'secondary' (the order first, the question second). "
+        "Catalog (code | name | uom):\n" + "\n".join(catalog_lines)
     )
 
 
@@ -98,24 +119,52 @@ def route_by_llm(
     return decision
 
 
-def validate(arguments: dict, *, order_state: str | None, catalog: Catalog) -> RoutingDecision:
-    if not isinstance(arguments, dict):
-        raise InvalidOutput("arguments are not an object")
+def _lane_intent(arguments: dict, order_state: str | None) -> tuple[str, str]:
     lane, intent = arguments.get("lane"), arguments.get("intent")
     if lane not in LANE_INTENTS or intent not in LANE_INTENTS[lane]:
         raise InvalidOutput(f"lane/intent not in the contract or inconsistent: {lane!r}/{intent!r}")
     if intent == "order_confirm" and order_state != "sent":
         raise InvalidOutput(f"order_confirm without a waiting quote (order_state={order_state!r})")
-    confidence = arguments.get("confidence")
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 <= confidence <= 1:
-        raise InvalidOutput(f"confidence must be a number in [0, 1], got {confidence!r}")
+    return lane, intent
+
+
+def _items(arguments: dict, intent: str, catalog: Catalog) -> list[ExtractedItem]:
     raw_items = arguments.get("items") or []
     if not isinstance(raw_items, list):
         raise InvalidOutput("items must be a list")
-    items = [_item(raw, catalog) for raw in raw_items] if intent in ORDER_INTENTS else []
+    return [_item(raw, catalog) for raw in raw_items] if intent in ORDER_INTENTS else []
+
+
+def validate(arguments: dict, *, order_state: str | None, catalog: Catalog) -> RoutingDecision:
+    if not isinstance(arguments, dict):
+        raise InvalidOutput("arguments are not an object")
+    lane, intent = _lane_intent(arguments, order_state)
+    confidence = arguments.get("confidence")
+    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 <= confidence <= 1:
+        raise InvalidOutput(f"confidence must be a number in [0, 1], got {confidence!r}")
+    items = _items(arguments, intent, catalog)
     language = arguments.get("language") if arguments.get("language") in ("es", "en") else "es"
-    details = {"llm": json.dumps(arguments)[:2000]}
-    return RoutingDecision(lane, intent, float(confidence), items, "llm", language, details)
+    details = {"llm": json.dumps(arguments)[:2000], "readings": [{"lane": lane, "intent": intent, "p": confidence}]}
+    decision = RoutingDecision(lane, intent, float(confidence), items, "llm", language, details)
+    decision.secondary = _secondary(arguments.get("secondary"), intent, order_state, catalog)
+    return decision
+
+
+def _secondary(raw, primary: str, order_state: str | None, catalog: Catalog) -> list[SecondaryRequest]:
+    """Validated like the primary (exact lane/intent strings, order_confirm only with a quote, known codes); a
+    repeat of the primary intent is dropped, since it is the same request said twice."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise InvalidOutput("secondary must be a list")
+    found = []
+    for extra in raw:
+        if not isinstance(extra, dict):
+            raise InvalidOutput(f"secondary entry is not an object: {extra!r}")
+        lane, intent = _lane_intent(extra, order_state)
+        if intent != primary and intent not in (s.intent for s in found):
+            found.append(SecondaryRequest(lane, intent, _items(extra, intent, catalog)))
+    return found
 
 
 def _item(raw, catalog: Catalog) -> ExtractedItem:

@@ -30,6 +30,7 @@ _NOT_PRODUCT = STOPWORDS | ADD_WORDS | REMOVE_WORDS | SET_WORDS  # action verbs 
 
 MATCH_THRESHOLD = 0.52  # below this the best product is not a match at all
 CLEAR_MARGIN = 0.08  # the winner must lead the runner-up by this much, else the match is ambiguous
+DISTINCTIVE_FLOOR = 0.7  # a query whose every word belongs to one product only scores at least this
 _WORD_SIMILARITY = 80  # rapidfuzz ratio from which two words count as the same word misspelt
 
 
@@ -109,8 +110,19 @@ class ProductMatcher:
         scored = []
         for position in positions:
             entry, keys = self.keys[position]
-            scored.append((max((_score(similar, key) for key in keys), default=0.0), entry))
+            score = max((_score(similar, key) for key in keys), default=0.0)
+            if self._only_this_product(similar, position):
+                score = max(score, DISTINCTIVE_FLOOR)
+            scored.append((score, entry))
         return sorted(scored, key=lambda pair: (-pair[0], pair[1].code))
+
+    def _only_this_product(self, similar: dict[str, dict[str, float]], position: int) -> bool:
+        """Every word said names this product and no other ("cajú" in a catalog with one cashew product): the
+        words point at it even if they cover little of its name."""
+        return all(
+            any(self.index[w] == {position} for w, ratio in matches.items() if ratio >= 0.85)
+            for matches in similar.values()
+        )
 
     def match(self, text: str) -> MatchResult:
         words = content_words(text)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from agents.routing.numbers import spelled_number
 from agents.routing.vocabulary import (
     DOZEN_WORDS,
     HALF_WORDS,
-    MULTIPLIER_WORDS,
     NEGATING_BEFORE,
     NUMBER_WORDS,
     PAIR_WORDS,
@@ -16,7 +16,8 @@ from agents.routing.vocabulary import (
 )
 
 _DIGITS = re.compile(r"^\d+(?:[.,]\d+)*$")
-_ARTICLES = {"un", "una", "uno", "a", "an", "one"}
+_ARTICLES = {"un", "una", "a", "an", "one"}  # "uno" is a pronoun for a quantity ("y uno de harina"): not weak
+_QUARTERS = {"cuarto": 0.25, "cuartos": 0.25, "quarter": 0.25, "quarters": 0.25}
 
 
 @dataclass
@@ -41,42 +42,29 @@ def parse_number_token(token: str) -> float | None:
     return float(token.replace(",", "."))
 
 
-def _word_number(tokens: list[str], i: int) -> tuple[float, int] | None:
-    """A spelled number starting at i ("treinta y cinco", "ciento veinte", "dos mil") -> (value, next index)."""
-    total, current, j, seen = 0.0, 0.0, i, False
-    while j < len(tokens):
-        tok = tokens[j]
-        if tok in NUMBER_WORDS and not (seen and tok in _ARTICLES):
-            current += NUMBER_WORDS[tok] if tok not in ("hundred",) or not current else 0
-            if tok == "hundred" and current:
-                current *= 100
-            seen, j = True, j + 1
-        elif seen and tok in MULTIPLIER_WORDS and tok != "hundred":
-            total += (current or 1) * MULTIPLIER_WORDS[tok]
-            current, j = 0.0, j + 1
-        elif seen and tok == "y" and j + 1 < len(tokens) and NUMBER_WORDS.get(tokens[j + 1], 99) < 10:
-            j += 1  # "treinta y cinco"
-        else:
-            break
-    return (total + current, j) if seen else None
-
-
 def _number_at(tokens: list[str], i: int) -> tuple[float, int, bool] | None:
     """(value, next index, weak) for the number starting at token i, if any."""
     tok = tokens[i]
     nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
     if tok in HALF_WORDS:
         return 0.5, i + 1, False
+    if tok in _QUARTERS and nxt in ("de", "kilo", "kg", "litro", "of"):
+        return 0.25, i + 1, False  # "cuarto de kilo"
     if tok in PAIR_WORDS and nxt in ("de", "of"):
         return 2.0, i + 2, False
+    if tok in ("a", "an") and nxt in UNIT_WORDS:
+        return 1.0, i + 1, False  # "a box of", "a bag of"
     if tok in _ARTICLES and nxt in PAIR_WORDS:
         return 2.0, i + 3 if i + 2 < len(tokens) and tokens[i + 2] in ("de", "of") else i + 2, False
     value = parse_number_token(tok)
     if value is not None:
         return (*_and_a_half(tokens, value, i + 1), False)
-    spelled = _word_number(tokens, i)
+    spelled = spelled_number(tokens, i)
     if spelled:
-        return (*_and_a_half(tokens, *spelled), tok in _ARTICLES and spelled[1] == i + 1)
+        value, j = spelled
+        if j < len(tokens) and tokens[j] in _QUARTERS:  # "un cuarto", "tres cuartos"
+            return value * _QUARTERS[tokens[j]], j + 1, False
+        return (*_and_a_half(tokens, value, j), tok in _ARTICLES and j == i + 1)
     return None
 
 
@@ -92,9 +80,13 @@ def _unit_at(tokens: list[str], j: int, value: float) -> tuple[float, str | None
     tok = tokens[j] if j < len(tokens) else ""
     if tok in DOZEN_WORDS:
         value, j = value * 12, j + 1
+        if tokens[j : j + 1] == ["y"] and j + 1 < len(tokens) and tokens[j + 1] in HALF_WORDS:
+            value, j = value + 6, j + 2  # "docena y media"
         if j < len(tokens) and tokens[j] in ("de", "of") and j + 1 < len(tokens) and tokens[j + 1] in UNIT_WORDS:
             return value, UNIT_WORDS[tokens[j + 1]], j + 2  # "una docena de frascos"
         return value, "unit", j
+    if tok in ("de", "of") and value < 1 and j + 1 < len(tokens) and tokens[j + 1] in UNIT_WORDS:
+        tok, j = tokens[j + 1], j + 1  # "un cuarto de kilo", "medio de kilo"
     if tok in UNIT_WORDS:
         unit, j = UNIT_WORDS[tok], j + 1
         if tokens[j : j + 2] == ["y", "medio"] or tokens[j : j + 2] == ["y", "media"]:
@@ -103,16 +95,40 @@ def _unit_at(tokens: list[str], j: int, value: float) -> tuple[float, str | None
     return value, None, j
 
 
+def _unit_and_a_half(tokens: list[str], i: int) -> tuple[float, int, bool] | None:
+    """"kilo y medio" with no number before it: one and a half of the unit."""
+    if tokens[i] in UNIT_WORDS and tokens[i + 1 : i + 2] == ["y"] and tokens[i + 2 : i + 3] in (["medio"], ["media"]):
+        if i == 0 or _number_at(tokens, i - 1) is None:
+            return 1.0, i, False  # _unit_at adds the half
+    return None
+
+
+_ANOTHER = {"otra", "otro", "another"}
+
+
+def _same_again(tokens: list[str], i: int, mentions: list[Mention]) -> Mention | None:
+    """"una docena de aceite de oliva y otra de coco": "otra de" repeats the previous quantity."""
+    if tokens[i] in _ANOTHER and tokens[i + 1 : i + 2] in (["de"], ["of"]) and mentions:
+        last = mentions[-1]
+        return Mention(i, i + 1, last.value, last.unit, bare_of=True)
+    return None
+
+
 def find_mentions(tokens: list[str]) -> list[Mention]:
     mentions, i = [], 0
     while i < len(tokens):
-        number = _number_at(tokens, i)
+        number = _number_at(tokens, i) or _unit_and_a_half(tokens, i)
         if number is None:
+            again = _same_again(tokens, i, mentions)
+            if again:
+                mentions.append(again)
             i += 1
             continue
         value, j, weak = number
         value, unit, end = _unit_at(tokens, j, value)
-        if weak and unit is None and not _looks_like_count(tokens, end):
+        if weak and unit is None and tokens[end : end + 1] == ["de"]:
+            weak = False  # "y una de mantequilla": the article stands for a count of the product after it
+        elif weak and unit is None and not _looks_like_count(tokens, end):
             i += 1
             continue
         bare_of = unit is None and end < len(tokens) and tokens[end] in ("de", "of")

@@ -1,129 +1,81 @@
-"""The deterministic rule-based router (Chilean Spanish and English). Used without an API key and as the fallback."""
+"""The offline router (Chilean Spanish and English): used without an API key and as the LLM's fallback.
+
+Two readers vote: the trained intent model (`model.py`: character and word n-grams, order state, rule cues) and the
+weighted cue rules (`cues.py`). Their probabilities are mixed, intents impossible in the order state are removed
+(`states.py`), and the best reading wins; its probability is the confidence. The top readings go to
+`details["readings"]` so the agent can ask "¿quieres decir A o B?" below `ROUTER_CLARIFY_BELOW`.
+A message carrying a second request gets it in `secondary` (see `secondary.py`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import math
 
 from agents.routing.catalog import Catalog
+from agents.routing.clauses import request_text
+from agents.routing.cues import RuleScores, rule_scores
 from agents.routing.decision import INTENT_LANE, RoutingDecision
-from agents.routing.intents import (
-    ACTIVE_ORDER,
-    AFFIRMATIVE,
-    LEADING_YES,
-    NEGATIVE,
-    NEGATIVE_CORE,
-    POLITE,
-    IntentScores,
-    only_words_from,
-    score_patterns,
-)
 from agents.routing.items import extract_items
-from agents.routing.normalize import detect_language, normalize
-from agents.routing.vocabulary import REMOVE_WORDS
+from agents.routing.model import Reading, intent_model
+from agents.routing.normalize import detect_language
+from agents.routing.secondary import secondary_requests
+from agents.routing.states import possible
 
 ORDER_LINE_INTENTS = ("order_create", "order_modify")
-# On equal scores the intent that costs more to miss wins (an unanswered complaint is worse than a missed FAQ).
-TIE_PRIORITY = (
-    "human_handoff", "complaint", "order_cancel", "order_modify", "order_confirm", "order_status", "order_create",
-    "catalog_query", "faq", "thanks", "greeting", "other",
-)
+RULE_WEIGHT = 0.3  # share of the rules in the mixed probability when at least one cue fired
+READINGS_SHOWN = 3
 
 
-@dataclass
-class Context:
-    tokens: list[str]
-    order_state: str | None
-    catalog: Catalog
-    items_seen: list  # order lines read before the intent is known (create semantics)
+def _rule_distribution(rules: RuleScores, order_state: str | None) -> dict[str, float]:
+    """Rule scores as probabilities (softmax over the positive scores of the possible intents)."""
+    scored = [(intent, score) for intent, score in rules.ranked if possible(intent, order_state)]
+    if not scored:
+        return {}
+    top = scored[0][1]
+    weights = {intent: math.exp(score - top) for intent, score in scored}
+    total = sum(weights.values())
+    return {intent: weight / total for intent, weight in weights.items()}
 
 
-def _short_replies(ctx: Context, scores: IntentScores) -> None:
-    """"sí", "dale", "ok" confirm only a waiting quote (CONTRACT section 4); "no" then declines it."""
-    words = [tok for tok in ctx.tokens if tok.isalnum() and tok not in POLITE] or ctx.tokens[:1]
-    if only_words_from(words, AFFIRMATIVE):
-        scores.add("order_confirm" if ctx.order_state == "sent" else "other", 3.0, "short-affirmative")
-    elif only_words_from(words, NEGATIVE) and any(tok in NEGATIVE_CORE for tok in words):
-        scores.add("order_cancel" if ctx.order_state == "sent" else "other", 3.0, "short-negative")
-    elif words and words[0] in LEADING_YES and ctx.order_state == "sent":
-        scores.add("order_confirm", 1.8, "leading-affirmative")  # "sí, mándenlo"; a request after it outweighs
+def readings_for(text: str, *, order_state: str | None, catalog: Catalog) -> tuple[list[Reading], RuleScores]:
+    """Every possible intent with its mixed probability, best first."""
+    model_readings = intent_model().readings(text, order_state=order_state, catalog=catalog)
+    rules = rule_scores(text, order_state=order_state, catalog=catalog)
+    from_rules = _rule_distribution(rules, order_state)
+    share = RULE_WEIGHT if from_rules else 0.0
+    mixed = [Reading(r.intent, (1 - share) * r.p + share * from_rules.get(r.intent, 0.0)) for r in model_readings]
+    return sorted(mixed, key=lambda r: -r.p), rules
 
 
-def _confirm_needs_quote(ctx: Context, scores: IntentScores) -> None:
-    """Nothing to confirm without a quote or draft: "confirmo" then is not an order confirmation."""
-    if ctx.order_state not in ("sent", "draft") and "order_confirm" in scores.scores:
-        scores.scores.pop("order_confirm")
-        scores.add("other", 0.5, "confirm-without-quote")
-
-
-def _order_lines(ctx: Context, scores: IntentScores) -> None:
-    named = [item for item in ctx.items_seen if item.product_code or item.ambiguous]
-    quantified = [item for item in named if not item.quantity_missing]
-    if quantified:
-        # "¿tienen 50 kilos de avena?" asks about stock unless an order verb says otherwise
-        asking = "catalog_query" in scores.scores and "order_create" not in scores.scores
-        scores.add("order_create", 1.0 if asking else 2.0, "quantity+product")
-        if "order_modify" in scores.scores:
-            scores.add("order_modify", 0.5, "lines")
-    elif named:
-        scores.add("catalog_query", 0.5, "product-named")
-    if not quantified and any(item.uom and not item.quantity_missing for item in ctx.items_seen):
-        scores.add("order_create", 1.5, "quantity+unknown-product")  # "2 kilos de merkén": we may not sell it
-
-
-def _dropping_a_product(ctx: Context, scores: IntentScores) -> None:
-    """"ya no necesito la quinoa" removes a line; "ya no necesito el pedido" (no product) cancels the order."""
-    named = any(item.product_code or item.ambiguous for item in ctx.items_seen)
-    text = " ".join(ctx.tokens)
-    if named and ("ya no " in f"{text} " or any(tok in REMOVE_WORDS for tok in ctx.tokens)):
-        scores.add("order_modify", 4.0, "drop-named-product")
-
-
-def _active_order(ctx: Context, scores: IntentScores) -> None:
-    if ctx.order_state in ACTIVE_ORDER and "order_modify" in scores.scores:
-        scores.add("order_modify", 1.5, f"state={ctx.order_state}")
-    if ctx.order_state in ("to_approve", "confirmed", "sent") and "order_status" in scores.scores:
-        scores.add("order_status", 0.5, f"state={ctx.order_state}")
-
-
-# Context signals applied after the patterns, in this order.
-SIGNALS: tuple[Callable[[Context, IntentScores], None], ...] = (
-    _short_replies,
-    _confirm_needs_quote,
-    _order_lines,
-    _dropping_a_product,
-    _active_order,
-)
-
-
-def _confidence(ranked: list[tuple[str, float]]) -> float:
-    top = ranked[0][1]
-    second = ranked[1][1] if len(ranked) > 1 else 0.0
-    base = min(0.95, 0.4 + 0.15 * top)
-    return round(base * (0.6 + 0.4 * (top - second) / top), 3)
+def items_for(text: str, intent: str, catalog: Catalog) -> list:
+    if intent not in ORDER_LINE_INTENTS:
+        return []
+    return extract_items(request_text(text).split(), catalog, modify=intent == "order_modify")
 
 
 def route_by_rules(text: str, *, order_state: str | None = None, catalog: Catalog | None = None) -> RoutingDecision:
     catalog = catalog if catalog is not None else Catalog([])
-    normalized = normalize(text)
-    tokens = normalized.split()
-    ctx = Context(tokens, order_state, catalog, extract_items(tokens, catalog, modify=False))
-    scores = score_patterns(normalized)
-    for signal in SIGNALS:
-        signal(ctx, scores)
-    ranked = sorted(
-        ((i, s) for i, s in scores.scores.items() if s > 0), key=lambda pair: (-pair[1], TIE_PRIORITY.index(pair[0]))
-    )
-    intent, confidence = (ranked[0][0], _confidence(ranked)) if ranked else ("other", 0.3)
-    items = []
-    if intent in ORDER_LINE_INTENTS:
-        items = extract_items(tokens, catalog, modify=intent == "order_modify")
-    return RoutingDecision(
-        lane=INTENT_LANE[intent],
-        intent=intent,
-        confidence=confidence,
-        items=items,
+    readings, rules = readings_for(text, order_state=order_state, catalog=catalog)
+    best = readings[0]
+    decision = RoutingDecision(
+        lane=INTENT_LANE[best.intent],
+        intent=best.intent,
+        confidence=round(best.p, 3),
+        items=items_for(text, best.intent, catalog),
         source="rules",
-        language=detect_language(normalized),
-        details={"scores": dict(ranked), "matched": scores.matched, "normalized": normalized},
+        language=detect_language(rules.normalized),
+        details={
+            "readings": [
+                {"lane": INTENT_LANE[r.intent], "intent": r.intent, "p": round(r.p, 3)} for r in readings[:READINGS_SHOWN]
+            ],
+            "scores": dict(rules.ranked),
+            "matched": rules.matched,
+            "normalized": rules.normalized,
+        },
     )
+    def read(clause: str) -> tuple[str, float]:
+        top = readings_for(clause, order_state=order_state, catalog=catalog)[0][0]
+        return top.intent, top.p
+
+    secondary_requests(decision, text, order_state=order_state, catalog=catalog, read=read, items=items_for)
+    return decision

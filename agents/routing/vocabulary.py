@@ -19,6 +19,10 @@ STOPWORDS = frozenset(
     cantidad producto productos cosa cosas kilo unidad precio favor dar pasar poner from your this that
     sube subele subir baja bajale bajar deja dejala dejalo dejalas dejalos reduce reducir reducelo aumenta aumentar
     aumentale ajusta ajustar modifica modificar cambialo cambiala pasalo pasala dejame
+    mira sabes oye entonces bueno seria serian nomas todo toda eso esto porfavor hola holi igual aca alla
+    encargo encargar encargue llevo llevar ocupo tal hoy despues luego rapido urgente harto harta hartos hartas
+    aprox aproximadamente mande mandamos mandaste pedi pedimos compre compramos misma mismo mismos mismas perdon
+    digo corrijo otra otro otras otros
     """.split()
 )
 
@@ -93,5 +97,7 @@ SET_WORDS = frozenset(
     "cambia cambiale cambiar cambien pon ponle ponme deja dejalo dejala dejalas dejalos sean sube subele baja bajale "
     "change make".split()
 )
+# Words that take back what was just said ("5 kg de chía, no perdón, 7 kg"): the next bare quantity replaces it.
+CORRECTION_WORDS = frozenset("no perdon digo corrijo error mejor sorry".split())
 # Words right before a number that make it the OLD value ("no eran 20", "en vez de 3", "instead of 5").
 NEGATING_BEFORE = (("no",), ("vez", "de"), ("lugar", "de"), ("instead", "of"), ("not",), ("antes",))

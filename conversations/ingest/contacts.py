@@ -15,6 +15,7 @@ from django.utils import timezone
 from conversations.models import Channel, Contact, ContactIdentity, Conversation
 
 _DIGITS = re.compile(r"^\+?\d{6,15}$")
+EMAIL_MAX_LENGTH = Contact._meta.get_field("email").max_length
 
 
 def phone_to_e164(raw: str | None) -> str:
@@ -39,8 +40,10 @@ def contact_fields(data: dict, *, channel: str = "", source_id: str = "") -> dic
     if not phone and channel in (Channel.WHATSAPP, Channel.SMS):
         phone = phone_to_e164(source_id)
     email = (data.get("email") or "").strip().lower()
-    if not email and channel == Channel.EMAIL and "@" in source_id:
-        email = source_id.strip().lower()
+    candidate = source_id.strip().lower()
+    # An e-mail inbox's source id is the address; one too long for the column is not an address we can keep.
+    if not email and channel == Channel.EMAIL and "@" in candidate and len(candidate) <= EMAIL_MAX_LENGTH:
+        email = candidate
     fields = {"name": (data.get("name") or "")[:255], "phone_e164": phone, "email": email,
               "identifier": (data.get("identifier") or "")[:255],
               "additional_attributes": data.get("additional_attributes") or {}}

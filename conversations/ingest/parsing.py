@@ -45,7 +45,11 @@ def to_datetime(value) -> datetime | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return datetime.fromtimestamp(value, tz=dt_timezone.utc)
     if isinstance(value, str):
-        return parse_datetime(value)
+        parsed = parse_datetime(value)
+        # Chatwoot's ISO strings carry "Z"; one without an offset is read as UTC rather than server-local time.
+        if parsed is not None and parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=dt_timezone.utc)
+        return parsed
     return None
 
 

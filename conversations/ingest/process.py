@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-import json
 import logging
+import random
+import time
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from conversations.ingest.dispatch import CHATWOOT_EVENT_HANDLERS
+from conversations.ingest.schema import PayloadError, payload_parse
 from conversations.models import DeliveryOutcome, WebhookDelivery
+from core.queue import enqueue_now, redrive_once
 
 logger = logging.getLogger(__name__)
+RACE_ATTEMPTS = 4
+# PostgreSQL error codes of a transaction aborted by a concurrent one (appendix A of its manual).
+RACE_SQLSTATES = {"40P01": "deadlock", "40001": "serialization failure", "23505": "unique violation"}
 
 
 def webhook_delivery_process(*, delivery_id: int) -> str:
@@ -28,13 +34,48 @@ def webhook_delivery_process(*, delivery_id: int) -> str:
     if handler is None:
         return _record(delivery_id, DeliveryOutcome.IGNORED, f"unknown event {delivery.event!r}")
     try:
-        with transaction.atomic():
-            outcome, reason = handler.func(json.loads(delivery.body))
-            _record(delivery_id, outcome, reason if outcome == DeliveryOutcome.IGNORED else "")
+        outcome = _run_once_committed(handler, delivery)
+    except PayloadError as exc:
+        # The sender's problem, not ours: no traceback; the row says why and can be reprocessed once fixed.
+        logger.warning("chatwoot delivery %s (%s) refused: %s", delivery_id, delivery.event, exc.reason)
+        return _record(delivery_id, DeliveryOutcome.FAILED, exc.reason)
     except Exception as exc:  # noqa: BLE001 - any failure is kept on the row for reprocessing
         logger.exception("chatwoot delivery %s (%s) failed", delivery_id, delivery.event)
-        return _record(delivery_id, DeliveryOutcome.FAILED, f"{exc.__class__.__name__}: {exc}"[:2000])
+        return _record(delivery_id, DeliveryOutcome.FAILED, one_line(f"{exc.__class__.__name__}: {exc}"))
     return outcome
+
+
+def _run_once_committed(handler, delivery: WebhookDelivery) -> str:
+    """The handler and the outcome in one transaction, run again when it lost a race to a concurrent delivery.
+
+    Deliveries about one contact run side by side (a merge moving conversations while another delivery opens one,
+    two merges into one survivor), and PostgreSQL then aborts one transaction with a deadlock or a unique
+    violation of the one-active-conversation constraint. Handlers are upserts, so the loser runs again on what
+    the winner committed; a conflict that persists is a real bug and is raised after the last attempt.
+    """
+    for attempt in range(1, RACE_ATTEMPTS):
+        try:
+            return _run_in_transaction(handler, delivery)
+        except (IntegrityError, OperationalError) as exc:
+            race = RACE_SQLSTATES.get(getattr(exc.__cause__, "sqlstate", None))
+            if race is None:
+                raise
+            logger.info("chatwoot delivery %s lost a race (%s), running it again", delivery.pk, race)
+            time.sleep(random.uniform(0.01, 0.05) * attempt)  # let the winner commit; jitter keeps losers apart
+    return _run_in_transaction(handler, delivery)
+
+
+def _run_in_transaction(handler, delivery: WebhookDelivery) -> str:
+    with transaction.atomic():
+        outcome, reason = handler.func(payload_parse(delivery.body))
+        _record(delivery.pk, outcome, reason if outcome == DeliveryOutcome.IGNORED else "")
+    return outcome
+
+
+def one_line(text: str, limit: int = 500) -> str:
+    """Database errors carry DETAIL/CONTEXT lines; the admin's list shows one line per delivery."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _record(delivery_id: int, outcome: str, error: str) -> str:
@@ -54,11 +95,9 @@ def webhook_delivery_sweep(*, older_than_seconds: int = 120, limit: int = 500) -
 
     Processing is idempotent, so a delivery whose task is merely slow is safe to enqueue again.
     """
-    from core.queue import enqueue_now
-
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    stuck = list(WebhookDelivery.objects.filter(outcome=DeliveryOutcome.PENDING, received_at__lt=cutoff)
-                 .order_by("received_at").values_list("pk", flat=True)[:limit])
+    stuck = [pk for pk in WebhookDelivery.objects.filter(outcome=DeliveryOutcome.PENDING, received_at__lt=cutoff)
+             .order_by("received_at").values_list("pk", flat=True)[:limit] if redrive_once(f"delivery:{pk}")]
     for delivery_id in stuck:
         enqueue_now("conversations.tasks_ingest.process_delivery", delivery_id)
     return len(stuck)

@@ -27,28 +27,35 @@ def reply_queue(
     private: bool = False,
     origin: str = MessageOrigin.BOT,
     staff_user_id: int | None = None,
+    send_now: bool = False,
 ) -> Message:
-    """Store an outbound reply as `queued` and enqueue its send after commit. Options: `{"title", "value"}` dicts
-    or plain strings; up to three go as buttons (`input_select`) with unique titles, more as a numbered list."""
+    """Store an outbound reply and have it sent after commit. Options: `{"title", "value"}` dicts or plain strings;
+    up to three go as buttons (`input_select`) with unique titles, more as a numbered list.
+
+    By default the row is `queued` and a send task is enqueued after commit. `send_now=True` is for a caller that
+    posts it itself right after its commit (`outbound.send.message_post_claimed`, the agent's turn): the row is
+    born claimed (`sending`, one attempt), so no task is needed, and if that caller dies before posting, the
+    stuck-`sending` sweep looks it up in Chatwoot and re-posts only if it is not there."""
     items = unique_options(options or [], limit=BUTTON_TITLE_MAX if len(options or []) <= MAX_BUTTONS else None)
     text, content_type, attributes = render(content, items)
-    with transaction.atomic():
-        message = Message.objects.create(
-            conversation_id=conversation_id,
-            direction=Direction.OUTBOUND,
-            origin=origin,
-            sender_kind=SenderKind.USER if origin == MessageOrigin.STAFF else SenderKind.AGENT_BOT,
-            private=private,
-            content=text,
-            content_type=content_type,
-            content_attributes=attributes,
-            options=items,
-            status=MessageStatus.QUEUED,
-            echo_key=uuid.uuid4().hex,
-            staff_user_id=staff_user_id,
-        )
+    message = Message.objects.create(
+        conversation_id=conversation_id,
+        direction=Direction.OUTBOUND,
+        origin=origin,
+        sender_kind=SenderKind.USER if origin == MessageOrigin.STAFF else SenderKind.AGENT_BOT,
+        private=private,
+        content=text,
+        content_type=content_type,
+        content_attributes=attributes,
+        options=items,
+        status=MessageStatus.SENDING if send_now else MessageStatus.QUEUED,
+        send_attempts=1 if send_now else 0,
+        echo_key=uuid.uuid4().hex,
+        staff_user_id=staff_user_id,
+    )
+    if not send_now:
         enqueue_on_commit(SEND_TASK, message.pk)
-        transaction.on_commit(lambda: outbound_messages_total.labels(status="queued").inc())
+    transaction.on_commit(lambda: outbound_messages_total.labels(status="queued").inc())
     return message
 
 

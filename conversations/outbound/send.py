@@ -65,6 +65,16 @@ def message_send(*, message_id: int) -> SendOutcome:
     return _post(message, attempt=message.send_attempts + 1)
 
 
+def message_post_claimed(*, message: Message) -> SendOutcome:
+    """Post a reply created already claimed (`reply_queue(send_now=True)`), right after the commit that created
+    it. `message.conversation` should be loaded (the caller has it). Failures take the usual retry path."""
+    if message.status != S.SENDING:
+        return SendOutcome("skipped")
+    if _window_closed(message):
+        return _fail_window_closed(message, from_status=S.SENDING)
+    return _post(message, attempt=message.send_attempts)
+
+
 def _post(message: Message, *, attempt: int) -> SendOutcome:
     try:
         sent = chatwoot_client().send_message(
@@ -100,6 +110,8 @@ def _after_success(message: Message, sent: SentMessage) -> SendOutcome:
 
 
 def _after_failure(message: Message, exc: ChatwootError, *, attempt: int) -> SendOutcome:
+    if exc.ambiguous and _found_at_once(message):
+        return SendOutcome("sent")
     max_attempts = settings.OUTBOUND_MAX_ATTEMPTS
     if not exc.transient or attempt >= max_attempts:
         reason = exc.reason if not exc.transient else f"gave up after {attempt} attempts: {exc.reason}"
@@ -120,6 +132,18 @@ def _after_failure(message: Message, exc: ChatwootError, *, attempt: int) -> Sen
     return SendOutcome("retry", delay)
 
 
+def _found_at_once(message: Message) -> bool:
+    """Chatwoot may have created the message before failing (a 5xx, a reset, a timeout): if a look-up shows it
+    now, it is sent. Bot tokens cannot list messages; then the echo, or the delayed look-up, decides."""
+    found = find_in_chatwoot(message)
+    if found is None:
+        return False
+    record_chatwoot_id(message_id=message.pk, chatwoot_id=found)
+    if message_transition(message_id=message.pk, from_status=S.SENDING, to_status=S.SENT, error=""):
+        outbound_messages_total.labels(status="sent").inc()
+    return True
+
+
 def _found_in_chatwoot(message: Message) -> bool:
     """After an ambiguous failure: if Chatwoot has the message, record it as sent instead of posting again."""
     found = find_in_chatwoot(message)
@@ -138,10 +162,10 @@ def _window_closed(message: Message) -> bool:
     return conversation.channel == Channel.WHATSAPP and not conversation.can_reply and not message.private
 
 
-def _fail_window_closed(message: Message) -> SendOutcome:
+def _fail_window_closed(message: Message, *, from_status: str = S.QUEUED) -> SendOutcome:
     with transaction.atomic():
         moved = message_transition(
-            message_id=message.pk, from_status=S.QUEUED, to_status=S.FAILED, error=WINDOW_CLOSED
+            message_id=message.pk, from_status=from_status, to_status=S.FAILED, error=WINDOW_CLOSED
         )
         if moved:
             conversation_hand_over(conversation_id=message.conversation_id, reason=HandoffReason.WHATSAPP_WINDOW,

@@ -23,7 +23,7 @@ from conversations.messages import message_transition
 from conversations.models import Direction, Message, MessageStatus
 from conversations.outbound.echo import find_in_chatwoot, record_chatwoot_id
 from core.metrics import outbound_messages_total
-from core.queue import enqueue_now
+from core.queue import enqueue_now, redrive_once
 
 logger = logging.getLogger(__name__)
 S = MessageStatus
@@ -38,15 +38,15 @@ def outbound_sweep() -> dict:
     due = Message.objects.filter(direction=Direction.OUTBOUND, status=S.QUEUED).filter(
         Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, updated_at__lte=now - grace)
     )
-    due_ids = list(due.values_list("pk", flat=True)[:BATCH])
+    due_ids = [pk for pk in due.values_list("pk", flat=True)[:BATCH] if redrive_once(f"send:{pk}")]
     for message_id in due_ids:
         enqueue_now("conversations.tasks.send_message", message_id)
-    stuck_ids = list(
-        Message.objects.filter(direction=Direction.OUTBOUND, status=S.SENDING, updated_at__lte=now - stuck_after)
-        .values_list("pk", flat=True)[:BATCH]
-    )
-    recovered = sum(1 for message_id in stuck_ids if message_recover_stuck(message_id=message_id) == "sent")
-    return {"queued": len(due_ids), "stuck": len(stuck_ids), "stuck_found_sent": recovered}
+    stuck_ids = [pk for pk in Message.objects.filter(
+        direction=Direction.OUTBOUND, status=S.SENDING, updated_at__lte=now - stuck_after,
+    ).values_list("pk", flat=True)[:BATCH] if redrive_once(f"stuck:{pk}")]
+    for message_id in stuck_ids:  # each looks Chatwoot up: a task apiece, not I/O in the sweep
+        enqueue_now("conversations.tasks.recover_stuck_message", message_id)
+    return {"queued": len(due_ids), "stuck": len(stuck_ids)}
 
 
 def message_recover_stuck(*, message_id: int) -> str:

@@ -252,7 +252,9 @@ def _raise_for_status(response: httpx.Response) -> None:
     if code == 422 and "Too many messages" in text:
         # The per-conversation flood guard (200/min, lib/limits.rb) clears within a minute: worth waiting for.
         raise ChatwootError(f"422 flood guard: {text}", transient=True, status=code, retry_after=60.0)
-    raise ChatwootError(f"{code}: {text}", transient=code >= 500, status=code)
+    # A 5xx does not say whether Chatwoot applied the request before failing: a message may exist. The caller
+    # looks it up (or waits for its echo) before posting again.
+    raise ChatwootError(f"{code}: {text}", transient=code >= 500, status=code, ambiguous=code >= 500)
 
 
 def _json(response: httpx.Response) -> dict:
@@ -261,7 +263,9 @@ def _json(response: httpx.Response) -> dict:
     try:
         data = response.json()
     except ValueError as exc:
-        raise ChatwootError(f"invalid JSON from Chatwoot: {response.text[:200]}", transient=True) from exc
+        # The request was answered 2xx: whatever it asked for happened, only the answer is unreadable.
+        raise ChatwootError(f"invalid JSON from Chatwoot: {response.text[:200]}", transient=True,
+                            ambiguous=True) from exc
     return data if isinstance(data, dict) else {"payload": data}
 
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from integrations.chatwoot.standin_templates import can_reply
+
 ACCOUNT = {"id": 1, "name": "Stand-in"}
+BUSINESS_PHONE = "+56225550100"
 BOT = {"id": 1, "name": "Stand-in Bot", "type": "agent_bot"}
 MESSAGE_TYPE_INT = {"incoming": 0, "outgoing": 1, "activity": 2, "template": 3}
 CHANNEL_TYPES = {
@@ -44,10 +47,11 @@ def message_push(msg: dict, conv: dict) -> dict:
         "id": msg["id"], "content": msg["content"], "account_id": ACCOUNT["id"], "inbox_id": conv["inbox_id"],
         "conversation_id": conv["id"], "message_type": MESSAGE_TYPE_INT[msg["message_type"]],
         "created_at": int(msg["created_at"]), "updated_at": iso(msg["created_at"]), "private": msg["private"],
-        "status": "sent", "source_id": msg.get("source_id"), "content_type": msg["content_type"],
-        "content_attributes": msg["content_attributes"],
+        "status": msg.get("status") or "sent", "source_id": msg.get("source_id"), "content_type": msg["content_type"],
+        "content_attributes": dict(msg["content_attributes"]),
         "sender_type": "Contact" if msg["message_type"] == "incoming" else "AgentBot",
-        "sender_id": sender["id"], "external_source_ids": {}, "additional_attributes": {},
+        "sender_id": sender["id"], "external_source_ids": {},
+        "additional_attributes": dict(msg.get("additional_attributes") or {}),
         "processed_message_content": msg["content"], "sentiment": {}, "sender": sender,
     }
 
@@ -58,7 +62,7 @@ def conversation_webhook(conv: dict) -> dict:
     last = [m for m in conv["messages"] if not m["private"]][-1:]
     created = int(conv["created_at"])
     return {
-        "additional_attributes": {}, "can_reply": conv["can_reply"],
+        "additional_attributes": {}, "can_reply": can_reply(conv),
         "channel": CHANNEL_TYPES.get(conv["channel"], "Channel::Api"),
         "contact_inbox": {
             "id": conv["id"] + 1000, "contact_id": contact["id"], "inbox_id": conv["inbox_id"],
@@ -77,11 +81,13 @@ def conversation_webhook(conv: dict) -> dict:
 
 
 def message_webhook(msg: dict, conv: dict, event: str = "message_created") -> dict:
-    """`Message#webhook_data` + event: string message_type, ISO created_at, bot or contact sender."""
+    """`Message#webhook_data` + event: string message_type, ISO created_at, bot or contact sender. Copies, not
+    references: the payload is the message as it was when the event happened (a later failure must not leak into
+    an echo still waiting to go out)."""
     incoming = msg["message_type"] == "incoming"
     return {
-        "event": event, "account": ACCOUNT, "additional_attributes": {},
-        "content_attributes": msg["content_attributes"], "content_type": msg["content_type"],
+        "event": event, "account": ACCOUNT, "additional_attributes": dict(msg.get("additional_attributes") or {}),
+        "content_attributes": dict(msg["content_attributes"]), "content_type": msg["content_type"],
         "content": msg["content"], "conversation": conversation_webhook(conv), "created_at": iso(msg["created_at"]),
         "id": msg["id"], "inbox": {"id": conv["inbox_id"], "name": f"{conv['channel'].title()} Stand-in"},
         "message_type": msg["message_type"], "private": msg["private"],
@@ -105,4 +111,21 @@ def conversation_rest(conv: dict) -> dict:
     data["account_id"] = ACCOUNT["id"]
     data["uuid"] = f"00000000-0000-4000-8000-{conv['id']:012d}"
     data["last_non_activity_message"] = data["messages"][0] if data["messages"] else None
+    return data
+
+
+def inbox_rest(inbox_id: int, channel: str, templates: list[dict]) -> dict:
+    """`_inbox.json.jbuilder` (the parts an integration reads): WhatsApp inboxes carry `phone_number`, `provider`
+    and the `message_templates` synced from Meta (PROTOCOL.md section 3)."""
+    data = {
+        "id": inbox_id, "channel_id": inbox_id, "name": f"{channel.title()} Stand-in", "avatar_url": "",
+        "channel_type": CHANNEL_TYPES.get(channel, "Channel::Api"), "greeting_enabled": False,
+        "greeting_message": None, "working_hours_enabled": False, "enable_email_collect": False,
+        "csat_survey_enabled": False, "enable_auto_assignment": False, "out_of_office_message": None,
+        "timezone": "America/Santiago", "allow_messages_after_resolved": True,
+        "lock_to_single_conversation": True, "sender_name_type": "friendly", "business_name": None,
+    }
+    if channel == "whatsapp":
+        data.update({"phone_number": BUSINESS_PHONE, "provider": "whatsapp_cloud",
+                     "message_templates": [dict(t) for t in templates]})
     return data

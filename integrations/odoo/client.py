@@ -4,8 +4,11 @@ errors, a metric and an `ExternalCall` row per attempt.
 Upstream docs: https://www.odoo.com/documentation/19.0/developer/reference/external_api.html (JSON-2) and
 external_rpc_api.html (XML-RPC / JSON-RPC). Protocol facts and traps: shared NOTES.md.
 
-- Retries (tenacity) only for transient failures, and for writes only when the request certainly did not reach
-  Odoo (connection refused): a write that timed out may have committed, so its caller looks before re-doing.
+- Reads are retried (tenacity) on transient failures. A write is retried only when the request certainly did not
+  reach Odoo (connection refused, 429). Any unknown outcome of a write -- HTTP 5xx, a reset, a timeout, an answer
+  that does not parse, a server fault (Odoo may fail after it committed, as with "cannot marshal None") -- is
+  `OdooUnavailable(maybe_done=True)`: the caller looks the effect up (its key, a state re-read) before repeating.
+  "Write" is anything not on the read list (`READ_METHODS`), so an unknown method is never repeated blindly.
 - Circuit breaker (pybreaker), one per process: transient failures count, business errors (validation, access,
   missing) do not. While open, calls fail at once with `OdooCircuitOpen`; the orders app leaves work pending and
   a scheduled task pushes it later. Opening is also published in the cache (until the reset time), so the web
@@ -13,6 +16,8 @@ external_rpc_api.html (XML-RPC / JSON-RPC). Protocol facts and traps: shared NOT
 - A method that returns None (e.g. `button_cancel`) is a success: over XML-RPC Odoo commits and then faults with
   "cannot marshal None"; over JSON-RPC the `result` key is missing; over JSON-2 the body is `null`.
 - `settings.DRY_RUN`: writes are not sent; the call row (outcome `dry_run`) and the log say what would have been.
+- JSON-2 against a server without it (Odoo 17/18 answer 404): the server's version is probed and the error says
+  which protocol to use instead (`OdooConfigError`).
 """
 
 from __future__ import annotations
@@ -31,17 +36,17 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_expo
 
 from core.metrics import odoo_calls_total
 from integrations.calls import logged_call
-from integrations.odoo import errors
+from integrations.odoo import errors, fields
 from integrations.odoo.faults import classify, is_none_result
-from integrations.odoo.transport import connection
+from integrations.odoo.transport import connection, server_version
 
 log = logging.getLogger(__name__)
 
-WRITE_PREFIXES = ("create", "write", "unlink", "button_", "action_")
-
-
-def _setting(name: str, default):
-    return getattr(settings, name, default)
+# Methods that change nothing in Odoo; every other method is treated as a write.
+READ_METHODS = frozenset({
+    "search", "search_read", "search_count", "read", "fields_get", "name_search", "name_get", "context_get",
+    "default_get", "read_group", "web_read", "web_search_read", "exists", "check_access_rights", "has_access",
+})
 
 
 def _is_business_error(exc: BaseException) -> bool:
@@ -73,13 +78,13 @@ def _shared_open() -> bool:
 
 
 def breaker() -> pybreaker.CircuitBreaker:
-    _BREAKER.fail_max = int(_setting("ODOO_BREAKER_FAIL_MAX", 5))
-    _BREAKER.reset_timeout = float(_setting("ODOO_BREAKER_RESET_SECONDS", 30))
+    _BREAKER.fail_max = int(settings.ODOO_BREAKER_FAIL_MAX)
+    _BREAKER.reset_timeout = float(settings.ODOO_BREAKER_RESET_SECONDS)
     return _BREAKER
 
 
 def is_write(method: str) -> bool:
-    return method.startswith(WRITE_PREFIXES)
+    return method not in READ_METHODS
 
 
 class OdooClient:
@@ -88,11 +93,12 @@ class OdooClient:
             raise ValueError(f"ODOO_PROTOCOL {protocol!r} is not one of xmlrpc(s), jsonrpc(s), json2(s)")
         parts = urlsplit(url)
         default_port = 443 if parts.scheme == "https" else 8069
-        self.url, self.protocol = url, protocol
+        self.url, self.protocol, self.timeout = url, protocol, timeout
         self.json2 = protocol.startswith("json2")
-        self.conn = connection(protocol=protocol, hostname=parts.hostname or "127.0.0.1",
-                               port=int(parts.port or default_port), database=database, login=login,
-                               password=password, timeout=timeout)
+        self.hostname, self.port = parts.hostname or "127.0.0.1", int(parts.port or default_port)
+        self.secure = protocol.endswith("s")
+        self.conn = connection(protocol=protocol, hostname=self.hostname, port=self.port, database=database,
+                               login=login, password=password, timeout=timeout)
 
     # --- the generic call ------------------------------------------------------------------------------------
     def call(self, model: str, method: str, *, ids: list[int] | None = None, **params) -> Any:
@@ -102,8 +108,8 @@ class OdooClient:
             return self._dry_run(model, method, summary)
         retrying = Retrying(
             retry=retry_if_exception(lambda exc: _retryable(exc, method)),
-            stop=stop_after_attempt(int(_setting("ODOO_RETRY_ATTEMPTS", 3))),
-            wait=wait_exponential(multiplier=float(_setting("ODOO_RETRY_WAIT", 0.2)), max=2),
+            stop=stop_after_attempt(int(settings.ODOO_RETRY_ATTEMPTS)),
+            wait=wait_exponential(multiplier=float(settings.ODOO_RETRY_WAIT), max=2),
             reraise=True,
         )
         return retrying(self._attempt, model, method, ids, params, summary)
@@ -141,7 +147,32 @@ class OdooClient:
         except Exception as exc:  # noqa: BLE001 - every protocol failure becomes one typed error
             if is_none_result(exc):
                 return None
-            raise classify(exc) from exc
+            raise self._explain(classify(exc), method) from exc
+
+    def _explain(self, error: errors.OdooError, method: str) -> errors.OdooError:
+        if is_write(method) and type(error) is errors.OdooServerError and (error.status or 500) >= 500:
+            # A fault from inside Odoo (not an HTTP 4xx refusal at the door): Odoo may have committed before failing
+            # (the XML-RPC "cannot marshal None" fault is one such case), so the caller must look before repeating.
+            return errors.OdooUnavailable(f"{error} (Odoo may have saved the change)", status=error.status,
+                                          maybe_done=True)
+        if self.json2 and type(error) is errors.OdooConfigError and error.status == 404:
+            return self._json2_unsupported()
+        return error
+
+    def _json2_unsupported(self) -> errors.OdooConfigError:
+        version = server_version(self.hostname, self.port, secure=self.secure, timeout=self.timeout)
+        if version and version[0] < 19:
+            return errors.OdooConfigError(
+                f"ODOO_PROTOCOL={self.protocol} needs Odoo 19 or later, but {self.url} runs Odoo {version[1]}: set "
+                f"ODOO_PROTOCOL={'xmlrpcs' if self.secure else 'xmlrpc'} (or jsonrpc) with the user's password or "
+                "API key.", status=404)
+        return errors.OdooConfigError(
+            f"ODOO_PROTOCOL={self.protocol} found no JSON-2 API at {self.url} (HTTP 404): JSON-2 needs Odoo 19 or "
+            "later; check ODOO_URL, or use ODOO_PROTOCOL=xmlrpc for Odoo 17/18.", status=404)
+
+    def server_version(self) -> tuple[int, str] | None:
+        """(major, "17.0") from `common.version` (no login needed), or None when the server does not say."""
+        return server_version(self.hostname, self.port, secure=self.secure, timeout=self.timeout)
 
     @staticmethod
     def _json2(proxy, method, ids, params):
@@ -240,8 +271,6 @@ def get_client() -> OdooClient:
 
 def reset() -> None:
     """Forget clients, detected fields and breaker state (tests; after changing settings at runtime)."""
-    from integrations.odoo import fields
-
     with _CLIENTS_LOCK:
         _CLIENTS.clear()
     fields.clear_cache()

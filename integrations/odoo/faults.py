@@ -1,4 +1,10 @@
-"""Turn what each protocol raises into one `OdooError` (NOTES.md §1.3 and §7.3's fault table)."""
+"""Turn what each protocol raises into one `OdooError` (NOTES.md §1.3 and §7.3's fault table).
+
+What reached Odoo but gave no readable answer (HTTP 5xx, a reset, a timeout, an answer that does not parse) is
+`maybe_done`: Odoo may have committed. Connection refused is not: the request never left. Texts that mean "this
+model/method does not exist here" become `OdooModelMissing` / `OdooMethodMissing`, so a caller can say which app
+or version is missing instead of showing a bare fault.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import http.client
 import json
 import re
 import socket
+import xml.parsers.expat
 import xmlrpc.client
 
 import httpx
@@ -15,6 +22,10 @@ from integrations.odoo import errors
 
 MARSHAL_NONE = "cannot marshal None"
 _MISSING_TEXT = "does not exist or has been deleted"
+# "Object sale.order doesn't exist" (RPC, 17-19 `odoo/service/model.py`); "the model 'sale.order' does not exist"
+# (JSON-2, 19 `addons/rpc/controllers/json2.py`).
+_NO_MODEL = re.compile(r"Object (?P<a>[\w.]+) doesn't exist|the model '(?P<b>[\w.]+)' does not exist")
+_NO_METHOD = re.compile(r"The method '[\w.]+' does not exist")
 
 # Exception class name (JSON-RPC `data.name`, JSON-2 `name`) → our error.
 BY_NAME = {
@@ -46,8 +57,22 @@ def is_none_result(exc: BaseException) -> bool:
 def classify(exc: BaseException) -> errors.OdooError:
     for kinds, parser in _PARSERS:
         if isinstance(exc, kinds):
-            return parser(exc)
+            return _refine(parser(exc))
     return errors.OdooServerError(f"{exc.__class__.__name__}: {exc}")
+
+
+def _refine(error: errors.OdooError) -> errors.OdooError:
+    """Name what does not exist (an app not installed, a method of another version)."""
+    text = str(error)
+    if isinstance(error, (errors.OdooValidationError, errors.OdooServerError, errors.OdooMissingError)):
+        found = _NO_MODEL.search(text)
+        if found:
+            model = found.group("a") or found.group("b")
+            return errors.OdooModelMissing(f"Odoo has no model {model} (the app that defines it is not installed)",
+                                           model=model, status=error.status)
+        if _NO_METHOD.search(text):
+            return errors.OdooMethodMissing(_NO_METHOD.search(text).group(0), status=error.status)
+    return error
 
 
 def _xmlrpc_fault(exc: xmlrpc.client.Fault) -> errors.OdooError:
@@ -84,11 +109,14 @@ def _json2_error(exc: ValueError) -> errors.OdooError:
         data = json.loads(body)
     except ValueError:
         data = {}
+    data = data if isinstance(data, dict) else {}
     if status >= 500 and not data.get("name") or status in (502, 503, 504):
-        return errors.OdooUnavailable(f"HTTP {status}", status=status)
+        return errors.OdooUnavailable(f"HTTP {status}", status=status, maybe_done=True)
+    if status == 404 and not data.get("name"):
+        return errors.OdooConfigError("no JSON-2 API at this address (HTTP 404 on /json/2)", status=404)
     if not data.get("name"):
-        cls = {401: errors.OdooAuthError, 403: errors.OdooAccessError, 404: errors.OdooMissingError,
-               409: errors.OdooUnavailable}.get(status, errors.OdooValidationError if status == 422 else errors.OdooServerError)
+        cls = {401: errors.OdooAuthError, 403: errors.OdooAccessError, 409: errors.OdooUnavailable}.get(
+            status, errors.OdooValidationError if status == 422 else errors.OdooServerError)
         return cls(body[:500] or f"HTTP {status}", status=status)
     return _by_name(data["name"], data.get("message", ""), status=status)
 
@@ -99,14 +127,20 @@ def _by_name(name: str, message: str, status: int | None = None) -> errors.OdooE
 
 
 def _protocol_error(exc: xmlrpc.client.ProtocolError) -> errors.OdooError:
-    cls = errors.OdooUnavailable if exc.errcode >= 500 or exc.errcode == 429 else errors.OdooServerError
-    return cls(f"HTTP {exc.errcode} {exc.errmsg}", status=exc.errcode)
+    return _status_error(exc.errcode, f"HTTP {exc.errcode} {exc.errmsg}")
 
 
 def _http_status(exc: httpx.HTTPStatusError) -> errors.OdooError:
-    status = exc.response.status_code
-    cls = errors.OdooUnavailable if status >= 500 or status == 429 else errors.OdooServerError
-    return cls(f"HTTP {status}", status=status)
+    return _status_error(exc.response.status_code, f"HTTP {exc.response.status_code}")
+
+
+def _status_error(status: int, message: str) -> errors.OdooError:
+    if status == 429:
+        return errors.OdooUnavailable(message, status=status)  # refused before any work
+    if status >= 500:
+        # A 5xx says nothing about whether Odoo committed (a proxy may time out after it did): maybe done.
+        return errors.OdooUnavailable(message, status=status, maybe_done=True)
+    return errors.OdooServerError(message, status=status)
 
 
 def _refused(exc: BaseException) -> errors.OdooError:
@@ -122,7 +156,7 @@ def _dropped(exc: BaseException) -> errors.OdooError:
     return errors.OdooUnavailable(f"connection lost: {exc.__class__.__name__}: {exc}", maybe_done=True)
 
 
-def _bad_json(exc: BaseException) -> errors.OdooError:
+def _bad_answer(exc: BaseException) -> errors.OdooError:
     return errors.OdooUnavailable(f"unreadable answer: {exc}", maybe_done=True)
 
 
@@ -140,6 +174,6 @@ _PARSERS = [
     ((ConnectionRefusedError, httpx.ConnectError), _refused),
     ((socket.timeout, TimeoutError, httpx.TimeoutException), _timeout),
     ((http.client.HTTPException, ConnectionError, httpx.TransportError, OSError, xmlrpc.client.ResponseError), _dropped),
-    (json.JSONDecodeError, _bad_json),
+    ((json.JSONDecodeError, xml.parsers.expat.ExpatError), _bad_answer),
     (ValueError, _json2_error),
 ]

@@ -4,7 +4,8 @@ odoolib builds a bare `ServerProxy(url)` per XML-RPC call (no timeout: a hung Od
 posts JSON-RPC with httpx's implicit 5 s. We keep odoolib's `Connection`/`Model` (login, execute_kw) and swap the
 connectors' `send` for one with our timeout. XML-RPC also goes to `/xmlrpc/2/` for integer fault codes, and its
 transport sends each request exactly once: `xmlrpc.client` silently re-sends on a connection reset, which can
-create a record twice when Odoo had already committed (NOTES §10).
+create a record twice when Odoo had already committed (NOTES §10). JSON-RPC and JSON-2 post through one httpx
+client per connection (our timeout, no client built per call, no keep-alive).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import xmlrpc.client
 import httpx
 import odoolib
 import odoolib.json2
-from odoolib.tools import JsonRPCException
+from odoolib.tools import AuthenticationError, JsonRPCException
 
 _MISSING = object()
 
@@ -63,11 +64,14 @@ class JsonRpcConnector(odoolib.JsonRPCConnector):
         super().__init__(hostname, port)
         self.url = f"{'https' if secure else 'http'}://{hostname}:{port}/jsonrpc"
         self.timeout = timeout
+        # One client per connector: `httpx.post` builds a client (and its TLS context) per call, ~25 ms each. No
+        # keep-alive, so every call is a fresh connection as before (an Odoo restart never meets a stale socket).
+        self.http = httpx.Client(timeout=timeout, limits=httpx.Limits(max_keepalive_connections=0))
 
     def send(self, service_name, method, *args):
         body = {"jsonrpc": "2.0", "method": "call", "id": random.randint(0, 10**9),
                 "params": {"service": service_name, "method": method, "args": args}}
-        response = httpx.post(self.url, json=body, timeout=self.timeout)
+        response = self.http.post(self.url, json=body)
         response.raise_for_status()
         data = response.json()
         if data.get("error"):
@@ -76,12 +80,54 @@ class JsonRpcConnector(odoolib.JsonRPCConnector):
         return data.get("result")
 
 
+def server_version(hostname: str, port: int, *, secure: bool, timeout: float) -> tuple[int, str] | None:
+    """The server's (major, "17.0") from XML-RPC `common.version`: no login needed, served by Odoo 17 to 21 whatever
+    protocol the client otherwise speaks. None when nothing answers it."""
+    proxy = xmlrpc.client.ServerProxy(f"{'https' if secure else 'http'}://{hostname}:{port}/xmlrpc/2/common",
+                                      transport=TimeoutTransport(timeout, secure=secure))
+    try:
+        info = proxy.version()
+        major = int((info.get("server_version_info") or [0])[0])
+    except (OSError, xmlrpc.client.Error, http.client.HTTPException, ValueError, TypeError, AttributeError):
+        return None
+    return major, str(info.get("server_version") or major)
+
+
+class Json2Model(odoolib.json2.JsonModel):
+    """odoolib's JSON-2 model with the same answers and exceptions, posting through its connection's own client:
+    odoolib calls `httpx.post` (a new client per call) with a module-wide timeout. Named parameters only: positional
+    ones would need odoolib's introspection route, which most users may not read (NOTES §1.2)."""
+
+    def __getattr__(self, method):
+        if method.startswith("__"):
+            raise AttributeError(method)
+
+        def proxy(**params):
+            response = self.connection.http.post(self._url(method), headers=self.connection.bearer_header,
+                                                 json=params)
+            if response.status_code == 401:
+                raise AuthenticationError("Authentication failed. Please check your API key.")
+            if response.status_code == 422:
+                raise ValueError(f"Invalid request: {response.text} for data {params}")
+            if response.status_code != 200:
+                raise ValueError(f"Unexpected status code {response.status_code}: {response.text}")
+            return response.json()
+
+        return proxy
+
+
+class Json2Connection(odoolib.json2.Json2Connection):
+    def __init__(self, connector, database: str, api_key: str, *, timeout: float):
+        super().__init__(connector, database, api_key)
+        self.http = httpx.Client(timeout=timeout, limits=httpx.Limits(max_keepalive_connections=0))
+
+    def get_model(self, model_name):
+        return Json2Model(self, model_name)
+
+
 def json2_connection(hostname: str, port: int, *, database: str, api_key: str, timeout: float, secure: bool):
     connector_cls = odoolib.json2.Json2SConnector if secure else odoolib.json2.Json2Connector
-    # odoolib reads its JSON-2 timeout from this module constant (default 60 s); every client in a process shares
-    # ODOO_TIMEOUT, so setting it here is safe.
-    odoolib.json2.DEFAULT_TIMEOUT = timeout
-    return odoolib.json2.Json2Connection(connector_cls(hostname, port), database, api_key)
+    return Json2Connection(connector_cls(hostname, port), database, api_key, timeout=timeout)
 
 
 def connection(*, protocol: str, hostname: str, port: int, database: str, login: str, password: str,

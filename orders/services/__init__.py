@@ -1,26 +1,28 @@
-"""Order services: the only writers of purchase orders (STYLE habits 2-6). The purchase agent and the admin call
-these; each returns an `OrderResult` (see results.py) and never calls Odoo inside a transaction."""
+"""Order services: the only writers of purchase orders. The turn's commit applies a chat decision with
+`order_change_apply`; the admin decides with `purchase_order_approve` / `purchase_order_reject`; Odoo is only
+ever written through an order's commands (`odoo_commands_run`, after commit), and followed by the watcher."""
 
-from orders.services.decisions import purchase_order_approve, purchase_order_cancel, purchase_order_reject
-from orders.services.lifecycle import (
-    purchase_order_active_for_contact, purchase_order_confirm, purchase_order_create, purchase_order_mark_sent,
-    purchase_order_set_lines,
+from orders.services.changes import (
+    AppliedChange, OrderChange, OrderChanged, cancellation_is_local, confirmation_needs_approval,
+    order_change_apply,
 )
+from orders.services.commands import (
+    command_queue, odoo_commands_redrive, odoo_commands_run, odoo_commands_sweep,
+)
+from orders.services.decisions import purchase_order_approve, purchase_order_reject
 from orders.services.partners import odoo_partner_for_contact
-from orders.services.push import purchase_order_push_to_odoo
-from orders.services.refresh import (
-    purchase_order_refresh_from_odoo, purchase_orders_push_pending, purchase_orders_watch_receipts,
-)
+from orders.services.refresh import purchase_order_refresh_from_odoo, purchase_orders_watch
 from orders.services.results import (
-    ActiveOrderExists, ApprovalDenied, InvalidOrderLines, LineInput, LineSummary, OrderResult, Outcome,
+    ApprovalDenied, InvalidOrderLines, LineInput, LineSummary, OrderResult, Outcome,
 )
-from orders.services.transitions import ALLOWED, purchase_order_event, purchase_order_transition
+from orders.services.transitions import (
+    ALLOWED, notices_told_by_caller, purchase_order_event, purchase_order_transition,
+)
 
 __all__ = [
-    "ALLOWED", "ActiveOrderExists", "ApprovalDenied", "InvalidOrderLines", "LineInput", "LineSummary",
-    "OrderResult", "Outcome", "odoo_partner_for_contact", "purchase_order_active_for_contact",
-    "purchase_order_approve", "purchase_order_cancel", "purchase_order_confirm", "purchase_order_create",
-    "purchase_order_event", "purchase_order_mark_sent", "purchase_order_push_to_odoo",
-    "purchase_order_refresh_from_odoo", "purchase_order_reject", "purchase_order_set_lines",
-    "purchase_order_transition", "purchase_orders_push_pending", "purchase_orders_watch_receipts",
+    "ALLOWED", "AppliedChange", "notices_told_by_caller", "ApprovalDenied", "InvalidOrderLines", "LineInput", "LineSummary", "OrderChange",
+    "OrderChanged", "OrderResult", "Outcome", "cancellation_is_local", "command_queue",
+    "confirmation_needs_approval", "odoo_commands_redrive", "odoo_commands_run", "odoo_commands_sweep",
+    "odoo_partner_for_contact", "order_change_apply", "purchase_order_approve", "purchase_order_event", "purchase_order_refresh_from_odoo",
+    "purchase_order_reject", "purchase_order_transition", "purchase_orders_watch",
 ]

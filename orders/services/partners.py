@@ -8,6 +8,7 @@ from conversations.models import Contact
 from core.errors import NotFound
 from integrations.odoo import gateway
 from integrations.odoo.errors import OdooError
+from orders.services.transitions import purchase_order_event
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +24,6 @@ def odoo_partner_for_contact(*, contact_id: int, order_id: int | None = None) ->
         return found
     partner_id = gateway.partner_create(name=contact.name, phone=contact.phone_e164, email=contact.email)
     if order_id is not None:
-        from orders.services.transitions import purchase_order_event
-
         purchase_order_event(order_id=order_id, actor="system", kind="odoo_partner_created" if partner_id else
                              "dry_run_partner", detail={"partner_id": partner_id, "name": contact.name,
                                                         "phone": contact.phone_e164, "email": contact.email})

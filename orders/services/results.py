@@ -69,15 +69,6 @@ class InvalidOrderLines(DomainError):
         self.problems = problems  # (product_code, reason code: unknown|not_purchasable|quantity|too_many|price)
 
 
-class ActiveOrderExists(DomainError):
-    code = "active_order_exists"
-    status_code = 409
-
-    def __init__(self, order_id: int):
-        super().__init__(f"The contact already has an active purchase order (#{order_id}).")
-        self.order_id = order_id
-
-
 class ApprovalDenied(DomainError):
     code = "forbidden"
     status_code = 403

@@ -1,13 +1,33 @@
-"""The one door for purchase order states (STYLE habits 4 and 5): allowed moves, compare-and-set, audit row."""
+"""The one door for purchase order states: allowed moves, compare-and-set, audit row. And the one writer of
+order events, including those the contact should hear about (`notice=True`): the agents turn those into replies
+(`NOTICE_TASK`, enqueued by name after commit: the agents app stands above this one)."""
 
 from __future__ import annotations
+
+import contextlib
+from contextvars import ContextVar
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import InvalidTransition, NotFound
 from core.metrics import purchase_orders_total
-from orders.models import OrderState, PurchaseOrder, PurchaseOrderEvent
+from core.queue import enqueue_on_commit
+from orders.models import NoticeState, OrderState, PurchaseOrder, PurchaseOrderEvent
+
+NOTICE_TASK = "agents.tasks.deliver_order_notices"
+_caller_tells = ContextVar("orders_caller_tells_notices", default=False)
+
+
+@contextlib.contextmanager
+def notices_told_by_caller():
+    """Within this block the caller tells the order's notices itself right after (the agent's turn, which runs
+    its commands inline): no task is enqueued for them. If it dies first, the notice sweep tells them."""
+    token = _caller_tells.set(True)
+    try:
+        yield
+    finally:
+        _caller_tells.reset(token)
 
 S = OrderState
 ALLOWED: dict[str, set[str]] = {
@@ -21,9 +41,11 @@ ALLOWED: dict[str, set[str]] = {
 
 
 def purchase_order_transition(*, order_id: int, to_state: str, actor: str, reason: str = "",
-                              detail: dict | None = None, updates: dict | None = None) -> PurchaseOrder:
+                              detail: dict | None = None, updates: dict | None = None,
+                              notice: str = "") -> PurchaseOrder:
     """Move the order to `to_state` if the table allows it and nobody moved it first; write the audit row in the
-    same transaction. `updates` are extra columns set in the same UPDATE (approved_by, decided_at…)."""
+    same transaction. `updates` are extra columns set in the same UPDATE (approved_by, decided_at…). `notice`: the
+    kind of contact notice this transition owes (e.g. "approved"), or "" for none."""
     with transaction.atomic():
         order = PurchaseOrder.objects.filter(pk=order_id).first()
         if order is None:
@@ -34,8 +56,10 @@ def purchase_order_transition(*, order_id: int, to_state: str, actor: str, reaso
                 f"Purchase order {order.display_name} cannot go from '{before}' to '{to_state}' "
                 f"(allowed: {', '.join(sorted(ALLOWED[before])) or 'none, it is final'}).")
         _compare_and_set(order, before, to_state, updates or {})
+        details = {"reason": reason, **(detail or {}), **({"notice": notice} if notice else {})}
         PurchaseOrderEvent.objects.create(order_id=order_id, actor=actor, kind="transition", before=before,
-                                          after=to_state, detail={"reason": reason, **(detail or {})})
+                                          after=to_state, detail=details, notice=_notice_state(order, notice))
+        _nudge_notices(order, notice)
         transaction.on_commit(lambda: purchase_orders_total.labels(state=to_state).inc())
     order.refresh_from_db()
     return order
@@ -56,10 +80,24 @@ def _compare_and_set(order: PurchaseOrder, before: str, to_state: str, updates: 
 
 
 def purchase_order_event(*, order_id: int, actor: str, kind: str, detail: dict | None = None,
-                         state: str = "") -> PurchaseOrderEvent:
-    """An audit row for an action that is not a transition (push, Odoo failure, dry run, lines changed…)."""
-    return PurchaseOrderEvent.objects.create(order_id=order_id, actor=actor, kind=kind, before=state, after=state,
-                                             detail=detail or {})
+                         state: str = "", notice: bool = False) -> PurchaseOrderEvent:
+    """An audit row for an action that is not a transition (push, Odoo failure, dry run, lines changed…).
+    `notice=True`: the contact should hear about it (the event's kind says what)."""
+    order = PurchaseOrder.objects.only("conversation_id").get(pk=order_id)
+    kind_of_notice = kind if notice else ""
+    event = PurchaseOrderEvent.objects.create(order_id=order_id, actor=actor, kind=kind, before=state, after=state,
+                                              detail=detail or {}, notice=_notice_state(order, kind_of_notice))
+    _nudge_notices(order, kind_of_notice)
+    return event
+
+
+def _notice_state(order: PurchaseOrder, notice: str) -> str:
+    return NoticeState.PENDING if notice and order.conversation_id else NoticeState.NONE
+
+
+def _nudge_notices(order: PurchaseOrder, notice: str) -> None:
+    if notice and order.conversation_id and not _caller_tells.get():
+        enqueue_on_commit(NOTICE_TASK, order.pk)
 
 
 def actor_for(user) -> str:

@@ -71,20 +71,22 @@ def test_a_bare_new_quantity_with_two_lines_asks_which_one(shop):  # noqa: F811
     assert shop.odoo_lines(odoo_order) == [("AC-COCO-KG", 150.0), ("FS-ALM-KG", 20.0)]
 
 
-def test_a_turn_run_again_resends_the_quote_without_applying_the_change_twice(shop):  # noqa: F811
+def test_the_agent_decides_the_lines_without_writing_anything(shop):  # noqa: F811
     ana = shop.contact()
     ana.says("Necesito 100kg aceite de coco y 20 kilos de almendras")
-    ana.says("agrega 3 cajas de leche de almendra")
     conversation = Conversation.objects.get(chatwoot_id=ana.id)
-    last = conversation.messages.filter(direction="inbound").order_by("-pk").first()
+    order = PurchaseOrder.objects.get()
     text = "agrega 3 cajas de leche de almendra"
-    turn = AgentTurn(conversation.pk, text, [last.pk], route(text, order_state="sent"))
-    calls = len(shop.odoo.state.calls)
-    result = LANE_AGENTS["purchase"].handle(turn, session_load(conversation_id=conversation.pk))
-    assert "3 cajas x12 Leche de almendra" in result.replies[0].content
-    [odoo_order] = shop.odoo_orders()
-    assert ("LV-ALMEN-CJ12", 3.0) in shop.odoo_lines(odoo_order)  # not 6
+    turn = AgentTurn(conversation.pk, text, [], route(text, order_state="sent"), contact_id=order.contact_id,
+                     order=order)
+    calls, rows = len(shop.odoo.state.calls), list(order.lines.values_list("product_id", "quantity"))
+    for _ in range(2):  # a turn computed twice decides the same and writes nothing
+        result = LANE_AGENTS["purchase"].handle(turn, session_load(conversation_id=conversation.pk))
+        assert result.order.action == "set_lines" and result.order.base_version == order.lines_version
+        assert {(l.product_code, float(l.quantity)) for l in result.order.lines} == {
+            ("AC-COCO-KG", 100.0), ("FS-ALM-KG", 20.0), ("LV-ALMEN-CJ12", 3.0)}
     assert len(shop.odoo.state.calls) == calls
+    assert list(order.lines.values_list("product_id", "quantity")) == rows
 
 
 def test_status_and_confirm_without_orders_say_so(shop):  # noqa: F811
@@ -105,16 +107,18 @@ def test_a_product_without_a_quantity_gets_asked_how_much_with_an_example(shop):
     assert "10 kg Almendra entera sin tostar × $10.900 = $109.000" in quote
 
 
-def test_a_confirmation_turn_run_again_repeats_the_outcome(shop, settings):  # noqa: F811
+def test_the_answer_task_run_again_after_a_yes_confirms_once(shop, settings):  # noqa: F811
+    from agents.tasks import process_inbound_message
+
     settings.ORDER_APPROVAL_THRESHOLD = 10_000_000
     ana = shop.contact()
     ana.says("quiero 10 kg de quinoa")
     [confirmed] = ana.texts("sí, confirmo")
-    conversation = Conversation.objects.get(chatwoot_id=ana.id)
-    last = conversation.messages.filter(direction="inbound").order_by("-pk").first()
-    turn = AgentTurn(conversation.pk, "sí, confirmo", [last.pk], route("sí, confirmo", order_state="sent"))
-    result = LANE_AGENTS["purchase"].handle(turn, session_load(conversation_id=conversation.pk))
-    assert [r.content for r in result.replies] == [confirmed]
+    assert confirmed.startswith("¡Listo! Tu pedido P00001")
+    yes = Conversation.objects.get(chatwoot_id=ana.id).messages.filter(direction="inbound").order_by("-pk").first()
+    assert process_inbound_message(yes.pk) == 0  # redelivered: already answered
+    assert ana.new_messages() == []
+    assert shop.odoo.state.calls.count(("purchase.order", "button_confirm")) == 1
 
 
 def test_a_refused_change_leaves_the_line_as_it_was(shop, settings):  # noqa: F811

@@ -30,7 +30,7 @@ def turns_metric(lane, intent, source="rules"):
     return REGISTRY.get_sample_value("agent_turns_total", {"lane": lane, "intent": intent, "source": source}) or 0
 
 
-def test_greeting_is_answered_once_with_the_menu_and_typing(chatwoot_standin):
+def test_greeting_is_answered_once_with_the_menu_and_at_once(chatwoot_standin):
     conversation = make_conversation(chatwoot_standin)
     before = turns_metric("info", "greeting")
     process_inbound_message(inbound(conversation, "Hola").pk)
@@ -40,7 +40,7 @@ def test_greeting_is_answered_once_with_the_menu_and_typing(chatwoot_standin):
     assert reply["content_type"] == "input_select"
     assert [i["title"] for i in reply["content_attributes"]["items"]] == [
         "Hacer un pedido", "Horarios", "Hablar con alguien"]
-    assert chatwoot_standin.typing == [(conversation.chatwoot_id, "on"), (conversation.chatwoot_id, "off")]
+    assert chatwoot_standin.typing == []  # a rules turn is quicker than a typing indicator would show
     turn = Turn.objects.get()
     assert (turn.lane, turn.intent, turn.source, turn.agent) == ("info", "greeting", "rules", "info")
     assert turn.reply == reply["content"] and turn.error == "" and 0 <= turn.latency_ms < 10_000

@@ -25,6 +25,8 @@ def test_the_llm_decision_is_used_and_recorded(chatwoot_standin, fake_openai):
     assert "Registramos tu reclamo" in public(chatwoot_standin, conversation)[0]["content"]
     history = fake_openai.requests[0]["messages"]
     assert any("nadie me contesta" in str(m.get("content")) for m in history)
+    # an LLM turn takes a noticeable time: the contact sees "typing…" while it runs
+    assert chatwoot_standin.typing == [(conversation.chatwoot_id, "on"), (conversation.chatwoot_id, "off")]
 
 
 def test_llm_garbage_falls_back_to_the_rules_and_the_contact_is_answered(chatwoot_standin, fake_openai):

@@ -14,6 +14,7 @@ from importlib import import_module
 import pytest
 from django.apps import apps as django_apps
 from django.db import connection
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -68,13 +69,25 @@ def write(browser, text: str) -> None:
 
 
 def bot_bubble_containing(browser, text: str):
-    """Wait for a bot reply whose text contains `text`; returns the bubble element."""
+    """Wait for a bot reply whose text contains `text`; returns the bubble element. The page redraws bubbles as
+    delivery states arrive, so a bubble found a moment ago may be gone: look again until it holds still."""
     def find(driver):
-        for bubble in driver.find_elements(By.CSS_SELECTOR, ".pg-msg.pg-author-bot"):
-            if text in bubble.find_element(By.CSS_SELECTOR, ".pg-text").text:
-                return bubble
+        try:
+            for bubble in driver.find_elements(By.CSS_SELECTOR, ".pg-msg.pg-author-bot"):
+                if text in bubble.find_element(By.CSS_SELECTOR, ".pg-text").text:
+                    return bubble
+        except StaleElementReferenceException:
+            return False
         return False
     return WebDriverWait(browser, WAIT).until(find, message=f"no bot reply containing {text!r}")
+
+
+def settled_bubble(browser, text: str, *, sent: bool = True):
+    """The bubble once its reply is sent (no more redraws for it), found afresh."""
+    WebDriverWait(browser, WAIT, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: not sent or "enviado" in bot_bubble_containing(d, text).find_element(
+            By.CSS_SELECTOR, ".pg-status").text)
+    return bot_bubble_containing(browser, text)
 
 
 def test_staff_orders_in_the_playground_sees_the_quote_and_confirms_with_the_button(browser, live_server, pipeline,
@@ -89,14 +102,14 @@ def test_staff_orders_in_the_playground_sees_the_quote_and_confirms_with_the_but
     WebDriverWait(browser, WAIT).until(lambda d: "enviado" in greeting.find_element(By.CSS_SELECTOR, ".pg-status").text)
 
     write(browser, "Necesito 100kg aceite de coco")
-    quote = bot_bubble_containing(browser, "Cotización")
+    quote = settled_bubble(browser, "Cotización")
     assert "100 kg Aceite de coco" in quote.text
     assert "purchase · order_create · " in quote.find_element(By.CSS_SELECTOR, ".pg-meta").text
     buttons = quote.find_elements(By.CSS_SELECTOR, ".pg-options button")
     assert [b.text for b in buttons] == ["Confirmar", "Modificar", "Cancelar"]
 
     buttons[0].click()
-    confirmed = bot_bubble_containing(browser, "¡Listo! Tu pedido")
+    confirmed = settled_bubble(browser, "¡Listo! Tu pedido")
     assert "order_confirm" in confirmed.find_element(By.CSS_SELECTOR, ".pg-meta").text
     contact_lines = [b.text for b in browser.find_elements(By.CSS_SELECTOR, ".pg-msg.pg-inbound .pg-text")]
     assert contact_lines == ["Hola", "Necesito 100kg aceite de coco", "Confirmar"]

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from tests.fakes.odoo import make_odoo_standin, odoo_standin  # noqa: F401
+
 REPO = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "SECRET_KEY": "x7Qp-2vL9sK4mN8bR1tY6wE3uI0oP5aS7dF2gH4jK6lZ8xC1vB3nM5",
@@ -22,6 +24,7 @@ PRODUCTION = {
     "CHATWOOT_API_TOKEN": "token-de-produccion",
     "CHATWOOT_WEBHOOK_SECRETS": "secreto-del-webhook",
     "ODOO_URL": "https://odoo.example.cl",
+    "ODOO_DB": "standin", "ODOO_USERNAME": "admin", "ODOO_PASSWORD": "admin",
     "LOG_LEVEL": "WARNING",
 }
 
@@ -36,15 +39,16 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
                           text=True, timeout=120)
 
 
-def test_check_deploy_is_clean_for_a_correctly_configured_deployment():
-    result = manage("check", "--deploy", "--fail-level", "WARNING")
+def test_check_deploy_is_clean_for_a_correctly_configured_deployment(odoo_standin):
+    # --deploy also probes Odoo (integrations.E001): a correct deployment reaches it, here the stand-in.
+    result = manage("check", "--deploy", "--fail-level", "WARNING", ODOO_URL=odoo_standin.url)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
 
-def test_check_deploy_catches_a_switched_off_protection():
+def test_check_deploy_catches_a_switched_off_protection(odoo_standin):
     result = manage("check", "--deploy", "--fail-level", "WARNING", SESSION_COOKIE_SECURE="false",
-                    SECURE_HSTS_SECONDS="0")
+                    SECURE_HSTS_SECONDS="0", ODOO_URL=odoo_standin.url)
     assert result.returncode != 0
     assert "security.W012" in result.stderr and "security.W004" in result.stderr
 

@@ -26,13 +26,12 @@ from django.utils import timezone
 
 from conversations.handoff import conversation_hand_over
 from conversations.models import Contact, Direction, Message, MessageOrigin, MessageStatus, SenderKind
-from orders import services
 from orders.models import PurchaseOrder
 from tests.conversations.handoff_helpers import message
 from tests.conversations.outbound_helpers import conversation_in_both
 from tests.fakes.chatwoot import chatwoot_standin  # noqa: F401
 from tests.fakes.odoo import make_odoo_standin, odoo_standin  # noqa: F401
-from tests.orders.factories import contact_with_conversation, lines, synced_catalog
+from tests.orders.factories import confirm, contact_with_conversation, create, quoted, synced_catalog
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOG = REPO / "locale" / "es_CL" / "LC_MESSAGES"
@@ -158,10 +157,7 @@ def console(odoo_standin, chatwoot_standin, settings, django_user_model):
                                                                              error="HTTP 500")
     synced_catalog()
     contact, order_conversation = contact_with_conversation(name="Restaurante Las Dalias")
-    created = services.purchase_order_create(contact_id=contact.pk, conversation_id=order_conversation.pk,
-                                             lines=lines(("FS-ALM-KG", 20)))
-    services.purchase_order_confirm(order_id=created.order_id)
-    order = PurchaseOrder.objects.get(pk=created.order_id)
+    order = confirm(contact, order_conversation, quoted(create(contact, order_conversation, ("FS-ALM-KG", 20))))
     PurchaseOrder.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(hours=3))
     return {"user": user, "conversation": conversation, "order": order}
 

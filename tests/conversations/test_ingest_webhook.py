@@ -39,7 +39,7 @@ def test_accepted_delivery_is_processed_by_the_task(deliver, seam_calls):
     (b"[1, 2]", "the body must be a JSON object"),
     (b'{"id": 1}', "missing event"),
     (b'{"event": 5}', "missing event"),
-    (b'\xff\xfe', "malformed JSON"),
+    (b'\xff\xfe', "the body is not UTF-8"),
 ])
 def test_malformed_bodies_get_400_with_error(client, raw, error):
     response = post(client, None, raw=raw)

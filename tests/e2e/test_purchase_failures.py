@@ -1,16 +1,21 @@
-"""Odoo down then back, the create task run twice, a network failure after Odoo created the order, DRY_RUN."""
+"""Odoo down then back, a command re-run after its outcome was lost, a network failure after Odoo created the
+order, DRY_RUN: one Odoo order and one reply each, whatever fails when."""
 
 import time
 
 import pytest
 
-from agents.lanes.purchase.followup import send_owed_quotes
 from conversations.models import Message
 from integrations.models import ExternalCall
 from integrations.odoo.client import breaker as odoo_breaker
-from orders.models import PurchaseOrder, PurchaseOrderEvent
-from orders.tasks import push_order, push_pending_orders
+from orders.models import CommandState, OdooCommand, PurchaseOrder, PurchaseOrderEvent
+from orders.tasks import sweep_odoo_commands
 from tests.e2e.conftest import admin_login, buttons
+
+
+def due_now():
+    """Let the sweeper retry at once (the backoff is tested in the orders tests)."""
+    OdooCommand.objects.filter(state=CommandState.PENDING).update(next_attempt_at=None)
 
 
 def test_odoo_down_the_contact_is_told_staff_see_it_pending_and_it_is_pushed_when_back(shop, approver, client,
@@ -30,11 +35,14 @@ def test_odoo_down_the_contact_is_told_staff_see_it_pending_and_it_is_pushed_whe
     page = client.get("/admin/orders/purchaseorder/")
     assert page.status_code == 200 and "Pending push to Odoo" in page.content.decode()
 
-    assert send_owed_quotes() == {"sent": 0, "still_pending": 1}  # still down: nothing lost, nothing sent
+    due_now()
+    assert sweep_odoo_commands() == {"orders": 1, "finished": 0}  # still down: nothing lost, nothing sent
+    assert ana.new_messages() == []
     shop.odoo.up()
     time.sleep(0.35)  # the breaker lets a trial call through after its reset timeout
-    assert send_owed_quotes() == {"sent": 1, "still_pending": 0}
-    assert send_owed_quotes() == {"sent": 0, "still_pending": 0}
+    due_now()
+    assert sweep_odoo_commands() == {"orders": 1, "finished": 1}
+    assert sweep_odoo_commands() == {"orders": 0, "finished": 0}
     [odoo_order] = shop.odoo_orders()
     [quote] = ana.new_messages()
     assert quote["content"].startswith(f"Cotización {odoo_order['name']} creada:")
@@ -43,16 +51,19 @@ def test_odoo_down_the_contact_is_told_staff_see_it_pending_and_it_is_pushed_whe
     assert "en revisión" in confirm
 
 
-def test_the_create_task_run_twice_makes_one_odoo_order(shop):
+def test_a_push_whose_outcome_was_lost_is_looked_up_not_repeated(shop):
+    """The worker died after Odoo created the RFQ and before we recorded it: the command is still `running`."""
     ana = shop.contact()
     ana.says("Necesito 100kg aceite de coco y 20 kilos de almendras")
     order = PurchaseOrder.objects.get()
-    assert push_order(order.pk) == "unchanged"
-    PurchaseOrder.objects.filter(pk=order.pk).update(odoo_sync_status="pending", odoo_id=None)  # as if unrecorded
-    assert push_order(order.pk) == "created"
-    assert push_order(order.pk) == "unchanged"
+    OdooCommand.objects.filter(order=order).update(state=CommandState.RUNNING, attempts=1)
+    PurchaseOrder.objects.filter(pk=order.pk).update(odoo_sync_status="pending", odoo_id=None, odoo_name="")
+    assert sweep_odoo_commands() == {"orders": 1, "finished": 1}
+    assert sweep_odoo_commands() == {"orders": 0, "finished": 0}
     assert len(shop.odoo_orders()) == 1
     assert PurchaseOrder.objects.get().odoo_id == shop.odoo_orders()[0]["id"]
+    assert OdooCommand.objects.get(order=order).result["adopted"] == shop.odoo_orders()[0]["id"]
+    assert [m for m in ana.new_messages() if m["content"].startswith("Cotización")] == []  # the quote, once
 
 
 def test_a_network_failure_after_odoo_created_the_order_still_makes_one(shop):
@@ -74,8 +85,8 @@ def test_dry_run_writes_nothing_to_odoo_or_chatwoot_and_audits_what_it_would_hav
     assert shop.odoo_orders() == []
     assert not [m for m in shop.chatwoot.sent]
     order = PurchaseOrder.objects.get()
-    would = PurchaseOrderEvent.objects.filter(order=order, kind="dry_run_push").first()
-    assert would.detail["would_write"]["lines"][0]["product"] == "AC-COCO-KG"
+    would = PurchaseOrderEvent.objects.get(order=order, kind="quote_ready")
+    assert would.detail["dry_run"] and would.detail["would_write"]["lines"][0]["product"] == "AC-COCO-KG"
     assert Message.objects.filter(direction="outbound", content__startswith="Cotización (modo de prueba").exists()
     expected = "Confirmación recibida (modo de prueba" if threshold else "en revisión"
     assert Message.objects.filter(direction="outbound", content__contains=expected).exists()
@@ -97,10 +108,11 @@ def test_a_yes_while_odoo_is_down_is_kept_and_confirmed_when_it_is_back(shop, se
     assert PurchaseOrder.objects.get().confirm_requested_at is not None
     shop.odoo.up()
     time.sleep(0.35)
-    assert push_pending_orders()["confirmed"] == 1
+    due_now()
+    assert sweep_odoo_commands()["finished"] == 1
     assert shop.odoo_orders()[0]["state"] == "purchase"
     [notice] = ana.new_messages()
-    assert notice["content"].startswith(f"Listo, tu pedido {odoo_order['name']} por $")
+    assert notice["content"].startswith(f"¡Listo! Tu pedido {odoo_order['name']} por $")
     assert PurchaseOrder.objects.get().state == "confirmed"
 
 
@@ -131,6 +143,9 @@ def test_a_quote_owed_after_odoo_was_down_is_not_sent_by_the_bot_once_staff_have
     conversation_take_over(conversation_id=order.conversation_id, user=approver)
     shop.odoo.up()
     time.sleep(0.35)
-    assert send_owed_quotes() == {"sent": 1, "still_pending": 0}  # pushed and marked sent: staff see it
+    due_now()
+    assert sweep_odoo_commands() == {"orders": 1, "finished": 1}  # pushed: staff see Odoo's quote on the order
     assert [m for m in ana.new_messages() if m["content"].startswith("Cotización")] == []
-    assert PurchaseOrder.objects.get().state == "sent"
+    order = PurchaseOrder.objects.get()
+    assert order.state == "draft" and order.odoo_id  # not quoted to the contact: staff speak for the business now
+    assert PurchaseOrderEvent.objects.get(order=order, kind="quote_ready").notice == "withheld"

@@ -1,7 +1,7 @@
 """Cancel, status and the receipt notice."""
 
 from orders.models import PurchaseOrder
-from orders.tasks import watch_receipts
+from orders.tasks import watch_orders as watch_receipts
 
 
 def confirmed_order(shop, contact, settings):

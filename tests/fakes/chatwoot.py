@@ -4,14 +4,19 @@
 
     def test_x(chatwoot_standin):
         conv = chatwoot_standin.add_conversation(channel="whatsapp")   # a conversation Chatwoot knows
-        chatwoot_standin.fail_next(1, status=500)                      # failure injection
+        chatwoot_standin.fail_next(1, status=500)                      # failure injection (before applying)
+        chatwoot_standin.arm_fault("error_after", path="/messages$")   # created and echoed, then a 500
+        chatwoot_standin.arm_fault("webhook_duplicate", message_type="outgoing")   # the echo arrives twice
+        chatwoot_standin.set_can_reply(conv["id"], False)              # WhatsApp's 24 h window closed
         chatwoot_standin.echo_timing = "before"                        # echo webhook before the POST returns
         chatwoot_standin.webhook_url = live_server.url + "/webhooks/chatwoot/"   # or .webhook_sink = callable
-        ... chatwoot_standin.sent, .status_changes, .typing, .assignments, .webhooks, .flags
+        ... chatwoot_standin.sent, .sent_templates, .status_changes, .typing, .assignments, .webhooks, .flags,
+            .faults.applied
 
-The fixture points CHATWOOT_BASE_URL / CHATWOOT_API_TOKEN at the stand-in, turns DRY_RUN off and makes the
-outbound backoffs tiny so retries run in milliseconds. Webhooks are recorded in `.webhooks` but not sent
-anywhere until the test sets `webhook_url` or `webhook_sink`.
+Fault kinds and options: `integrations/chatwoot/standin_faults.py`. The fixture's stand-in keeps its state in
+memory (no state file). It points CHATWOOT_BASE_URL / CHATWOOT_API_TOKEN at the stand-in, turns DRY_RUN off and
+makes the outbound backoffs tiny so retries run in milliseconds. Webhooks are recorded in `.webhooks` but not
+sent anywhere until the test sets `webhook_url` or `webhook_sink`.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from conversations.models import Message
 from orders import services
-from orders.models import PurchaseOrder, PurchaseOrderEvent
-from tests.orders.factories import contact_with_conversation, lines, synced_catalog
+from orders.models import OdooCommand, PurchaseOrder, PurchaseOrderEvent
+from tests.orders.factories import confirm, contact_with_conversation, create, quoted, synced_catalog
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:orders_purchaseorder_changelist")
@@ -26,10 +26,7 @@ def waiting_order(odoo_standin, settings):
     settings.SLACK_WEBHOOK_URL = ""
     synced_catalog()
     contact, conversation = contact_with_conversation(name="Café Lastarria")
-    created = services.purchase_order_create(contact_id=contact.pk, conversation_id=conversation.pk,
-                                             lines=lines(("FS-ALM-KG", 20)))
-    services.purchase_order_confirm(order_id=created.order_id)
-    return PurchaseOrder.objects.get(pk=created.order_id)
+    return confirm(contact, conversation, quoted(create(contact, conversation, ("FS-ALM-KG", 20))))
 
 
 def order_page(order) -> str:
@@ -47,7 +44,7 @@ def text_of(html: str) -> str:
 def test_changelist_lists_orders_awaiting_approval_first_with_pesos_as_chileans_write_them(
         client, approver, waiting_order):
     contact, conversation = contact_with_conversation(name="Otro")
-    services.purchase_order_create(contact_id=contact.pk, conversation_id=conversation.pk, lines=lines(("FS-NUEZ-KG", 1)))
+    create(contact, conversation, ("FS-NUEZ-KG", 1))
     client.force_login(approver)
     page = client.get(CHANGELIST)
     assert page.status_code == 200
@@ -97,12 +94,13 @@ def test_the_decision_buttons_are_only_for_approvers(client, django_user_model, 
 
 
 def test_approve_from_the_order_page_asks_then_confirms_and_comes_back_to_the_page(
-        client, approver, waiting_order, odoo_standin):
+        client, approver, waiting_order, odoo_standin, django_capture_on_commit_callbacks):
     client.force_login(approver)
     asked = post_action(client, "approve_orders", waiting_order, next=order_page(waiting_order)).content.decode()
     assert "¿Aprobar este pedido? Se confirma en Odoo y se le avisa al contacto." in asked
     assert "$259.420" in asked and PurchaseOrder.objects.get().state == "to_approve"  # nothing yet
-    done = post_action(client, "approve_orders", waiting_order, confirm="yes", next=order_page(waiting_order))
+    with django_capture_on_commit_callbacks(execute=True):  # the contact's notice is told after commit
+        done = post_action(client, "approve_orders", waiting_order, confirm="yes", next=order_page(waiting_order))
     assert done.redirect_chain[-1][0] == order_page(waiting_order)
     html = done.content.decode()
     assert "aprobado y confirmado en Odoo; se le avisó al contacto" in html
@@ -114,14 +112,16 @@ def test_approve_from_the_order_page_asks_then_confirms_and_comes_back_to_the_pa
     assert Message.objects.filter(conversation=order.conversation, content__contains="fue aprobado").exists()
 
 
-def test_reject_asks_for_the_reason_the_contact_reads(client, approver, waiting_order, odoo_standin):
+def test_reject_asks_for_the_reason_the_contact_reads(client, approver, waiting_order, odoo_standin,
+                                                      django_capture_on_commit_callbacks):
     client.force_login(approver)
     asked = post_action(client, "reject_orders", waiting_order).content.decode()
     assert "el contacto lee tu motivo" in asked and 'name="reason"' in asked
     missing = post_action(client, "reject_orders", waiting_order, confirm="yes", reason="  ").content.decode()
     assert "Escribe el motivo" in missing and PurchaseOrder.objects.get().state == "to_approve"
-    page = post_action(client, "reject_orders", waiting_order, confirm="yes", reason="Sin stock del proveedor",
-                       next=order_page(waiting_order))
+    with django_capture_on_commit_callbacks(execute=True):
+        page = post_action(client, "reject_orders", waiting_order, confirm="yes", reason="Sin stock del proveedor",
+                           next=order_page(waiting_order))
     html = page.content.decode()
     assert "rechazado y anulado en Odoo" in html and "«Sin stock del proveedor»" in html
     assert 'aria-current="step">Cancelada</li>' in html
@@ -150,10 +150,12 @@ def test_odoo_unreachable_during_approval_is_reported_and_recorded(client, appro
     odoo_standin.down()
     client.force_login(approver)
     page = post_action(client, "approve_orders", waiting_order, confirm="yes", next=order_page(waiting_order))
-    assert "no se pudo conectar con Odoo" in page.content.decode()
-    assert "La aprobación no llegó a Odoo; no cambió nada" in text_of(page.content.decode())
+    html = page.content.decode()
+    assert "no se pudo conectar con Odoo" in html and "llega a Odoo apenas responda" in html
+    assert "Odoo no respondió (Aprobar en Odoo); se vuelve a intentar" in text_of(html)
     assert PurchaseOrder.objects.get().state == "to_approve"
-    assert PurchaseOrderEvent.objects.filter(kind="approve_failed", actor="user:aprobadora").exists()
+    assert PurchaseOrderEvent.objects.filter(kind="odoo_delayed", detail__command="approve").exists()
+    assert OdooCommand.objects.get(kind="approve", actor="user:aprobadora").state == "pending"  # the sweeper retries
 
 
 def test_staff_without_the_approve_permission_cannot_approve(client, django_user_model, waiting_order):

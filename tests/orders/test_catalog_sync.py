@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 from io import StringIO
 
@@ -50,3 +51,50 @@ def test_sync_catalog_is_scheduled():
     from core.schedules import collect_schedules
 
     assert "orders.tasks.sync_catalog" in {s["func"] for s in collect_schedules()}
+
+
+@pytest.mark.parametrize("version,protocol", [(17, "xmlrpc"), (18, "jsonrpc"), (19, "json2")])
+def test_sale_mode_pulls_sellable_products_at_their_sales_price(make_odoo_standin, version, protocol):
+    standin = make_odoo_standin(version=version, protocol=protocol, mode="sale")
+    assert "Catalog synced (sale mode): created 26, updated 0, unchanged 0, deactivated 0" in run()
+    coco = Product.objects.get(default_code="AC-COCO-500")
+    assert (coco.price, coco.uom, coco.qty_available, coco.vendor_name) == (
+        Decimal("5490.00"), "Unidades", Decimal("96.000"), "")
+    assert (coco.sale_ok, coco.purchase_ok) == (True, True)
+    merken = Product.objects.get(default_code="ES-MERKEN-KG")  # own production: sold, never bought
+    assert (merken.sale_ok, merken.purchase_ok, merken.price) == (True, False, Decimal("16900.00"))
+    assert not Product.objects.filter(default_code="AC-COCO-KG").exists()  # bought in bulk, never sold as such
+    assert Product.objects.get(default_code="LG-POROTO-KG").qty_available == 0
+    assert "created 0, updated 0, unchanged 26, deactivated 0" in run()
+
+    standin.state.tables["product.product"][coco.odoo_product_id]["lst_price"] = 5990.0
+    standin.state.tables["product.product"][merken.odoo_product_id]["sale_ok"] = False
+    assert "created 0, updated 1, unchanged 24, deactivated 1" in run()
+    assert Product.objects.get(default_code="AC-COCO-500").price == Decimal("5990.00")
+    merken.refresh_from_db()
+    assert (merken.active, merken.sale_ok) == (False, False)
+
+
+def test_switching_modes_rewrites_the_prices_and_flags(make_odoo_standin, settings):
+    make_odoo_standin(version=18)
+    run()
+    assert Product.objects.get(default_code="FS-ALM-KG").price == Decimal("10900.00")  # vendor price
+    settings.ODOO_ORDER_MODEL = "sale"
+    assert "created 3, updated 23, unchanged 0, deactivated 2" in run()  # sold-only in; bought-only out
+    almonds = Product.objects.get(default_code="FS-ALM-KG")
+    assert (almonds.price, almonds.vendor_name, almonds.active) == (Decimal("13900.00"), "", True)
+    assert Product.objects.get(default_code="VI-MANZANA-L").active is False  # bought only
+
+
+@pytest.mark.parametrize("setup,expected", [
+    ({"version": 17, "protocol": "json2"}, "ODOO_PROTOCOL=json2 needs Odoo 19 or later"),
+    ({"version": 18, "mode": "sale", "apps": {"purchase"}}, "has no Sales app (sale.order does not exist)"),
+])
+def test_sync_catalog_says_what_is_wrong_in_one_sentence(make_odoo_standin, setup, expected):
+    from django.core.management.base import CommandError
+
+    make_odoo_standin(**setup)
+    with pytest.raises(CommandError, match=re.escape(expected)) as caught:
+        run()
+    assert str(caught.value).count(". ") == 0 and str(caught.value).endswith(".")
+    assert Product.objects.count() == 0

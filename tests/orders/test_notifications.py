@@ -1,11 +1,13 @@
-"""Staff hear about orders awaiting approval on Slack (when configured); the contact hears decisions in Spanish."""
+"""Staff hear about orders awaiting approval on Slack (when configured)."""
 
 import json
 
 import pytest
+from django.db import transaction
 
 from orders import services
-from orders.services import Outcome
+from orders.models import PurchaseOrder
+from orders.services import OrderChange
 from tests.orders.factories import contact_with_conversation, lines, synced_catalog
 
 pytestmark = pytest.mark.django_db
@@ -16,11 +18,16 @@ def test_an_order_over_the_threshold_is_announced_to_staff_on_slack(odoo_standin
     settings.ORDER_APPROVAL_THRESHOLD = 100_000
     synced_catalog()
     contact, conversation = contact_with_conversation(name="Café Lastarria")
-    created = services.purchase_order_create(contact_id=contact.pk, conversation_id=conversation.pk,
-                                             lines=lines(("FS-ALM-KG", 20)))
+    with transaction.atomic():
+        created = services.order_change_apply(change=OrderChange("set_lines", lines=tuple(lines(("FS-ALM-KG", 20)))),
+                                              contact_id=contact.pk, conversation_id=conversation.pk)
+    services.odoo_commands_run(order_id=created.order_id)
+    services.purchase_order_transition(order_id=created.order_id, to_state="sent", actor="agent")
     with django_capture_on_commit_callbacks(execute=True):
-        waiting = services.purchase_order_confirm(order_id=created.order_id)
-    assert waiting.outcome == Outcome.AWAITING_APPROVAL
+        waiting = services.order_change_apply(change=OrderChange("confirm", order_id=created.order_id,
+                                                                 base_version=1),
+                                              contact_id=contact.pk, conversation_id=conversation.pk)
+    assert waiting.outcome == "awaiting_approval" and PurchaseOrder.objects.get().state == "to_approve"
     [message] = fake_slack.messages
     text = json.dumps(message, ensure_ascii=False)
     assert "P00001" in text and "Café Lastarria" in text and "$259.420" in text

@@ -6,9 +6,7 @@ import xmlrpc.client
 
 import pytest
 
-from orders import services
-from orders.services import Outcome
-from tests.orders.factories import contact_with_conversation, lines, synced_catalog
+from tests.orders.factories import cancel, confirm, contact_with_conversation, create, quoted, set_lines, synced_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -19,20 +17,20 @@ def test_create_modify_confirm_and_cancel_over_each_protocol(make_odoo_standin, 
     settings.ORDER_APPROVAL_THRESHOLD = 10_000_000
     synced_catalog()
     contact, conversation = contact_with_conversation()
-    created = services.purchase_order_create(contact_id=contact.pk, conversation_id=conversation.pk,
-                                             lines=lines(("AC-COCO-KG", 100), ("FS-ALM-KG", 20)))
-    assert created.outcome == Outcome.CREATED and created.odoo_name == "P00001"
-    changed = services.purchase_order_set_lines(order_id=created.order_id, lines=lines(("AC-COCO-KG", 150)))
-    assert changed.outcome == Outcome.UPDATED and str(changed.amount_untaxed) == "1033500.00"
-    confirmed = services.purchase_order_confirm(order_id=created.order_id)
-    assert confirmed.outcome == Outcome.CONFIRMED
+    created = create(contact, conversation, ("AC-COCO-KG", 100), ("FS-ALM-KG", 20))
+    assert created.odoo_sync_status == "synced" and created.odoo_name == "P00001"
+    changed = set_lines(contact, conversation, quoted(created), ("AC-COCO-KG", 150))
+    assert changed.odoo_sync_status == "synced" and str(changed.amount_untaxed) == "1033500.00"
+    confirmed = confirm(contact, conversation, quoted(changed))
+    assert confirmed.state == "confirmed"
     odoo_order = standin.state.tables["purchase.order"][1]
     assert odoo_order["state"] == "purchase"
     line_uom = "product_uom_id" if version >= 19 else "product_uom"
     [line] = [standin.state.tables["purchase.order.line"][i] for i in standin.state.one2many("purchase.order", 1, "order_line")]
     assert line[line_uom] == 1  # kg, set by Odoo's defaults under this version's field name
-    cancelled = services.purchase_order_cancel(order_id=created.order_id, actor="agent")
-    assert cancelled.outcome == Outcome.CANCELLED and odoo_order["state"] == "cancel"
+    second = quoted(create(contact, conversation, ("FS-ALM-KG", 3)))
+    cancelled = cancel(contact, conversation, second)
+    assert cancelled.state == "cancelled" and standin.state.tables["purchase.order"][second.odoo_id]["state"] == "cancel"
 
 
 @pytest.mark.parametrize("version,odoo_state", [(17, "done"), (19, "purchase")])
@@ -42,10 +40,8 @@ def test_a_company_that_locks_confirmed_orders_still_reads_as_confirmed(make_odo
     settings.ORDER_APPROVAL_THRESHOLD = 10_000_000
     synced_catalog()
     contact, conversation = contact_with_conversation()
-    created = services.purchase_order_create(contact_id=contact.pk, conversation_id=conversation.pk,
-                                             lines=lines(("FS-ALM-KG", 2)))
-    confirmed = services.purchase_order_confirm(order_id=created.order_id)
-    assert (confirmed.outcome, confirmed.state, confirmed.odoo_state) == (Outcome.CONFIRMED, "confirmed", odoo_state)
+    confirmed = confirm(contact, conversation, quoted(create(contact, conversation, ("FS-ALM-KG", 2))))
+    assert (confirmed.state, confirmed.odoo_state) == ("confirmed", odoo_state)
 
 
 @pytest.mark.parametrize("path,expected_fault", [("/xmlrpc/2/", 3), ("/xmlrpc/", "AccessDenied")])

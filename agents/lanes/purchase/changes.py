@@ -1,8 +1,8 @@
-"""Creating and changing the contact's order from chat: resolve items, ask about close calls, write the lines
-(orders services → Odoo), answer with the quote.
+"""Creating and changing the contact's order from chat: resolve items, ask about close calls, decide the lines.
 
-Runs inside the agent turn, under the conversation lease but outside any database transaction: the Odoo calls
-have explicit timeouts and a circuit breaker, and an unreachable Odoo leaves the order pending, never lost."""
+Pure: reads the catalog and the order, writes nothing. The decision is an `OrderChange` the turn's commit
+applies (`orders.services.order_change_apply`); the quote itself is told when Odoo has the lines (the order's
+`quote_ready` notice), so a turn that is computed again can never write the order twice."""
 
 from __future__ import annotations
 
@@ -14,66 +14,54 @@ from django.conf import settings
 from agents.lanes.base import AgentResult, AgentTurn, Reply
 from agents.lanes.options import match_option
 from agents.lanes.purchase import texts
-from agents.lanes.purchase.replies import current_result, notes_only, quote_reply, result_patch
+from agents.lanes.purchase.replies import notes_only, result_patch
 from agents.lanes.purchase.resolve import Question, Resolution, Wanted, converted, resolve_items
 from agents.routing.decision import ExtractedItem
 from agents.routing.normalize import normalize, words
 from agents.routing.quantities import find_mentions
 from agents.session import SessionState
-from orders import chat
 from orders.models import OrderState, Product, PurchaseOrder
-from orders.services import (
-    ActiveOrderExists, InvalidOrderLines, LineInput, purchase_order_active_for_contact, purchase_order_create,
-    purchase_order_set_lines,
-)
+from orders.services import InvalidOrderLines, LineInput, OrderChange
+from orders.services.lines import lines_validated
 
 EDITABLE = (OrderState.DRAFT, OrderState.SENT)
 
 
 @dataclass
 class Context:
+    """What the purchase lane sees: the turn, the session, the contact and their active order (read once, with
+    its lines; None when there is none)."""
+
     turn: AgentTurn
     session: SessionState
     contact_id: int
+    order: PurchaseOrder | None
 
     @property
     def conversation_id(self) -> int:
         return self.turn.conversation_id
 
-    def active_order(self) -> PurchaseOrder | None:
-        return purchase_order_active_for_contact(contact_id=self.contact_id)
-
-
-def replayed(ctx: Context) -> AgentResult | None:
-    """These messages already changed an order (the turn is being run again): answer with that order's quote."""
-    order = chat.purchase_order_for_turn(contact_id=ctx.contact_id, message_ids=ctx.turn.message_ids)
-    if order is None:
-        return None
-    if order.state not in EDITABLE:
-        return AgentResult(replies=[], patch=result_patch(order.pk))
-    return quote_reply(current_result(order.pk), created=False, notes=[])
-
 
 def order_create(ctx: Context) -> AgentResult:
-    active = ctx.active_order()
+    active = ctx.order
     if active is not None and active.state not in EDITABLE:
-        return notes_only([texts.text("active_in_review", name=active.display_name)], active.pk, "")
+        return notes_only([texts.text("active_in_review", name=active.display_name)], active, "")
     if not ctx.turn.decision.items:
-        return notes_only([], active.pk if active else None, texts.text("what_to_order"))
+        return notes_only([], active, texts.text("what_to_order"))
     resolution = resolve_items(ctx.turn.decision.items, order_codes=_codes(active), modify=False,
                                text=ctx.turn.text)
     return apply(ctx, resolution, intent="order_create")
 
 
 def order_modify(ctx: Context) -> AgentResult:
-    active = ctx.active_order()
+    active = ctx.order
     if active is None:
         return notes_only([], None, texts.text("nothing_to_modify"))
     if active.state not in EDITABLE:
-        return notes_only([texts.text("locked_in_review", name=active.display_name)], active.pk, "")
+        return notes_only([texts.text("locked_in_review", name=active.display_name)], active, "")
     items = ctx.turn.decision.items or _bare_quantity(ctx.turn.text)
     if not items:
-        return notes_only([], active.pk, texts.text("modify_how"))
+        return notes_only([], active, texts.text("modify_how"))
     resolution = resolve_items(items, order_codes=_codes(active), modify=True,
                                text=ctx.turn.text)
     return apply(ctx, resolution, intent="order_modify")
@@ -88,21 +76,21 @@ def _bare_quantity(text: str) -> list[ExtractedItem]:
 
 
 def apply(ctx: Context, resolution: Resolution, *, intent: str, notes: list[str] | None = None) -> AgentResult:
-    """Ask the first open question, or merge the wanted changes into the order and write it."""
-    active = ctx.active_order()
+    """Ask the first open question, or merge the wanted changes into the order's lines and decide them."""
+    active = ctx.order
     notes = (notes or []) + _problem_notes(resolution, active)
     if resolution.questions:
-        return ask(resolution, intent=intent, notes=notes, order_id=active.pk if active else None)
+        return ask(resolution, intent=intent, notes=notes, order=active)
     if not resolution.wanted:
-        return notes_only(notes, active.pk if active else None, texts.text("what_to_order"))
-    current = {l.product.default_code: l.quantity for l in active.lines.select_related("product")} if active else {}
+        return notes_only(notes, active, texts.text("what_to_order"))
+    current = {l.product.default_code: l.quantity for l in active.lines.all()} if active else {}
     merged = merge(current, resolution.wanted, adding=intent == "order_create")
     if not merged:
         name = active.display_name if active else ""
         return AgentResult(replies=[Reply(texts.text("would_be_empty", name=name),
                                           [{"title": "Cancelar pedido", "value": "cancelar"}])],
-                           patch=result_patch(active.pk if active else None))
-    return write(ctx, active, merged, intent=intent, notes=notes, current=current)
+                           patch=result_patch(active))
+    return decide_lines(ctx, merged, notes=notes, current=current)
 
 
 def merge(current: dict[str, Decimal], wanted: list[Wanted], *, adding: bool) -> dict[str, Decimal]:
@@ -118,19 +106,21 @@ def merge(current: dict[str, Decimal], wanted: list[Wanted], *, adding: bool) ->
     return lines
 
 
-def write(ctx: Context, active: PurchaseOrder | None, lines: dict[str, Decimal], *, intent: str,
-          notes: list[str], current: dict[str, Decimal]) -> AgentResult:
+def decide_lines(ctx: Context, lines: dict[str, Decimal], *, notes: list[str],
+                 current: dict[str, Decimal]) -> AgentResult:
+    """The lines to write, checked as the commit will check them: a refused line is said and left as it was."""
     inputs = [LineInput(product_code=code, quantity=qty) for code, qty in lines.items()]
     try:
-        outcome = _save(ctx, active, inputs)
+        lines_validated(inputs)
     except InvalidOrderLines as exc:
         notes = notes + [_problem_text(code, reason) for code, reason in exc.problems]
         kept = _without_invalid_changes(lines, current, {code for code, _ in exc.problems})
         if not kept or kept == lines or kept == current:
-            return notes_only(notes, active.pk if active else None, texts.text("what_to_order"))
-        return write(ctx, active, kept, intent=intent, notes=notes, current=current)
-    chat.purchase_order_record_turn(order_id=outcome.order_id, message_ids=ctx.turn.message_ids, intent=intent)
-    return quote_reply(outcome, created=active is None, notes=notes)
+            return notes_only(notes, ctx.order, texts.text("what_to_order"))
+        return decide_lines(ctx, kept, notes=notes, current=current)
+    change = OrderChange("set_lines", order_id=ctx.order.pk if ctx.order else None, lines=tuple(inputs),
+                         base_version=ctx.order.lines_version if ctx.order else 0)
+    return AgentResult(replies=[Reply(n) for n in notes], patch=result_patch(ctx.order), order=change)
 
 
 def _without_invalid_changes(lines: dict[str, Decimal], current: dict[str, Decimal],
@@ -141,17 +131,8 @@ def _without_invalid_changes(lines: dict[str, Decimal], current: dict[str, Decim
     return kept
 
 
-def _save(ctx: Context, active: PurchaseOrder | None, inputs: list[LineInput]):
-    if active is not None:
-        return purchase_order_set_lines(order_id=active.pk, lines=inputs)
-    try:
-        return purchase_order_create(contact_id=ctx.contact_id, conversation_id=ctx.conversation_id, lines=inputs)
-    except ActiveOrderExists as exc:  # created meanwhile by a concurrent turn: the items go into it
-        return purchase_order_set_lines(order_id=exc.order_id, lines=inputs)
-
-
 # --- close calls: up to three buttons, the tapped title comes back as text ---------------------------------------
-def ask(resolution: Resolution, *, intent: str, notes: list[str], order_id: int | None) -> AgentResult:
+def ask(resolution: Resolution, *, intent: str, notes: list[str], order: PurchaseOrder | None) -> AgentResult:
     question = resolution.questions[0]
     options = _options(question)
     if question.kind == "which_line":
@@ -163,7 +144,7 @@ def ask(resolution: Resolution, *, intent: str, notes: list[str], order_id: int 
                "wanted": [w.as_json() for w in resolution.wanted],
                "questions": [q.as_json() for q in resolution.questions]}
     return AgentResult(replies=[Reply(n) for n in notes] + [Reply(prompt, options)],
-                       patch=result_patch(order_id, pending))
+                       patch=result_patch(order, pending))
 
 
 def answer_choice(ctx: Context, pending: dict) -> AgentResult | None:
@@ -174,7 +155,7 @@ def answer_choice(ctx: Context, pending: dict) -> AgentResult | None:
     question, *rest = [Question.from_json(q) for q in pending["questions"]]
     if not question.quantity and question.action != "remove":  # "quiero harina": chosen, but how much?
         product = Product.objects.get(default_code=code)
-        return AgentResult(replies=[Reply(how_much(product))], patch=result_patch(_order_id(ctx)))
+        return AgentResult(replies=[Reply(how_much(product))], patch=result_patch(ctx.order))
     wanted = [Wanted.from_json(w) for w in pending["wanted"]]
     wanted.append(Wanted(code, converted(code, question.quantity, question.said_unit), question.action))
     return apply(ctx, Resolution(wanted=wanted, questions=rest), intent=pending.get("intent", "order_create"))
@@ -223,10 +204,5 @@ def _problem_text(code: str, reason: str) -> str:
                       name=name, uom=uom, limit=texts.quantity(settings.ORDER_MAX_QUANTITY_PER_LINE))
 
 
-def _order_id(ctx: Context) -> int | None:
-    active = ctx.active_order()
-    return active.pk if active else None
-
-
 def _codes(order: PurchaseOrder | None) -> list[str]:
-    return [l.product.default_code for l in order.lines.select_related("product")] if order else []
+    return [l.product.default_code for l in order.lines.all()] if order else []

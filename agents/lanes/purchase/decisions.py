@@ -1,26 +1,21 @@
-"""Confirming, cancelling, order status and catalog questions."""
+"""Confirming, cancelling, order status and catalog questions.
+
+Pure like the rest of the lane: a confirmation or a cancellation is an `OrderChange` for the turn's commit. What
+is known now is said now (staff must approve; a cancellation Odoo never needs); what Odoo decides (confirmed,
+cancelled there) is told by the order's notices once its command has run."""
 
 from __future__ import annotations
 
 from agents.lanes.base import AgentResult, Reply
 from agents.lanes.purchase import texts
-from agents.lanes.purchase.changes import Context
+from agents.lanes.purchase.changes import EDITABLE, Context
 from agents.lanes.purchase.replies import notes_only, result_patch
 from agents.routing.catalog import Catalog
-from core.errors import InvalidTransition
-from orders import chat
-from orders.models import OrderState, Product, PurchaseOrder
-from orders.services import (
-    Outcome, notify, purchase_order_cancel, purchase_order_confirm, purchase_order_refresh_from_odoo,
-)
+from orders.models import OrderState, Product
+from orders.selectors import purchase_order_latest_for_contact
+from orders.services import OrderChange, cancellation_is_local, confirmation_needs_approval
 from orders.services.common import clp
 
-CONFIRM_TEXTS = {
-    Outcome.CONFIRMED: "confirmed",
-    Outcome.AWAITING_APPROVAL: "under_review",
-    Outcome.PENDING_ODOO: "confirm_pending_odoo",
-    Outcome.DRY_RUN: "confirm_dry_run",
-}
 STATUS_TEXTS = {
     OrderState.DRAFT: "status_draft", OrderState.SENT: "status_draft", OrderState.TO_APPROVE: "status_to_approve",
     OrderState.CONFIRMED: "status_confirmed", OrderState.RECEIVED: "status_received",
@@ -29,70 +24,47 @@ STATUS_TEXTS = {
 CATALOG_MIN_SCORE = 0.4
 
 
-REPLAY_TEXTS = {OrderState.CONFIRMED: "confirmed", OrderState.TO_APPROVE: "under_review",
-                OrderState.CANCELLED: "cancelled"}
-
-
-def replayed(ctx: Context) -> AgentResult | None:
-    """These messages already confirmed or cancelled an order (the turn is being run again): say the outcome again
-    instead of "nothing to confirm"."""
-    order = chat.purchase_order_for_turn(contact_id=ctx.contact_id, message_ids=ctx.turn.message_ids)
-    if order is None or order.state not in REPLAY_TEXTS:
-        return None
-    answer = texts.text(REPLAY_TEXTS[order.state], name=order.display_name, total=clp(order.amount_total))
-    return notes_only([answer], order.pk, "")
-
-
 def order_confirm(ctx: Context) -> AgentResult:
-    order = ctx.active_order()
+    order = ctx.order
     if order is None:
         return notes_only([], None, texts.text("nothing_to_confirm"))
     if order.state == OrderState.TO_APPROVE:
-        return notes_only([], order.pk, texts.text("already_in_review", name=order.display_name))
-    try:
-        outcome = purchase_order_confirm(order_id=order.pk, actor="agent")
-    except InvalidTransition:
-        return notes_only([], order.pk, texts.text("nothing_to_confirm"))
-    chat.purchase_order_record_turn(order_id=order.pk, message_ids=ctx.turn.message_ids, intent="order_confirm")
-    key = CONFIRM_TEXTS.get(outcome.outcome)
-    if key is None:  # Odoo refused: staff look at it, the contact is told so
-        notify.staff_notice(order, f"Odoo no confirmó el pedido {order.display_name}: {outcome.error[:300]}",
-                            kind="order_failed")
-        key = "confirm_refused"
-    name = outcome.odoo_name or order.display_name
-    return notes_only([texts.text(key, name=name, total=clp(outcome.amount_total))], order.pk, "")
+        return notes_only([], order, texts.text("already_in_review", name=order.display_name))
+    if order.state not in EDITABLE:
+        return notes_only([], order, texts.text("nothing_to_confirm"))
+    change = OrderChange("confirm", order_id=order.pk, base_version=order.lines_version)
+    if order.confirm_requested_at is not None:  # a second "sí" while Odoo confirms the first
+        return AgentResult([Reply(texts.text("confirm_received", name=order.display_name))], result_patch(order),
+                           order=change)
+    if confirmation_needs_approval(order):
+        said = texts.text("under_review", name=order.display_name, total=clp(order.amount_total))
+        return AgentResult([Reply(said)], result_patch(order), order=change)
+    return AgentResult([], result_patch(order), order=change)  # "confirmed" comes from Odoo's answer
 
 
 def order_cancel(ctx: Context) -> AgentResult:
-    order = ctx.active_order()
+    order = ctx.order
     if order is None:
         return notes_only([], None, texts.text("nothing_to_cancel"))
-    try:
-        outcome = purchase_order_cancel(order_id=order.pk, actor="agent", reason="el cliente lo canceló por chat")
-    except InvalidTransition:
-        return notes_only([], None, texts.text("nothing_to_cancel"))
-    chat.purchase_order_record_turn(order_id=order.pk, message_ids=ctx.turn.message_ids, intent="order_cancel")
-    if outcome.outcome != Outcome.CANCELLED:
-        notify.staff_notice(order, f"El cliente pidió cancelar {order.display_name} y Odoo no respondió: "
-                                   f"{outcome.error[:300]}", kind="order_failed")
-        return notes_only([], order.pk, texts.text("cancel_failed", name=order.display_name))
-    return notes_only([], None, texts.text("cancelled", name=outcome.odoo_name or order.display_name))
+    change = OrderChange("cancel", order_id=order.pk, reason="el cliente lo canceló por chat")
+    if order.cancel_requested_at is not None:
+        return AgentResult([Reply(texts.text("cancel_received", name=order.display_name))], result_patch(order))
+    if cancellation_is_local(order):
+        said = texts.text("cancelled", name=order.display_name)
+        return AgentResult([Reply(said)], result_patch(None), order=change)
+    return AgentResult([], result_patch(order), order=change)  # "cancelled" comes from Odoo's answer
 
 
 def order_status(ctx: Context) -> AgentResult:
-    order = chat.purchase_order_latest_for_contact(contact_id=ctx.contact_id)
+    """What we know, just followed in Odoo by the runner. When that brought news (goods received, staff decided
+    in Odoo), the order's notices tell it after commit and there is nothing to add."""
+    order = purchase_order_latest_for_contact(contact_id=ctx.contact_id)
     if order is None:
         return notes_only([], None, texts.text("status_none"))
-    stale = ""
-    if order.odoo_id and order.state not in (OrderState.CANCELLED, OrderState.RECEIVED):
-        refreshed = purchase_order_refresh_from_odoo(order_id=order.pk)
-        if refreshed.outcome == Outcome.RECEIVED:
-            # The refresh just told the contact the goods arrived (the receipt notice); one message is enough.
-            return AgentResult(replies=[], patch=result_patch(None))
-        stale = texts.text("status_stale") if refreshed.outcome == Outcome.ODOO_UNREACHABLE else ""
-    order = PurchaseOrder.objects.get(pk=order.pk)
+    if ctx.turn.order_news:
+        return AgentResult([], result_patch(order), notify_order_id=order.pk)
     answer = texts.text(STATUS_TEXTS[order.state], name=order.display_name, total=clp(order.amount_total))
-    return notes_only([answer + stale], order.pk, "")
+    return AgentResult([Reply(answer)], result_patch(order))
 
 
 def catalog_query(ctx: Context) -> AgentResult:
@@ -105,15 +77,14 @@ def catalog_query(ctx: Context) -> AgentResult:
             c.product_code for c in match.candidates if c.score >= CATALOG_MIN_SCORE]
     products = {p.default_code: p for p in Product.objects.filter(default_code__in=codes, active=True)}
     found = [products[c] for c in dict.fromkeys(codes) if c in products][:3]
-    order = ctx.active_order()
     if not found:
         key = "catalog_ask" if not ctx.turn.text.strip() else "catalog_none"
-        return notes_only([], order.pk if order else None, texts.text(key))
+        return notes_only([], ctx.order, texts.text(key))
     lines = [texts.text("catalog_line", name=p.name, price=clp(p.price), uom=p.uom, availability=_availability(p))
              for p in found]
     body = "\n".join([texts.text("catalog_intro"), *lines, texts.text("catalog_order_hint",
                                                                         name=found[0].name.lower())])
-    return AgentResult(replies=[Reply(body)], patch=result_patch(order.pk if order else None))
+    return AgentResult(replies=[Reply(body)], patch=result_patch(ctx.order))
 
 
 def _availability(product: Product) -> str:

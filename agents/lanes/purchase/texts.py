@@ -31,6 +31,8 @@ TEXTS = {
     "nothing_to_confirm": "No tienes una cotización esperando confirmación. ¿Quieres hacer un pedido?",
     "already_confirmed": "Tu pedido {name} ya está confirmado.",
     "already_in_review": "Tu pedido {name} ya está en revisión; te avisaremos apenas lo aprueben.",
+    "confirm_received": "Ya recibimos tu confirmación del pedido {name}; te aviso por aquí apenas quede lista.",
+    "cancel_received": "Ya estamos cancelando tu pedido {name}; te aviso por aquí apenas quede listo.",
     "cancelled": "Listo, cancelamos tu pedido {name}. Si necesitas algo más, escríbenos.",
     "nothing_to_cancel": "No tienes pedidos activos para cancelar.",
     "cancel_failed": ("No pudimos cancelar tu pedido {name} ahora por un problema con nuestro sistema. Un ejecutivo "
@@ -71,6 +73,15 @@ TEXTS = {
                      "hablar con un ejecutivo."),
     "catalog_ask": "¿Qué producto buscas? Te digo precio y unidad de venta.",
     "catalog_order_hint": "Si quieres pedir, dime la cantidad, por ejemplo «20 kg de {name}».",
+    # Told later, when Odoo answered (the order's notices)
+    "approved": ("¡Buenas noticias! Tu pedido {name} por {total} fue aprobado y confirmado. Te avisaremos cuando "
+                 "llegue."),
+    "rejected": ("Lo sentimos, tu pedido {name} no fue aprobado. Motivo: {reason}. Si quieres, podemos armar uno "
+                 "nuevo."),
+    "received": "Tu pedido {name} ya fue recibido en bodega. ¡Gracias por tu compra!",
+    "cancelled_in_odoo": "Tu pedido {name} fue anulado por nuestro equipo. Si quieres, podemos armar uno nuevo.",
+    "cancel_pending_odoo": ("Recibimos tu solicitud de cancelar el pedido {name}. Estamos teniendo un problema con "
+                            "nuestro sistema; lo cancelaremos en breve y te avisaremos por aquí."),
 }
 
 

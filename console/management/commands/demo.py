@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-CONTACT = {"name": "Almacén Las Lilas", "phone_number": "+56987654321"}
+# A new customer each run: the Chatwoot stand-in remembers earlier runs' contacts, but the Odoo stand-in starts
+# empty, so a returning contact's Odoo partner would be gone.
+CONTACT = {"name": "Almacén Las Lilas", "phone_number": f"+5698{secrets.randbelow(10 ** 7):07d}"}
 # (what the contact writes, words the bot's answer must contain)
 SCRIPT = [
     ("Hola", "Hola"),
@@ -56,7 +58,8 @@ class Command(BaseCommand):
         from integrations.odoo import client as odoo_client
         from orders.catalog_sync import catalog_sync
 
-        odoo = _start_odoo_standin() if settings.ODOO_USES_STANDIN else None
+        state = settings.STANDIN_STATE_DIR / "odoo.json" if settings.STANDIN_STATE_DIR else None
+        odoo = _start_odoo_standin(state_file=state) if settings.ODOO_USES_STANDIN else None
         odoo_client.reset()
         server, base_url = _serve_app()
         chatwoot = _start_chatwoot_standin(f"{base_url}/webhooks/chatwoot/")
@@ -152,18 +155,23 @@ def _force_inline_tasks() -> None:
     Conf.SYNC = True
 
 
-def _start_odoo_standin():
-    from integrations.odoo.standin import OdooStandin
+def _start_odoo_standin(state_file=None):
+    """The in-process stand-in, sharing `make run`'s state file when given; None when `make run`'s stand-in holds
+    that file: the demo then talks to that one (at ODOO_URL), which has the same orders."""
+    from integrations.odoo.standin import OdooStandin, StateFileInUse
 
     from django.db.models import Max
 
     from orders.models import PurchaseOrder
 
-    standin = OdooStandin()
-    # The stand-in starts empty each run but the database keeps earlier demos' orders (Odoo ids are unique):
-    # continue Odoo's numbering after them, as a real Odoo would.
+    try:
+        standin = OdooStandin(state_file=state_file)
+    except StateFileInUse:
+        return None
+    # The database may hold orders the stand-in never saw (an older run, a deleted state file): Odoo ids are unique,
+    # so continue the numbering after them, as a real Odoo would.
     last = PurchaseOrder.objects.aggregate(last=Max("odoo_id"))["last"] or 0
-    standin.state.next_ids["purchase.order"] = last + 1
+    standin.state.reserve_order_ids(after=last)
     standin.start()
     settings.ODOO_URL, settings.ODOO_DB = standin.url, "standin"
     settings.ODOO_USERNAME, settings.ODOO_PASSWORD = "admin", "admin"
@@ -172,15 +180,14 @@ def _start_odoo_standin():
 
 def _start_chatwoot_standin(webhook_url: str):
     """Always the stand-in: the demo plays the contact, which a real Chatwoot cannot do for us."""
-    from integrations.chatwoot.standin import ChatwootStandin
+    from conversations.management.commands.chatwoot_standin import project_standin
 
     secret = (settings.CHATWOOT_WEBHOOK_SECRETS or [""])[0] or secrets.token_hex(16)
     settings.CHATWOOT_WEBHOOK_SECRETS = [secret]
     token = settings.CHATWOOT_API_TOKEN or "demo-token"
-    standin = ChatwootStandin(token=token, webhook_url=webhook_url, secret=secret)
-    # Fresh ids per run: the database keeps earlier demos, and a reused Chatwoot message id is a duplicate.
-    base = int(time.time() * 10) % 10**9
-    standin._ids = {"conversation": base, "contact": base, "message": base * 10}
+    # The same state file as `make run`'s stand-in: the database keeps earlier runs, and a reused Chatwoot id is
+    # a duplicate to our webhook dedupe.
+    standin = project_standin(token=token, webhook_url=webhook_url, secret=secret)
     standin.start()
     settings.CHATWOOT_BASE_URL, settings.CHATWOOT_API_TOKEN = standin.url, token
     return standin
@@ -215,6 +222,6 @@ def _approver():
 def _tear_down(stage: Stage) -> None:
     stage.chatwoot.stop()
     if stage.odoo is not None:
-        stage.odoo.stop()
+        stage.odoo.close()
     stage.server.shutdown()
     stage.server.server_close()

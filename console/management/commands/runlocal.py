@@ -16,6 +16,7 @@ import time
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand
+from django.db.models import Max
 
 ADMIN_USERNAME = "admin"
 
@@ -79,6 +80,13 @@ class Command(BaseCommand):
             time.sleep(0.5)
 
 
+def _highest_odoo_order_id() -> int:
+    # core sits below orders; this command moves up to `console`, where the import is in order.
+    from orders.models import PurchaseOrder
+
+    return PurchaseOrder.objects.aggregate(top=Max("odoo_id"))["top"] or 0
+
+
 def _raise_keyboard_interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -104,7 +112,9 @@ def standin_commands(wiring: dict[str, str], port: int) -> list[tuple[list[str],
         commands.append((["chatwoot_standin", "--port", chatwoot_port, "--webhook-url",
                           f"http://127.0.0.1:{port}/webhooks/chatwoot/"], int(chatwoot_port)))
     if settings.ODOO_USES_STANDIN:
-        commands.append((["odoo_standin", "--port", wiring["ODOO_STANDIN_PORT"]], int(wiring["ODOO_STANDIN_PORT"])))
+        # Its state file keeps its numbering across restarts; the floor covers orders it never saw.
+        commands.append((["odoo_standin", "--port", wiring["ODOO_STANDIN_PORT"], "--order-ids-after",
+                          str(_highest_odoo_order_id())], int(wiring["ODOO_STANDIN_PORT"])))
     return commands
 
 

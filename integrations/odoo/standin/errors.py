@@ -8,10 +8,18 @@ class StandinError(Exception):
     xmlrpc_code = 2  # /xmlrpc/2/ integer faultCode
     legacy_prefix = "warning -- UserError"  # /xmlrpc/ string faultCode prefix
     http_status = 422  # JSON-2
+    json2_name = ""  # when JSON-2 names it differently (a werkzeug NotFound)
+    json2_message = ""
 
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+    def json2_body(self) -> dict:
+        """JSON-2's error body (19.0 `odoo/http.py`): the exception's dotted name and its message."""
+        name, message = self.json2_name or self.name, self.json2_message or self.message
+        return {"name": name, "message": message, "arguments": [message], "context": {},
+                "debug": f"Traceback (most recent call last):\n{name}: {message}"}
 
     def legacy_fault(self) -> tuple[str, str]:
         return f"{self.legacy_prefix}\n\n{self.message}", ""
@@ -65,6 +73,29 @@ class ServerFault(StandinError):
 
     def int_fault(self) -> tuple[int, str]:
         return 1, f"Traceback (most recent call last):\n  ...\n{self.message}"
+
+
+class ModelNotFound(UserError):
+    """An unknown model (its app is not installed): a UserError over RPC, a 404 NotFound over JSON-2."""
+
+    json2_name = "werkzeug.exceptions.NotFound"
+
+    def __init__(self, model: str):
+        super().__init__(f"Object {model} doesn't exist")
+        self.json2_message = f"the model {model!r} does not exist"
+        self.http_status = 404
+
+
+class MethodNotFound(ServerFault):
+    """An unknown public method: an AttributeError (code 1) over RPC, a 404 NotFound over JSON-2."""
+
+    name = "builtins.AttributeError"
+    json2_name = "werkzeug.exceptions.NotFound"
+
+    def __init__(self, model: str, method: str):
+        super().__init__(f"AttributeError: The method '{model}.{method}' does not exist")
+        self.json2_message = f"The method '{model}.{method}' does not exist"
+        self.http_status = 404
 
 
 MARSHAL_NONE = "cannot marshal None unless allow_none is enabled"

@@ -1,57 +1,48 @@
 """The stand-in's wire protocols on 127.0.0.1: XML-RPC (`/xmlrpc/2/` int faults and legacy `/xmlrpc/` string
-faults), JSON-RPC (`/jsonrpc`) and JSON-2 (`/json/2/<model>/<method>`), all over one `OdooState` (NOTES §7, §8)."""
+faults), JSON-RPC (`/jsonrpc`) and JSON-2 (`/json/2/<model>/<method>`, Odoo 19 only), all over one `OdooState`
+(NOTES §7, §8), with the armed faults of `faults.FaultPlan` applied around each model call. `/standin/...` is the
+control API for tests and fault suites (see `control.py`)."""
 
 from __future__ import annotations
 
 import json
 import re
-import threading
+import socket
+import struct
 import time
 import xmlrpc.client
 from http.server import BaseHTTPRequestHandler
 
 from integrations.odoo.standin import errors
+from integrations.odoo.standin.faults import Fault, FaultPlan
 from integrations.odoo.standin.state import OdooState
 
-INJECTED = {
-    "access": lambda: errors.AccessError(
-        "You are not allowed to create 'Purchase Order' (purchase.order) records.\n\nThis operation is allowed "
-        "for the following groups:\n\t- Purchase/User\n\nContact your administrator to request access if necessary."),
-    "validation": lambda: errors.ValidationError("The operation cannot be completed: injected validation error"),
-    "missing": lambda: errors.MissingError("Record does not exist or has been deleted.\n(Record: purchase.order(999,), User: 2)"),
-    "generic": lambda: errors.ServerFault("KeyError: 'injected'"),
-    "denied": lambda: errors.AccessDenied(),
-}
-
-
-class Injector:
-    """Failure and latency injection shared by every protocol (only model calls, not login/version)."""
-
-    def __init__(self):
-        self.pending: list[dict] = []
-        self.latency = 0.0
-        self.lock = threading.Lock()
-
-    def take(self, model: str, method: str) -> dict | None:
-        with self.lock:
-            for i, spec in enumerate(self.pending):
-                if spec.get("method") in (None, method) and spec.get("model") in (None, model):
-                    spec["count"] -= 1
-                    if spec["count"] <= 0:
-                        self.pending.pop(i)
-                    return spec
-        return None
+NOT_FOUND_HTML = (b"<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The "
+                  b"requested URL was not found on the server. If you entered the URL manually please check your "
+                  b"spelling and try again.</p>\n")
+GARBAGE = b"<?xml version='1.0'?>\n<methodResponse><params><param><value><struct><member><name>trunc"
 
 
 class DropConnection(Exception):
-    """Close the socket without an answer (a network failure, before or after the server did the work)."""
+    """Reset the connection without an answer (a network failure, before or after the server did the work)."""
+
+
+class HttpStatus(Exception):
+    def __init__(self, status: int):
+        super().__init__(status)
+        self.status = status
+
+
+class Garbage(Exception):
+    """Answer 200 with a body no client can parse."""
 
 
 class Handler(BaseHTTPRequestHandler):
     server_version = "Werkzeug/3.0"
     protocol_version = "HTTP/1.1"
     state: OdooState
-    injector: Injector
+    plan: FaultPlan
+    control = None  # control.Control, bound by OdooStandin
     db_name = "standin"
 
     def log_message(self, *args):  # quiet in tests and `make run`
@@ -60,6 +51,13 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path in ("/web/version", "/json/version"):
             return self._json(200, self._version_info())
+        if self.path.startswith("/standin/"):
+            return self.control.handle(self, "GET", b"")
+        self._json(404, {"error": "not found"})
+
+    def do_DELETE(self):
+        if self.path.startswith("/standin/"):
+            return self.control.handle(self, "DELETE", b"")
         self._json(404, {"error": "not found"})
 
     def do_POST(self):
@@ -67,8 +65,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             self._route(body)
         except DropConnection:
-            self.close_connection = True
-            self.connection.close()
+            self._reset()
 
     def _route(self, body: bytes):
         path = self.path.rstrip("/")
@@ -76,9 +73,14 @@ class Handler(BaseHTTPRequestHandler):
             return self._xmlrpc(body, service=path.rsplit("/", 1)[1], legacy="/2/" not in path)
         if path == "/jsonrpc":
             return self._jsonrpc(body)
+        if path.startswith("/standin/"):
+            return self.control.handle(self, "POST", body)
         match = re.fullmatch(r"/json/2/([\w.]+)/(\w+)", path)
-        if match:
+        if match and self.state.version >= 19:
             return self._json2(body, match.group(1), match.group(2))
+        if path.startswith("/json/2") and self.state.version < 19:
+            # JSON-2 arrived with Odoo 19: older servers have no such route.
+            return self._raw(404, NOT_FOUND_HTML, "text/html; charset=utf-8")
         self._json(404, {"error": "not found"})
 
     # --- shared ------------------------------------------------------------------------------------------------
@@ -97,28 +99,31 @@ class Handler(BaseHTTPRequestHandler):
             return "See http://openerp.com"
         raise errors.ServerFault(f"AttributeError: {method}")
 
-    def _object(self, uid: int, model: str, method: str, args: list, kwargs: dict, after=None):
-        """Run one model call with injection; `after(result)` writes the response before a drop-after fault."""
-        spec = self.injector.take(model, method)
-        if self.injector.latency:
-            time.sleep(self.injector.latency)
-        if spec:
-            self._pre_inject(spec)
+    def _object(self, uid: int, model: str, method: str, args: list, kwargs: dict):
+        """Run one model call with the faults armed for it."""
+        fired = self.plan.take(model, method)
+        time.sleep(self.plan.latency + sum(f.seconds for f in fired if f.kind == "latency"))
+        outcome = next((f for f in fired if f.kind != "latency"), None)
+        if outcome and outcome.phase == "before":
+            self._fail(outcome, committed=False)
         result = self.state.execute(uid, model, method, args, kwargs)
-        if spec and spec["kind"] == "drop_after":
-            raise DropConnection()
+        if outcome:
+            self._fail(outcome, committed=True)
         return result
 
-    def _pre_inject(self, spec: dict):
-        kind = spec["kind"]
-        if kind == "slow":
-            time.sleep(spec.get("seconds", 1.0))
-        elif kind == "reset":
+    def _fail(self, fault: Fault, *, committed: bool) -> None:
+        if fault.kind == "timeout":
+            time.sleep(fault.seconds)
+            if committed:
+                return  # the answer goes out, too late for the client that gave up
             raise DropConnection()
-        elif kind.startswith("http"):
-            raise HttpStatus(int(kind[4:] or 500))
-        elif kind in INJECTED:
-            raise INJECTED[kind]()
+        if fault.kind == "http":
+            raise HttpStatus(fault.status)
+        if fault.kind == "reset":
+            raise DropConnection()
+        if fault.kind == "garbage":
+            raise Garbage()
+        raise fault.exception()
 
     # --- XML-RPC -----------------------------------------------------------------------------------------------
     def _xmlrpc(self, body: bytes, *, service: str, legacy: bool):
@@ -135,6 +140,8 @@ class Handler(BaseHTTPRequestHandler):
             payload = xmlrpc.client.dumps(xmlrpc.client.Fault(code, string), methodresponse=True)
         except HttpStatus as exc:
             return self._raw(exc.status, b"<html>Service Unavailable</html>", "text/html")
+        except Garbage:
+            return self._raw(200, GARBAGE, "text/xml; charset=utf-8")
         self._raw(200, payload.encode(), "text/xml; charset=utf-8")
 
     def _xmlrpc_call(self, service: str, method: str, params: list):
@@ -170,6 +177,8 @@ class Handler(BaseHTTPRequestHandler):
                               "data": self._error_data(exc)}
         except HttpStatus as exc:
             return self._raw(exc.status, b"<html>Bad Gateway</html>", "text/html")
+        except Garbage:
+            return self._raw(200, b'{"jsonrpc": "2.0", "id": ', "application/json")
         self._json(200, reply)
 
     @staticmethod
@@ -186,9 +195,11 @@ class Handler(BaseHTTPRequestHandler):
             args, kwargs = _json2_args(method, data)
             result = self._object(uid, model, method, args, kwargs)
         except errors.StandinError as exc:
-            return self._json(exc.http_status, self._error_data(exc))
+            return self._json(exc.http_status, exc.json2_body())
         except HttpStatus as exc:
             return self._raw(exc.status, b"<html>Bad Gateway</html>", "text/html")
+        except Garbage:
+            return self._raw(200, b'{"result": [1, 2', "application/json")
         self._json(200, result)
 
     # --- raw ---------------------------------------------------------------------------------------------------
@@ -202,11 +213,14 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-
-class HttpStatus(Exception):
-    def __init__(self, status: int):
-        super().__init__(status)
-        self.status = status
+    def _reset(self) -> None:
+        # SO_LINGER with a zero timeout makes close() send a TCP RST: the client sees "connection reset by peer".
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass  # already closed by the client
+        self.connection.close()
 
 
 def _json2_args(method: str, data: dict) -> tuple[list, dict]:

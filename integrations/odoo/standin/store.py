@@ -2,16 +2,18 @@
 
 Many2one values read as `[id, display_name]` or `False`, x2many as id lists, empty values as `False`, datetimes
 as `'YYYY-MM-DD HH:MM:SS'` strings (NOTES.md §7.3). `read` silently skips missing ids; `write` on one raises
-MissingError, as Odoo does.
+MissingError, as Odoo does. `snapshot`/`restore` give each call Odoo's transaction: a refused call changes nothing,
+but the ids it drew stay drawn (PostgreSQL sequences do not roll back). `dump`/`load` are the JSON state file.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import threading
 
 from integrations.odoo.standin import errors
-from integrations.odoo.standin.schema import model_fields, names
+from integrations.odoo.standin.schema import APPS, model_fields, names
 
 DATETIME_FMT = "%Y-%m-%d %H:%M:%S"
 
@@ -20,31 +22,64 @@ def now_str() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime(DATETIME_FMT)
 
 
+def add_days(when: str, days: float) -> str:
+    """`when` ('YYYY-MM-DD HH:MM:SS', UTC) plus some days, in the same format."""
+    return (dt.datetime.strptime(when, DATETIME_FMT) + dt.timedelta(days=float(days or 0))).strftime(DATETIME_FMT)
+
+
 class Store:
-    def __init__(self, version: int = 17):
+    def __init__(self, version: int = 17, apps=APPS):
         self.version = int(version)
-        self.fields = model_fields(self.version)
+        self.apps = frozenset(apps)
+        self.fields = model_fields(self.version, self.apps)
         self.names = names(self.version)
         self.tables: dict[str, dict[int, dict]] = {model: {} for model in self.fields}
         self.next_ids: dict[str, int] = {model: 1 for model in self.fields}
         self.lock = threading.RLock()
         self.calls: list[tuple[str, str]] = []  # (model, method) of every execute, for assertions
 
+    # --- transactions and the state file ---------------------------------------------------------------------
+    def snapshot(self) -> dict:
+        return copy.deepcopy(self.tables)
+
+    def restore(self, tables: dict) -> None:
+        self.tables = tables
+
+    def dump(self) -> dict:
+        return {"tables": {model: list(rows.values()) for model, rows in self.tables.items()},
+                "next_ids": dict(self.next_ids)}
+
+    def load(self, data: dict) -> None:
+        """Rows from a state file; fields this version added since are `False`, ids keep their high-water mark."""
+        for model, rows in (data.get("tables") or {}).items():
+            if model not in self.fields:
+                continue
+            blank = self._blank_row(model)
+            self.tables[model] = {int(row["id"]): {**blank, **row, "id": int(row["id"])} for row in rows}
+        for model, next_id in (data.get("next_ids") or {}).items():
+            if model in self.next_ids:
+                highest = max(self.tables[model], default=0)
+                self.next_ids[model] = max(int(next_id), highest + 1)
+
     # --- low level -------------------------------------------------------------------------------------------
     def insert(self, model: str, vals: dict) -> int:
         rid = self.next_ids[model]
         self.next_ids[model] += 1
-        row = {name: False for name, spec in self.fields[model].items() if spec["type"] not in ("one2many",)}
-        if "active" in row:
-            row["active"] = True  # Odoo's default
+        row = self._blank_row(model)
         row.update({k: v for k, v in vals.items() if k in self.fields[model] or k == "id"})
         row["id"] = rid
         self.tables[model][rid] = row
         return rid
 
+    def _blank_row(self, model: str) -> dict:
+        row = {name: False for name, spec in self.fields[model].items() if spec["type"] not in ("one2many",)}
+        if "active" in row:
+            row["active"] = True  # Odoo's default
+        return row
+
     def table(self, model: str) -> dict[int, dict]:
         if model not in self.tables:
-            raise errors.UserError(f"Object {model} doesn't exist")
+            raise errors.ModelNotFound(model)
         return self.tables[model]
 
     def get(self, model: str, rid: int) -> dict:
@@ -99,9 +134,13 @@ class Store:
         return value
 
     def one2many(self, model: str, rid: int, name: str) -> list[int]:
-        inverse = {("purchase.order", "order_line"): ("purchase.order.line", "order_id"),
-                   ("product.product", "seller_ids"): ("product.supplierinfo", "product_id")}[(model, name)]
-        return sorted(r["id"] for r in self.tables[inverse[0]].values() if r.get(inverse[1]) == rid)
+        spec = self.fields[model][name]
+        return sorted(r["id"] for r in self.tables[spec["relation"]].values() if r.get(spec["inverse"]) == rid)
+
+    def children(self, model: str, rid: int, name: str) -> list[dict]:
+        """The rows of a one2many, in id order."""
+        related = self.tables[self.fields[model][name]["relation"]]
+        return [related[i] for i in self.one2many(model, rid, name)]
 
     # --- write side ------------------------------------------------------------------------------------------
     def create(self, model: str, vals: dict) -> int:

@@ -50,3 +50,28 @@ def test_strict_fails_below_target(bench, files, capsys):
     assert bench.main(["--data", str(data), "--catalog", str(catalog), "--strict"]) == 1
     assert bench.main(["--data", str(data), "--catalog", str(catalog)]) == 0  # without --strict it only reports
     assert "intent accuracy: 0.0%" in capsys.readouterr().out
+
+
+def test_standard_sets_side_by_side_and_a_missing_heldout_is_a_note(bench, files, capsys, monkeypatch):
+    tmp, catalog = files
+    shared = tmp / "shared"
+    shared.mkdir()
+    _data(shared / "dev.jsonl", [{"text": "hola", "order_state": None, "intent": "greeting", "items": []}])
+    _data(shared / "dev2.jsonl", [
+        {"text": "¿a qué hora cierran? y anótame 3 kilos de lentejas", "order_state": None, "intent": "order_create",
+         "items": [{"product_code": "LEN-KG", "quantity": 3, "uom": "kg"}],
+         "secondary": [{"lane": "info", "intent": "faq", "items": []}], "difficulty": "hard"},
+        {"text": "hola", "order_state": None, "intent": "complaint", "items": [], "difficulty": "easy"},
+    ])
+    monkeypatch.setenv("NLU_SHARED_DIR", str(shared))
+    assert bench.main(["--catalog", str(catalog), "--heldout", str(tmp / "absent.jsonl")]) == 0
+    out = capsys.readouterr().out
+    assert "note: heldout set not found" in out
+    header = next(line for line in out.splitlines() if "dev2" in line and "val" in line)
+    assert header.split() == ["dev", "dev2", "val"]
+    assert "[dev2] intent accuracy: 50.0% (1/2" in out and "[dev2] item exact match: 100.0% (1/1" in out
+    secondary = next(line for line in out.splitlines() if line.startswith("secondary intents"))
+    assert "1/1" in secondary
+    misses = next(line for line in out.splitlines() if line.startswith("misses conf <"))
+    # dev has no miss; dev2's one miss ("hola" labelled a complaint) is a confident greeting, so it is not flagged
+    assert misses.split()[4:7] == ["-", "0/1", "0.0%"]

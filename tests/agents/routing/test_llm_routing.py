@@ -136,3 +136,31 @@ def test_without_a_key_only_rules_run(fake_openai, catalog, settings):
     assert decision.source == "rules" and "fallback" not in decision.details
     assert fake_openai.requests == []
     assert not ExternalCall.objects.exists()
+
+
+def test_secondary_requests_from_the_llm_are_validated_and_kept(fake_openai, catalog):
+    fake_openai.tool_call(_answer(secondary=[
+        {"lane": "info", "intent": "faq", "items": []},
+        {"lane": "purchase", "intent": "order_create", "items": []},  # the primary said twice: dropped
+    ]))
+    decision = route("¿a qué hora cierran? y quiero 12 kilos de pasas", catalog=catalog)
+    assert decision.source == "llm"
+    assert decision.contract_json()["secondary"] == [{"lane": "info", "intent": "faq", "items": []}]
+    schema = fake_openai.requests[0]["tools"][0]["function"]["parameters"]["properties"]
+    assert schema["secondary"]["items"]["required"] == ["lane", "intent", "items"]
+
+
+@pytest.mark.parametrize(
+    "secondary",
+    [
+        [{"lane": "info", "intent": "order_status", "items": []}],  # intent of another lane
+        [{"lane": "purchase", "intent": "order_confirm", "items": []}],  # nothing to confirm
+        "faq",
+    ],
+)
+def test_an_invalid_secondary_falls_back_to_the_rules(fake_openai, catalog, secondary):
+    fake_openai.tool_call(_answer(secondary=secondary))
+    decision = route("quiero 12 kilos de pasas", catalog=catalog)
+    assert decision.source == "rules"
+    assert any(word in decision.details["fallback"] for word in ("secondary", "order_confirm", "lane/intent"))
+    assert decision.intent == "order_create"

@@ -68,3 +68,17 @@ def test_uses_the_llm_when_configured(products, fake_openai):
     )
     out, _ = _run([json.dumps({"text": "llegaron rotos los sacos", "order_state": "confirmed"})])
     assert out == [{"lane": "support", "intent": "complaint", "confidence": 0.8, "items": [], "source": "llm"}]
+
+
+def test_a_second_request_adds_secondary_to_the_line_and_nothing_else_changes(products):
+    out, err = _run([
+        json.dumps({"text": "hola, ¿a qué hora cierran? y anótame 3 kilos de lentejas", "order_state": None}),
+        json.dumps({"text": "anótame 3 kilos de lentejas", "order_state": None}),
+    ])
+    assert err == []
+    both, single = out
+    assert set(both) == {"lane", "intent", "confidence", "items", "source", "secondary"}
+    assert (both["lane"], both["intent"], both["source"]) == ("purchase", "order_create", "rules")
+    assert both["items"] == [{"product_code": "LEN-CAS-KG", "quantity": 3.0, "uom": "kg"}]
+    assert both["secondary"] == [{"lane": "info", "intent": "faq", "items": []}]
+    assert set(single) == {"lane", "intent", "confidence", "items", "source"}

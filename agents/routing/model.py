@@ -1,0 +1,222 @@
+"""The trained intent model: logistic regression over character n-grams (typos, conjugations and missing accents
+come for free), word n-grams, the order state and the rule router's cues, trained on `corpus.build_corpus()`.
+
+`train()` is deterministic (fixed seeds, sorted vocabularies), takes a few seconds, and `manage.py train_router`
+writes its artifact to `ROUTER_MODEL_PATH`. `intent_model()` loads that artifact once per process; when it is
+missing, unreadable or was built from other training data (its fingerprint differs) it trains in memory and tries
+to save the result, so a fresh clone needs no manual step.
+
+Products are never features by name: text features are computed on the message with the words the catalog
+matcher recognised as a product replaced by a placeholder, so the model is the same whatever the catalog.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import joblib
+import numpy as np
+import sklearn
+from django.conf import settings
+from scipy.sparse import hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+
+from agents.routing import corpus
+from agents.routing.catalog import Catalog, CatalogEntry
+from agents.routing.intents import score_patterns
+from agents.routing.matching import content_words
+from agents.routing.normalize import normalize
+from agents.routing.quantities import find_mentions
+from agents.routing.states import possible, state_key
+
+logger = logging.getLogger(__name__)
+
+FEATURE_VERSION = "4"
+CALIBRATION_FOLDS = 3
+TEMPERATURES = tuple(round(0.5 + 0.1 * step, 1) for step in range(46))  # 0.5 .. 5.0
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+@dataclass(frozen=True)
+class Reading:
+    intent: str
+    p: float
+
+
+def training_catalog() -> Catalog:
+    """The corpus's own product names as a catalog, so the product placeholder is learnt from many names."""
+    names = json.loads(corpus.SLOTS.read_text(encoding="utf-8"))["products"]
+    names = [name for name in names if "{" not in name and not name.startswith(("el ", "lo ", "la "))]
+    return Catalog([CatalogEntry(f"T{i}", name, "kg") for i, name in enumerate(names)])
+
+
+def featurize(text: str, order_state: str | None, catalog: Catalog) -> tuple[str, str]:
+    """(character view, word view) of one message. The word view carries the meta tokens."""
+    normalized = normalize(text)
+    masked, named = _mask_products(normalized, catalog)
+    shaped = _DIGITS.sub("0", masked)
+    tokens = normalized.split()
+    meta = [f"zst{state_key(order_state)}"]
+    meta += sorted({f"zcue{cue.split(':', 1)[0]}" for cue in score_patterns(normalized).matched})
+    mentions = [m for m in find_mentions(tokens) if not m.negated]
+    if any(not m.weak for m in mentions):
+        meta.append("zqty")
+    if any(m.unit for m in mentions):
+        meta.append("zunit")
+    if named:
+        meta.append("zprod")
+    if len(tokens) <= 2:
+        meta.append("zshort")
+    return shaped, shaped + " " + " ".join(meta)
+
+
+def _mask_products(normalized: str, catalog: Catalog) -> tuple[str, bool]:
+    """Words the catalog recognises as (part of) a product name become "zprod"; runs of them collapse."""
+    vocabulary = catalog.matcher.index
+    out, named = [], False
+    for token in normalized.split():
+        if token.isalpha() and len(token) > 2 and _is_product_word(token, vocabulary):
+            named = True
+            if out and out[-1] == "zprod":
+                continue
+            out.append("zprod")
+        else:
+            out.append(token)
+    return " ".join(out), named
+
+
+def _is_product_word(token: str, vocabulary: dict) -> bool:
+    words = content_words(token)
+    return bool(words) and all(word in vocabulary for word in words)
+
+
+def fingerprint() -> str:
+    digest = hashlib.sha256()
+    for path in (corpus.TEMPLATES, corpus.LINES, corpus.SLOTS, Path(corpus.__file__), Path(__file__)):
+        digest.update(path.read_bytes())
+    digest.update(f"{FEATURE_VERSION}|{sklearn.__version__}|{corpus.SEED}".encode())
+    return digest.hexdigest()[:16]
+
+
+class IntentModel:
+    def __init__(self, char_vec, word_vec, classifier, stamp: str, temperature: float = 1.0):
+        self.char_vec, self.word_vec, self.classifier, self.fingerprint = char_vec, word_vec, classifier, stamp
+        self.temperature = temperature
+
+    def _matrix(self, views: list[tuple[str, str]]):
+        return hstack([self.char_vec.transform([v[0] for v in views]), self.word_vec.transform([v[1] for v in views])])
+
+    def readings(self, text: str, *, order_state: str | None, catalog: Catalog) -> list[Reading]:
+        """Every intent possible in `order_state`, best first, probabilities renormalised over those."""
+        logits = self.classifier.decision_function(self._matrix([featurize(text, order_state, catalog)]))[0]
+        probabilities = _softmax(logits / self.temperature)
+        pairs = [(intent, p) for intent, p in zip(self.classifier.classes_, probabilities) if possible(intent, order_state)]
+        total = sum(p for _, p in pairs) or 1.0
+        return sorted((Reading(str(i), float(p / total)) for i, p in pairs), key=lambda r: -r.p)
+
+
+def _vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
+    char_vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, dtype=np.float64)
+    word_vec = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), token_pattern=r"[a-z0-9]+", sublinear_tf=True)
+    return char_vec, word_vec
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
+
+
+def _classifier() -> LogisticRegression:
+    return LogisticRegression(C=4.0, solver="saga", max_iter=300, tol=1e-3, random_state=0)
+
+
+def _temperature(matrix, labels: np.ndarray, groups: np.ndarray) -> float:
+    """Calibration: the softmax temperature that best predicts templates the model has not seen. Holding whole
+    templates out (not single lines, whose siblings would be in training) keeps the held-out text as new to the
+    model as a customer's message is, so the confidence says how often the model is right on new phrasings."""
+    classes = np.unique(labels)
+    held_logits, held_labels = [], []
+    for train_rows, test_rows in GroupKFold(n_splits=CALIBRATION_FOLDS).split(matrix, labels, groups):
+        fold = _classifier().fit(matrix[train_rows], labels[train_rows])
+        logits = np.full((len(test_rows), len(classes)), -1e3)
+        logits[:, np.searchsorted(classes, fold.classes_)] = fold.decision_function(matrix[test_rows])
+        held_logits.append(logits)
+        held_labels.append(np.searchsorted(classes, labels[test_rows]))
+    logits, truth = np.vstack(held_logits), np.concatenate(held_labels)
+
+    def loss(temperature: float) -> float:
+        return -float(np.mean(np.log(_softmax(logits / temperature)[np.arange(len(truth)), truth] + 1e-12)))
+
+    return min(TEMPERATURES, key=loss)
+
+
+def train(examples: list[corpus.Example] | None = None) -> IntentModel:
+    examples = examples if examples is not None else corpus.build_corpus()
+    catalog = training_catalog()
+    views = [featurize(example.text, example.state, catalog) for example in examples]
+    char_vec, word_vec = _vectorizers()
+    matrix = hstack([char_vec.fit_transform([v[0] for v in views]), word_vec.fit_transform([v[1] for v in views])])
+    matrix = matrix.tocsr()
+    labels = np.array([example.intent for example in examples])
+    temperature = _temperature(matrix, labels, np.array([example.group for example in examples]))
+    classifier = _classifier().fit(matrix, labels)
+    return IntentModel(char_vec, word_vec, classifier, fingerprint(), temperature)
+
+
+def save(model: IntentModel, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    joblib.dump(model, tmp, compress=3)
+    tmp.replace(path)  # atomic: another process never reads half a file
+
+
+_CACHE: dict[str, IntentModel] = {}
+_LOCK = threading.Lock()
+
+
+def intent_model() -> IntentModel:
+    """The process's model: loaded from the artifact, or trained (and saved when the path is writable)."""
+    with _LOCK:
+        if "model" not in _CACHE:
+            _CACHE["model"] = _load_or_train(Path(settings.ROUTER_MODEL_PATH))
+        return _CACHE["model"]
+
+
+def forget_loaded() -> None:
+    """Drop the process's model so the next `intent_model()` reads the artifact again (after a retrain)."""
+    with _LOCK:
+        _CACHE.pop("model", None)
+
+
+def is_current(path: Path) -> bool:
+    try:
+        saved = joblib.load(path)
+    except Exception:  # noqa: BLE001 - missing or unreadable both mean "train it"
+        return False
+    return isinstance(saved, IntentModel) and saved.fingerprint == fingerprint()
+
+
+def _load_or_train(path: Path) -> IntentModel:
+    stamp = fingerprint()
+    if path.exists():
+        try:
+            model = joblib.load(path)
+            if isinstance(model, IntentModel) and model.fingerprint == stamp:
+                return model
+            logger.info("router model is stale, retraining", extra={"path": str(path)})
+        except Exception as exc:  # noqa: BLE001 - any unreadable artifact is rebuilt, never fatal
+            logger.warning("router model unreadable, retraining", extra={"reason": repr(exc)[:300]})
+    model = train()
+    try:
+        save(model, path)
+    except OSError as exc:  # a read-only install still routes, with the model held in memory
+        logger.warning("router model not saved", extra={"reason": repr(exc)[:300]})
+    return model

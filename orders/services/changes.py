@@ -1,0 +1,157 @@
+"""Applying a turn's decision about the contact's order: the only way the chat changes an order.
+
+`order_change_apply` runs inside the turn's commit transaction. It writes the local order (lines, state) and the
+Odoo commands the change owes, as rows; nothing here talks to Odoo. The turn's runner runs those commands after
+commit (and a sweeper re-drives them), so a turn that is retried repeats nothing: either its commit happened, or
+none of it did.
+
+The agent reads the same rules (`confirmation_needs_approval`, `cancellation_is_local`) to choose its words; the
+commit re-checks the order's state and lines version, so the rule gives the same answer here as it did there, or
+the change is refused with `OrderChanged` and the turn is computed again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from conversations.models import Conversation
+from core.metrics import purchase_orders_total
+from orders.models import ACTIVE_STATES, CommandKind, OdooSyncStatus, OrderState, PurchaseOrder
+from orders.services import notify
+from orders.services.commands import command_queue, commands_supersede
+from orders.services.lines import lines_detail, lines_replace, lines_validated
+from orders.services.results import LineInput
+from orders.services.transitions import purchase_order_event, purchase_order_transition
+
+EDITABLE = (OrderState.DRAFT, OrderState.SENT)
+
+
+class OrderChanged(Exception):
+    """The order moved since the decision was made (another writer, a concurrent turn): compute the turn again."""
+
+
+@dataclass(frozen=True)
+class OrderChange:
+    """What a turn wants done to the contact's order.
+
+    set_lines: the full set of lines wanted (`order_id` None: a new order); confirm: the contact's yes to the
+    quote of `base_version`; cancel: the contact (or staff) cancels, `reason` says why.
+    """
+
+    action: str  # "set_lines" | "confirm" | "cancel"
+    order_id: int | None = None
+    lines: tuple[LineInput, ...] = ()
+    base_version: int = 0
+    reason: str = ""
+
+
+@dataclass
+class AppliedChange:
+    order_id: int
+    outcome: str  # lines_set | awaiting_approval | confirming | cancelled | cancelling
+    command_ids: list[int] = field(default_factory=list)
+
+
+def confirmation_needs_approval(order: PurchaseOrder) -> bool:
+    """Over ORDER_APPROVAL_THRESHOLD staff approve before anything is confirmed in Odoo."""
+    return order.amount_total > Decimal(str(settings.ORDER_APPROVAL_THRESHOLD))
+
+
+def cancellation_is_local(order: PurchaseOrder) -> bool:
+    """Odoo never had (and may not have) this order: no push was ever attempted and none is running now, so
+    cancelling is ours alone, and immediate. Read under the order's row lock in the commit: a runner takes its
+    lease by updating that row, so it cannot start a push between this check and the commit."""
+    running = order.commands_lease_until is not None and order.commands_lease_until > timezone.now()
+    return not (order.odoo_id or running or order.commands.filter(kind=CommandKind.PUSH, attempts__gt=0).exists())
+
+
+def order_change_apply(*, change: OrderChange, contact_id: int, conversation_id: int | None, actor: str = "agent",
+                       turn_id: int | None = None) -> AppliedChange:
+    """Caller holds the transaction (the turn's commit). Raises OrderChanged, InvalidOrderLines."""
+    apply = {"set_lines": _set_lines, "confirm": _confirm, "cancel": _cancel}[change.action]
+    return apply(change, contact_id=contact_id, conversation_id=conversation_id, actor=actor, turn_id=turn_id)
+
+
+# --- lines -----------------------------------------------------------------------------------------------------
+def _set_lines(change: OrderChange, *, contact_id, conversation_id, actor, turn_id) -> AppliedChange:
+    products = lines_validated(list(change.lines))
+    if change.order_id is None:
+        order, kind = _new_order(contact_id, conversation_id), "created"
+    else:
+        order, kind = _locked(change.order_id, EDITABLE, change.base_version), "lines_changed"
+    before = lines_detail(order) if kind == "lines_changed" else []
+    untaxed = lines_replace(order, list(change.lines), products)
+    version = order.lines_version + 1
+    # A "sí" given to the old lines does not confirm the new ones.
+    PurchaseOrder.objects.filter(pk=order.pk).update(
+        lines_version=version, amount_untaxed=untaxed, amount_total=untaxed, confirm_requested_at=None,
+        odoo_sync_status=OdooSyncStatus.PENDING, updated_at=timezone.now())
+    purchase_order_event(order_id=order.pk, actor=actor, kind=kind, state=order.state,
+                         detail={"before": before, "after": lines_detail(order), "version": version, "turn": turn_id})
+    if order.state == OrderState.SENT:
+        purchase_order_transition(order_id=order.pk, to_state=OrderState.DRAFT, actor=actor, reason="lines changed")
+    commands_supersede(order_id=order.pk, kinds=(CommandKind.PUSH, CommandKind.CONFIRM))
+    command = command_queue(order=order, kind=CommandKind.PUSH, lines_version=version, actor=actor, turn_id=turn_id)
+    return AppliedChange(order.pk, "lines_set", [command.pk])
+
+
+def _new_order(contact_id: int, conversation_id: int | None) -> PurchaseOrder:
+    key = uuid.uuid4().hex
+    try:
+        with transaction.atomic():
+            order = PurchaseOrder.objects.create(
+                contact_id=contact_id, conversation_id=conversation_id, idempotency_key=key,
+                origin=_origin(conversation_id, key), currency=settings.ORDER_CURRENCY)
+    except IntegrityError as exc:  # one active order per contact: one appeared since the decision
+        raise OrderChanged(f"contact {contact_id} has an active order now") from exc
+    transaction.on_commit(lambda: purchase_orders_total.labels(state=OrderState.DRAFT).inc())
+    return order
+
+
+def _origin(conversation_id: int | None, key: str) -> str:
+    chatwoot_id = Conversation.objects.filter(pk=conversation_id).values_list("chatwoot_id", flat=True).first()
+    where = f"Chatwoot conversation {chatwoot_id}" if chatwoot_id else "Chat"
+    return f"{where} [{key}]"
+
+
+def _locked(order_id: int, states, base_version: int | None) -> PurchaseOrder:
+    order = PurchaseOrder.objects.select_for_update().get(pk=order_id)
+    if order.state not in states or (base_version is not None and order.lines_version != base_version):
+        raise OrderChanged(f"order {order_id} is {order.state} v{order.lines_version}, the decision saw "
+                           f"v{base_version} in {', '.join(states)}")
+    return order
+
+
+# --- the contact's yes -------------------------------------------------------------------------------------------
+def _confirm(change: OrderChange, *, contact_id, conversation_id, actor, turn_id) -> AppliedChange:
+    order = _locked(change.order_id, EDITABLE, change.base_version)
+    PurchaseOrder.objects.filter(pk=order.pk).update(confirm_requested_at=timezone.now())
+    if confirmation_needs_approval(order):
+        order = purchase_order_transition(order_id=order.pk, to_state=OrderState.TO_APPROVE, actor=actor,
+                                          reason="over ORDER_APPROVAL_THRESHOLD", detail={"turn": turn_id})
+        notify.staff_notice(order, notify.approval_request_text(order))
+        return AppliedChange(order.pk, "awaiting_approval")
+    command = command_queue(order=order, kind=CommandKind.CONFIRM, lines_version=order.lines_version, actor=actor,
+                            turn_id=turn_id)
+    return AppliedChange(order.pk, "confirming", [command.pk])
+
+
+# --- cancelling ----------------------------------------------------------------------------------------------------
+def _cancel(change: OrderChange, *, contact_id, conversation_id, actor, turn_id) -> AppliedChange:
+    order = _locked(change.order_id, ACTIVE_STATES, None)
+    reason = change.reason or "cancelled"
+    commands_supersede(order_id=order.pk, kinds=(CommandKind.PUSH, CommandKind.CONFIRM))
+    if cancellation_is_local(order):
+        purchase_order_transition(order_id=order.pk, to_state=OrderState.CANCELLED, actor=actor, reason=reason,
+                                  detail={"turn": turn_id})
+        return AppliedChange(order.pk, "cancelled")
+    PurchaseOrder.objects.filter(pk=order.pk).update(cancel_requested_at=timezone.now())
+    command = command_queue(order=order, kind=CommandKind.CANCEL, lines_version=order.lines_version, actor=actor,
+                            reason=reason, turn_id=turn_id)
+    return AppliedChange(order.pk, "cancelling", [command.pk])

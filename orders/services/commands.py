@@ -1,0 +1,146 @@
+"""An order's Odoo commands: queued in the caller's transaction, run after commit, one runner per order at a time,
+in the order they were queued, each repeated until Odoo answered.
+
+A command that fails with an unknown outcome (HTTP 5xx, connection reset, timeout, a fault raised after Odoo
+committed) is "maybe done": it goes back to pending with `maybe_done`, and its next attempt looks the effect up
+in Odoo before repeating it (see `orders.services.odoo_ops`). A runner that dies mid-command leaves the command
+`running`; whoever takes the order's lease next treats it the same way. A command that fails transiently holds
+back the ones queued after it (a confirmation waits for the push of the lines it confirms).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from orders.models import CommandKind, CommandState, OdooCommand, PurchaseOrder
+from core.queue import enqueue_now, redrive_once
+from orders.services.odoo_ops import command_attempt
+
+log = logging.getLogger(__name__)
+MAX_COMMANDS_PER_RUN = 20
+RUN_TASK = "orders.tasks.run_odoo_commands"
+SWEEP_BATCH = 200
+
+
+def command_queue(*, order: PurchaseOrder, kind: str, lines_version: int, actor: str, reason: str = "",
+                  user=None, turn_id: int | None = None) -> OdooCommand:
+    """Queue a command (caller holds the transaction). The key makes queueing the same command twice a no-op."""
+    key = _key(order, kind, lines_version)
+    command, _ = OdooCommand.objects.get_or_create(
+        key=key, defaults={"order": order, "kind": kind, "lines_version": lines_version, "actor": actor[:150],
+                           "reason": reason, "user": user, "turn_id": turn_id})
+    return command
+
+
+def _key(order: PurchaseOrder, kind: str, lines_version: int) -> str:
+    """Pushes and confirmations are owed once per version of the lines. Approvals and cancellations are asked
+    for anew each time (staff may approve again once Odoo's rights are fixed); a second one of a finished
+    decision is dropped when it runs (the order is no longer awaiting it)."""
+    if kind in (CommandKind.PUSH, CommandKind.CONFIRM):
+        return f"{order.idempotency_key}:{kind}:{lines_version}"
+    return f"{order.idempotency_key}:{kind}:{uuid.uuid4().hex[:12]}"
+
+
+def commands_supersede(*, order_id: int, kinds: tuple[str, ...]) -> int:
+    """Drop pending commands a newer change made pointless (a push of lines that were changed again)."""
+    return OdooCommand.objects.filter(order_id=order_id, kind__in=kinds, state=CommandState.PENDING).update(
+        state=CommandState.SUPERSEDED, updated_at=timezone.now())
+
+
+def odoo_commands_run(*, order_id: int) -> list[OdooCommand]:
+    """Run the order's due commands, oldest first. Safe to call twice or concurrently (the second caller finds
+    the order leased and returns at once). Call outside any transaction: it talks to Odoo."""
+    lease = _lease(order_id)
+    if lease is None:
+        return []
+    finished = []
+    try:
+        _recover_interrupted(order_id)
+        for _ in range(MAX_COMMANDS_PER_RUN):
+            command = _claim_next(order_id)
+            if command is None:
+                break
+            done = command_attempt(command)
+            lease = _renew(order_id, lease)
+            if not done:
+                break  # retried later; the commands behind it wait
+            finished.append(command)
+    finally:
+        _release(order_id, lease)
+    return finished
+
+
+def _lease(order_id: int) -> datetime | None:
+    now = timezone.now()
+    until = now + timedelta(seconds=settings.ODOO_COMMAND_LEASE_SECONDS)
+    taken = PurchaseOrder.objects.filter(pk=order_id).filter(
+        Q(commands_lease_until__isnull=True) | Q(commands_lease_until__lt=now)).update(commands_lease_until=until)
+    return until if taken else None
+
+
+def _renew(order_id: int, lease: datetime) -> datetime:
+    until = timezone.now() + timedelta(seconds=settings.ODOO_COMMAND_LEASE_SECONDS)
+    PurchaseOrder.objects.filter(pk=order_id, commands_lease_until=lease).update(commands_lease_until=until)
+    return until
+
+
+def _release(order_id: int, lease: datetime) -> None:
+    # Only our own lease: if it expired and another runner took the order, theirs stays.
+    PurchaseOrder.objects.filter(pk=order_id, commands_lease_until=lease).update(commands_lease_until=None)
+
+
+def _recover_interrupted(order_id: int) -> None:
+    """A command still `running` while we hold the lease was left by a runner that died: it may have reached
+    Odoo, so its next attempt looks before it repeats."""
+    OdooCommand.objects.filter(order_id=order_id, state=CommandState.RUNNING).update(
+        state=CommandState.PENDING, maybe_done=True, next_attempt_at=None, updated_at=timezone.now())
+
+
+def _claim_next(order_id: int) -> OdooCommand | None:
+    command = OdooCommand.objects.filter(order_id=order_id, state=CommandState.PENDING).order_by("id").first()
+    if command is None or (command.next_attempt_at and command.next_attempt_at > timezone.now()):
+        return None
+    with transaction.atomic():
+        claimed = OdooCommand.objects.filter(pk=command.pk, state=CommandState.PENDING).update(
+            state=CommandState.RUNNING, attempts=command.attempts + 1, updated_at=timezone.now())
+    if not claimed:
+        return None
+    command.refresh_from_db()
+    return command
+
+
+def odoo_commands_sweep(*, now: datetime | None = None) -> dict:
+    """Re-drive commands whose runner is gone (broker dropped the task, worker killed) or whose retry is due."""
+    now = now or timezone.now()
+    due = (Q(state=CommandState.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))) | Q(
+        state=CommandState.RUNNING)
+    free = Q(order__commands_lease_until__isnull=True) | Q(order__commands_lease_until__lt=now)
+    order_ids = list(OdooCommand.objects.filter(due & free).values_list("order_id", flat=True)
+                     .distinct()[:SWEEP_BATCH])
+    finished = 0
+    for order_id in order_ids:
+        try:
+            finished += len(odoo_commands_run(order_id=order_id))
+        except Exception:  # noqa: BLE001 - one order's trouble must not stop the sweep
+            log.exception("odoo commands of order %s failed", order_id)
+    return {"orders": len(order_ids), "finished": finished}
+
+
+def odoo_commands_redrive(*, now: datetime | None = None) -> int:
+    """Fast sweep: enqueue a run for each order with due commands and no runner (cheap: no Odoo call here)."""
+    now = now or timezone.now()
+    due = (Q(state=CommandState.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))) | Q(
+        state=CommandState.RUNNING)
+    free = Q(order__commands_lease_until__isnull=True) | Q(order__commands_lease_until__lt=now)
+    order_ids = [order_id for order_id in OdooCommand.objects.filter(due & free).values_list("order_id", flat=True)
+                 .distinct()[:SWEEP_BATCH] if redrive_once(f"odoo:{order_id}")]
+    for order_id in order_ids:
+        enqueue_now(RUN_TASK, order_id)
+    return len(order_ids)

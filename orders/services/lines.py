@@ -1,0 +1,56 @@
+"""Order lines: what may be ordered (validation against the local catalog) and writing the full set of lines."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+
+from orders.models import Product, PurchaseOrder, PurchaseOrderLine
+from orders.services.results import InvalidOrderLines, LineInput
+
+
+def lines_validated(lines: list[LineInput]) -> dict[str, Product]:
+    """The products of `lines`, or InvalidOrderLines naming each line that cannot be ordered and why."""
+    if not lines:
+        raise InvalidOrderLines([("", "empty")])
+    codes = [line.product_code for line in lines]
+    products = {p.default_code: p for p in Product.objects.filter(default_code__in=codes)}
+    problems = [p for p in (_problem(line, products.get(line.product_code)) for line in lines) if p]
+    if problems:
+        raise InvalidOrderLines(problems)
+    return products
+
+
+def _problem(line: LineInput, product: Product | None) -> tuple[str, str] | None:
+    code = line.product_code
+    if product is None or not product.active:
+        return code, "unknown"
+    if not product.purchase_ok or not product.odoo_product_id:
+        return code, "not_purchasable"
+    if Decimal(str(line.quantity)) <= 0:
+        return code, "quantity"
+    if Decimal(str(line.quantity)) > Decimal(str(settings.ORDER_MAX_QUANTITY_PER_LINE)):
+        return code, "too_many"
+    if not product.price or product.price <= 0:
+        return code, "price"
+    return None
+
+
+def lines_replace(order: PurchaseOrder, lines: list[LineInput], products: dict[str, Product]) -> Decimal:
+    """Replace the order's lines (caller holds the transaction); returns the untaxed sum at catalog prices, which
+    stands until Odoo answers with its own totals."""
+    order.lines.all().delete()
+    rows = []
+    for line in lines:
+        product = products[line.product_code]
+        qty = Decimal(str(line.quantity))
+        rows.append(PurchaseOrderLine(order=order, product=product, quantity=qty, uom=product.uom,
+                                      unit_price=product.price, subtotal=(qty * product.price).quantize(Decimal("0.01"))))
+    PurchaseOrderLine.objects.bulk_create(rows)
+    return sum((row.subtotal for row in rows), Decimal(0))
+
+
+def lines_detail(order: PurchaseOrder) -> list[dict]:
+    return [{"product": l.product.default_code, "qty": str(l.quantity), "price": str(l.unit_price)}
+            for l in order.lines.select_related("product")]
