@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Development tooling: dev-safe defaults (a throwaway SECRET_KEY, localhost hosts). Production uses the Dockerfile.
 export DEBUG ?= 1
 
-.PHONY: run test demo install migrate bench-ingest bench-turns bench-orders bench-nlu bench-dashboard fuzz clean
+.PHONY: run test demo install migrate messages bench-ingest bench-turns bench-orders bench-nlu bench-dashboard bench-console fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,3 +54,14 @@ fuzz: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+# The console's Spanish (Chile) catalog: collect our msgids into locale/es_CL/.../django.po, then compile the .mo
+# (committed, so `make run` and the image need no GNU gettext). Needs gettext's xgettext/msgfmt on this machine.
+MESSAGES_FLAGS := -l es_CL --no-obsolete --add-location=file --ignore="tests/*" --ignore="bench/*" \
+	--ignore="staticfiles/*" --ignore="artifacts/*"
+messages: install
+	$(PY) manage.py makemessages $(MESSAGES_FLAGS)
+	$(PY) manage.py compilemessages -l es_CL
+
+bench-console: install
+	$(PY) bench/console.py

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
 
@@ -26,6 +27,8 @@ class Session(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
         constraints = [
             models.UniqueConstraint(
                 fields=["conversation"], condition=Q(is_active=True), name="one_active_session_per_conversation"
@@ -38,8 +41,8 @@ class Session(models.Model):
 
 class TurnSource(models.TextChoices):
     LLM = "llm", "LLM"
-    RULES = "rules", "Rules"
-    NONE = "none", "None (failed before routing)"
+    RULES = "rules", _("Rules")
+    NONE = "none", _("None (failed before routing)")
 
 
 class Turn(models.Model):
@@ -67,6 +70,8 @@ class Turn(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("turn")
+        verbose_name_plural = _("turns")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -76,18 +81,20 @@ class Turn(models.Model):
 class FAQ(TimeStampedModel):
     """A frequently asked question. `answer` may use {hours}, {open_now} and {business_name}, filled from settings."""
 
-    key = models.SlugField(max_length=64, unique=True)
-    title = models.CharField(max_length=120, help_text="Short title, also used as a button in the fallback menu")
-    variants = models.JSONField(default=list, help_text="Ways contacts ask it, one string each")
-    answer = models.TextField(help_text="Spanish answer")
-    answer_en = models.TextField(blank=True, help_text="English answer (blank: the Spanish one is used)")
-    active = models.BooleanField(default=True)
-    position = models.PositiveSmallIntegerField(default=100)
+    key = models.SlugField(_("key"), max_length=64, unique=True)
+    title = models.CharField(_("title"), max_length=120,
+                             help_text=_("Short title, also used as a button in the fallback menu"))
+    variants = models.JSONField(_("ways to ask"), default=list, help_text=_("Ways contacts ask it, one string each"))
+    answer = models.TextField(_("answer"), help_text=_("Spanish answer"))
+    answer_en = models.TextField(_("answer in English"), blank=True,
+                                 help_text=_("English answer (blank: the Spanish one is used)"))
+    active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=100)
 
     class Meta:
+        verbose_name = _("FAQ")
+        verbose_name_plural = _("FAQs")
         ordering = ["position", "key"]
-        verbose_name = "FAQ"
-        verbose_name_plural = "FAQs"
 
     def __str__(self) -> str:
         return self.title

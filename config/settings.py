@@ -6,6 +6,7 @@ fail loudly on junk (`DEBUG=maybe` raises), and invariants that span several val
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     "rest_framework",
     "django_q",
+    "axes",
     "core",
     "conversations",
     "agents",
@@ -53,11 +55,15 @@ MIDDLEWARE = [
     # Static files from gunicorn in production (Dockerfile runs collectstatic); runserver serves them itself.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions (it reads the language cookie), before common (URL handling may depend on the language).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # django-axes: last, so it sees the outcome of every login (docs: "AxesMiddleware should be the last").
+    "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -139,13 +145,61 @@ else:
 AUTH_PASSWORD_VALIDATORS = [] if (DEBUG or TESTING) else [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
-LANGUAGE_CODE = "es-cl"
+# The staff console speaks Chilean Spanish or English (CONTRACT section 2). LocaleMiddleware lets a staff member's
+# choice (the language cookie set from the console) or their browser's Accept-Language win when it is one of
+# these; anything else gets LANGUAGE_CODE. Our strings are English msgids with a Spanish catalog in locale/.
+LANGUAGES = [("es-cl", "Español (Chile)"), ("en", "English")]
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="es-cl").lower()
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise environ.ImproperlyConfigured(f"LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}, not {LANGUAGE_CODE!r}")
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "America/Santiago"
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 LOGIN_URL = "/admin/login/"
+# django-axes checks the lockout before the password, so it comes first.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+
+# --- A console safe on the internet -------------------------------------------------------------------------------
+# Production (DEBUG off, not a test run) gets secure cookies, HSTS and the HTTPS redirect by default; each one can be
+# turned off from the environment. The deployment puts a TLS-terminating proxy in front (docs/runbook.md), which
+# says "this was HTTPS" in X-Forwarded-Proto; set SECURE_PROXY_SSL_HEADER="" when the app is reached directly.
+PRODUCTION = not (DEBUG or TESTING)
+
+
+def _proxy_ssl_header(value: str) -> tuple[str, str] | None:
+    """"X-Forwarded-Proto: https" → ("HTTP_X_FORWARDED_PROTO", "https"); "" → None (no proxy header trusted)."""
+    if not value.strip():
+        return None
+    name, separator, expected = value.partition(":")
+    if not separator or not name.strip() or not expected.strip():
+        raise environ.ImproperlyConfigured(f'SECURE_PROXY_SSL_HEADER must look like "X-Forwarded-Proto: https", '
+                                           f"not {value!r}")
+    return "HTTP_" + name.strip().upper().replace("-", "_"), expected.strip()
+
+
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(
+    env.str("SECURE_PROXY_SSL_HEADER", default="X-Forwarded-Proto: https" if PRODUCTION else ""))
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
+# Probed over plain HTTP from inside the network: the container health check and Prometheus.
+SECURE_REDIRECT_EXEMPT = env.list("SECURE_REDIRECT_EXEMPT", default=[r"^healthz$", r"^metrics$"])
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=PRODUCTION)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=PRODUCTION)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=PRODUCTION)
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one username from one address, that
+# pair is refused (429, templates/admin/locked_out.html) for AXES_COOLOFF_MINUTES. Behind a proxy the address is
+# the proxy's, so the lock is then per username. `manage.py axes_reset_username <name>` lifts one early.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],

@@ -10,4 +10,6 @@ urlpatterns = [
     path("playground/", include("console.playground.urls")),
     path("admin/dashboard/", include("console.dashboard.urls")),
     path("admin/", admin.site.urls),
+    # The console's language menu posts to Django's set_language (cookie), then returns to the page.
+    path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -6,6 +6,7 @@ itself (list and page) joins sessions and orders, so it lives in `console.admin`
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy, ngettext
 
 from conversations.handoff import conversation_message_retry
 from conversations.ingest import webhook_delivery_reprocess
@@ -34,7 +35,7 @@ class ContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(HandoffCase)
-class HandoffCaseAdmin(core_admin.ReadOnlyAdmin):
+class HandoffCaseAdmin(core_admin.SuperuserOnlyMixin, core_admin.ReadOnlyAdmin):
     list_display = ("id", "conversation", "reason", "actor", "created_at", "ended_at")
     list_filter = ("reason",)
     search_fields = ("summary", "contact_text")
@@ -79,22 +80,25 @@ class MessageAdmin(admin.ModelAdmin):
         hidden = {"show_save": False, "show_save_and_continue": False, "show_save_and_add_another": False}
         return super().change_view(request, object_id, form_url, {**hidden, **(extra_context or {})})
 
-    @admin.display(description="Text")
+    @admin.display(description=gettext_lazy("Text"))
     def short_text(self, message):
         return message.content[:80]
 
-    @admin.action(description="Retry the selected failed messages", permissions=["change"])
+    @admin.action(description=gettext_lazy("Retry the selected failed messages"), permissions=["change"])
     def retry(self, request, queryset):
         rows = list(queryset.filter(direction=Direction.OUTBOUND).values_list("pk", "conversation_id"))
         moved = sum(conversation_message_retry(conversation_id=conv, message_id=pk, user=request.user)
                     for pk, conv in rows)
         skipped = len(rows) - moved
-        self.message_user(request, f"Queued {moved} message(s) again; {skipped} were not failed.",
-                          messages.WARNING if skipped else messages.SUCCESS)
+        text = ngettext("%(n)d message is being sent again.", "%(n)d messages are being sent again.", moved) % {
+            "n": moved}
+        if skipped:
+            text += " " + ngettext("%(n)d had not failed.", "%(n)d had not failed.", skipped) % {"n": skipped}
+        self.message_user(request, text, messages.WARNING if skipped else messages.SUCCESS)
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(core_admin.SuperuserOnlyMixin, admin.ModelAdmin):
     list_display = ("received_at", "event", "delivery_id", "outcome", "attempts", "error")
     list_filter = ("outcome", "event")
     search_fields = ("delivery_id", "dedupe_key", "error")
@@ -106,9 +110,11 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Reprocess the selected deliveries", permissions=["change"])
+    @admin.action(description=gettext_lazy("Reprocess the selected deliveries"), permissions=["change"])
     def reprocess(self, request, queryset):
         results = [webhook_delivery_reprocess(delivery_id=pk) for pk in queryset.values_list("pk", flat=True)]
         failed = results.count("failed")
         level = messages.WARNING if failed else messages.SUCCESS
-        self.message_user(request, f"Reprocessed {len(results)} deliveries ({failed} failed).", level)
+        self.message_user(request, ngettext("Reprocessed %(n)d delivery (%(failed)d failed).",
+                                            "Reprocessed %(n)d deliveries (%(failed)d failed).", len(results)) % {
+            "n": len(results), "failed": failed}, level)

@@ -8,34 +8,38 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
 
 
 class Channel(models.TextChoices):
     WHATSAPP = "whatsapp", "WhatsApp"
-    EMAIL = "email", "E-mail"
-    WEB = "web", "Web widget"
+    EMAIL = "email", _("E-mail")
+    WEB = "web", _("Web widget")
     API = "api", "API"
     SMS = "sms", "SMS"
     TELEGRAM = "telegram", "Telegram"
-    OTHER = "other", "Other"
+    OTHER = "other", _("Other")
 
 
 class Contact(TimeStampedModel):
-    account_id = models.BigIntegerField()
-    chatwoot_id = models.BigIntegerField(null=True, blank=True)
-    name = models.CharField(max_length=255, blank=True)
-    phone_e164 = models.CharField(max_length=32, blank=True, db_index=True)
-    email = models.EmailField(blank=True, db_index=True)
-    identifier = models.CharField(max_length=255, blank=True, db_index=True)
+    account_id = models.BigIntegerField(_("account"))
+    chatwoot_id = models.BigIntegerField(_("Chatwoot id"), null=True, blank=True)
+    name = models.CharField(_("name"), max_length=255, blank=True)
+    phone_e164 = models.CharField(_("phone"), max_length=32, blank=True, db_index=True)
+    email = models.EmailField(_("e-mail"), blank=True, db_index=True)
+    identifier = models.CharField(_("identifier"), max_length=255, blank=True, db_index=True)
     # Web-widget visitors stay anonymous until the site identifies them (then they may be merged).
-    is_anonymous = models.BooleanField(default=False)
-    additional_attributes = models.JSONField(default=dict, blank=True)
+    is_anonymous = models.BooleanField(_("anonymous"), default=False)
+    additional_attributes = models.JSONField(_("Chatwoot attributes"), default=dict, blank=True)
     # When two Chatwoot contacts turn out to be one person, the loser points at the survivor.
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged")
+    merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="merged")
 
     class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
         constraints = [
             models.UniqueConstraint(fields=["account_id", "chatwoot_id"], name="contact_unique_chatwoot_id"),
         ]
@@ -47,12 +51,14 @@ class Contact(TimeStampedModel):
 class ContactIdentity(TimeStampedModel):
     """A per-channel source id of a contact (Chatwoot's contact_inbox): wa_id, e-mail address, widget UUID…"""
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="identities")
-    inbox_id = models.BigIntegerField()
-    channel = models.CharField(max_length=16, choices=Channel.choices)
-    source_id = models.CharField(max_length=255)
+    contact = models.ForeignKey(Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="identities")
+    inbox_id = models.BigIntegerField(_("inbox"))
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    source_id = models.CharField(_("channel id"), max_length=255)
 
     class Meta:
+        verbose_name = _("channel identity")
+        verbose_name_plural = _("channel identities")
         constraints = [
             models.UniqueConstraint(fields=["inbox_id", "source_id"], name="identity_unique_inbox_source"),
         ]
@@ -62,22 +68,22 @@ class ContactIdentity(TimeStampedModel):
 
 
 class ConversationMode(models.TextChoices):
-    BOT = "bot", "Bot"
-    HUMAN = "human", "Human"
+    BOT = "bot", _("Bot")
+    HUMAN = "human", _("Human")
 
 
 class HandoffReason(models.TextChoices):
     """Why a conversation went to staff. The one list every surface uses (bot, sender, ingestion, console)."""
 
-    HUMAN_REQUEST = "human_request", "Asked for a person"
-    COMPLAINT = "complaint", "Complaint"
-    ORDER_ATTENTION = "order_attention", "Order needs attention"
-    FAILURE = "failure", "Bot failure"
-    WHATSAPP_WINDOW = "whatsapp_window", "WhatsApp 24-hour window closed"
-    HUMAN_REPLY = "human_reply", "A person replied in Chatwoot"
-    CHATWOOT_OPENED = "chatwoot_opened", "Opened in Chatwoot"
-    TAKEN_OVER = "taken_over", "Taken over by staff"
-    STAFF_REPLY = "staff_reply", "Staff replied from the admin"
+    HUMAN_REQUEST = "human_request", _("Asked for a person")
+    COMPLAINT = "complaint", _("Complaint")
+    ORDER_ATTENTION = "order_attention", _("Order needs attention")
+    FAILURE = "failure", _("Bot failure")
+    WHATSAPP_WINDOW = "whatsapp_window", _("WhatsApp 24-hour window closed")
+    HUMAN_REPLY = "human_reply", _("A person replied in Chatwoot")
+    CHATWOOT_OPENED = "chatwoot_opened", _("Opened in Chatwoot")
+    TAKEN_OVER = "taken_over", _("Taken over by staff")
+    STAFF_REPLY = "staff_reply", _("Staff replied from the admin")
 
 
 # Handoffs after which a person is already on the conversation: it does not "wait" for anyone.
@@ -85,29 +91,33 @@ PERSON_ON_IT_REASONS = (HandoffReason.HUMAN_REPLY, HandoffReason.TAKEN_OVER, Han
 
 
 class Conversation(TimeStampedModel):
-    account_id = models.BigIntegerField()
-    chatwoot_id = models.BigIntegerField(help_text="Chatwoot display id (used in REST paths)")
-    inbox_id = models.BigIntegerField(null=True, blank=True)
-    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.OTHER)
-    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="conversations")
-    is_active = models.BooleanField(default=True)
-    mode = models.CharField(max_length=8, choices=ConversationMode.choices, default=ConversationMode.BOT)
-    chatwoot_status = models.CharField(max_length=16, blank=True)
-    can_reply = models.BooleanField(default=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
-    last_message_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    account_id = models.BigIntegerField(_("account"))
+    chatwoot_id = models.BigIntegerField(_("Chatwoot id"), help_text="Chatwoot display id (used in REST paths)")
+    inbox_id = models.BigIntegerField(_("inbox"), null=True, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.OTHER)
+    contact = models.ForeignKey(Contact, verbose_name=_("contact"), on_delete=models.PROTECT,
+                                related_name="conversations")
+    is_active = models.BooleanField(_("active"), default=True)
+    mode = models.CharField(_("mode"), max_length=8, choices=ConversationMode.choices, default=ConversationMode.BOT)
+    chatwoot_status = models.CharField(_("Chatwoot status"), max_length=16, blank=True)
+    can_reply = models.BooleanField(_("can reply"), default=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    last_message_at = models.DateTimeField(_("last message"), null=True, blank=True, db_index=True)
     # Why and since when the conversation waits for a human (set by handoffs, cleared on hand-back).
-    handoff_reason = models.CharField(max_length=32, blank=True, choices=HandoffReason.choices)
-    handoff_at = models.DateTimeField(null=True, blank=True)
+    handoff_reason = models.CharField(_("why it waits"), max_length=32, blank=True, choices=HandoffReason.choices)
+    handoff_at = models.DateTimeField(_("waiting since"), null=True, blank=True)
     # The staff member who took it over from our admin (None while it still waits for someone).
-    taken_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    taken_by = models.ForeignKey("auth.User", verbose_name=_("taken by"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
     # Set once when it waited too long for a human (HANDOFF_WAIT_ALERT_MINUTES): the notice is raised only once.
-    handoff_alerted_at = models.DateTimeField(null=True, blank=True)
-    assignee_chatwoot_id = models.BigIntegerField(null=True, blank=True)
-    additional_attributes = models.JSONField(default=dict, blank=True)
+    handoff_alerted_at = models.DateTimeField(_("staff notified at"), null=True, blank=True)
+    assignee_chatwoot_id = models.BigIntegerField(_("Chatwoot assignee"), null=True, blank=True)
+    additional_attributes = models.JSONField(_("Chatwoot attributes"), default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
         constraints = [
             models.UniqueConstraint(fields=["account_id", "chatwoot_id"], name="conversation_unique_chatwoot_id"),
             # One active conversation per contact and channel, enforced by the database (issue #2).
@@ -122,58 +132,60 @@ class Conversation(TimeStampedModel):
 
 
 class Direction(models.TextChoices):
-    INBOUND = "inbound", "Inbound"
-    OUTBOUND = "outbound", "Outbound"
+    INBOUND = "inbound", _("Inbound")
+    OUTBOUND = "outbound", _("Outbound")
 
 
 class SenderKind(models.TextChoices):
-    CONTACT = "contact", "Contact"
-    USER = "user", "Human agent"
-    AGENT_BOT = "agent_bot", "Agent bot"
-    NONE = "none", "None"
+    CONTACT = "contact", _("Contact")
+    USER = "user", _("Human agent")
+    AGENT_BOT = "agent_bot", _("Agent bot")
+    NONE = "none", _("None")
 
 
 class MessageStatus(models.TextChoices):
     # inbound: received → read
-    RECEIVED = "received", "Received"
+    RECEIVED = "received", _("Received")
     # outbound: queued → sending → sent → delivered → read, or failed
-    QUEUED = "queued", "Queued"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    DELIVERED = "delivered", "Delivered"
-    READ = "read", "Read"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    READ = "read", _("Read")
+    FAILED = "failed", _("Failed")
 
 
 class AnswerState(models.TextChoices):
     """Whether the agent owes this inbound message an answer. Set in the ingest transaction, so the database
     records the debt even if the broker drops the task (a sweeper re-drives pending ones)."""
 
-    NONE = "", "Not answerable"
-    PENDING = "pending", "Answer owed"
-    ANSWERED = "answered", "Answered in a turn"
-    SKIPPED = "skipped", "Not answered (staff had the conversation)"
+    NONE = "", _("Not answerable")
+    PENDING = "pending", _("Answer owed")
+    ANSWERED = "answered", _("Answered in a turn")
+    SKIPPED = "skipped", _("Not answered (staff had the conversation)")
 
 
 class MessageOrigin(models.TextChoices):
     """Who produced an outbound message on our side (inbound messages are `chatwoot`)."""
 
-    CHATWOOT = "chatwoot", "From Chatwoot"
-    BOT = "bot", "Our agent"
-    STAFF = "staff", "Staff via our admin"
-    SYSTEM = "system", "System notice"
+    CHATWOOT = "chatwoot", _("From Chatwoot")
+    BOT = "bot", _("Our agent")
+    STAFF = "staff", _("Staff via our admin")
+    SYSTEM = "system", _("System notice")
 
 
 class Message(models.Model):
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    conversation = models.ForeignKey(Conversation, verbose_name=_("conversation"), on_delete=models.CASCADE,
+                                     related_name="messages")
     chatwoot_id = models.BigIntegerField(null=True, blank=True)
-    direction = models.CharField(max_length=8, choices=Direction.choices)
-    origin = models.CharField(max_length=8, choices=MessageOrigin.choices, default=MessageOrigin.CHATWOOT)
-    sender_kind = models.CharField(max_length=16, choices=SenderKind.choices, default=SenderKind.NONE)
+    direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
+    origin = models.CharField(_("written by"), max_length=8, choices=MessageOrigin.choices,
+                              default=MessageOrigin.CHATWOOT)
+    sender_kind = models.CharField(_("sender"), max_length=16, choices=SenderKind.choices, default=SenderKind.NONE)
     sender_chatwoot_id = models.BigIntegerField(null=True, blank=True)
     sender_name = models.CharField(max_length=255, blank=True)
-    private = models.BooleanField(default=False)
-    content = models.TextField(blank=True)
+    private = models.BooleanField(_("private note"), default=False)
+    content = models.TextField(_("text"), blank=True)
     content_type = models.CharField(max_length=32, default="text")
     content_attributes = models.JSONField(default=dict, blank=True)
     # [{"file_type": "audio", "url": "...", "transcription": "...", "content_type": "...", "name": "..."}]
@@ -182,8 +194,8 @@ class Message(models.Model):
     subject = models.CharField(max_length=500, blank=True)
     quoted_text = models.TextField(blank=True)
     source_id = models.CharField(max_length=255, blank=True, help_text="Channel id, e.g. WhatsApp wamid")
-    status = models.CharField(max_length=16, choices=MessageStatus.choices, db_index=True)
-    error = models.TextField(blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=MessageStatus.choices, db_index=True)
+    error = models.TextField(_("error"), blank=True)
     # Outbound only: our own key for the reply, so the echo webhook is recognised even before the POST returns.
     echo_key = models.CharField(max_length=64, blank=True)
     # Buttons offered with an outbound message: [{"title": ..., "value": ...}].
@@ -191,7 +203,7 @@ class Message(models.Model):
     send_attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     chatwoot_created_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -201,6 +213,8 @@ class Message(models.Model):
     answer = models.CharField(max_length=8, choices=AnswerState.choices, default=AnswerState.NONE, blank=True)
 
     class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -220,10 +234,10 @@ class Message(models.Model):
 
 
 class DeliveryOutcome(models.TextChoices):
-    PENDING = "pending", "Pending"
-    PROCESSED = "processed", "Processed"
-    IGNORED = "ignored", "Ignored"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    PROCESSED = "processed", _("Processed")
+    IGNORED = "ignored", _("Ignored")
+    FAILED = "failed", _("Failed")
 
 
 class WebhookDelivery(models.Model):
@@ -243,7 +257,8 @@ class WebhookDelivery(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name_plural = "webhook deliveries"
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
         constraints = [
             models.UniqueConstraint(
                 fields=["delivery_id"], condition=Q(delivery_id__isnull=False), name="delivery_unique_delivery_id"
@@ -270,6 +285,10 @@ class DuplicateDelivery(models.Model):
     dedupe_key = models.CharField(max_length=255, blank=True)
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    class Meta:
+        verbose_name = _("duplicate delivery")
+        verbose_name_plural = _("duplicate deliveries")
+
     def __str__(self) -> str:
         return f"duplicate {self.event} {self.delivery_id or self.dedupe_key}"
 
@@ -286,6 +305,8 @@ class ConversationEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("conversation event")
+        verbose_name_plural = _("conversation events")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -308,6 +329,8 @@ class HandoffCase(models.Model):
     ended_by = models.CharField(max_length=150, blank=True)
 
     class Meta:
+        verbose_name = _("handoff case")
+        verbose_name_plural = _("handoff cases")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -317,10 +340,15 @@ class HandoffCase(models.Model):
 class StaffProfile(models.Model):
     """Per-staff settings for the handoff console: the Chatwoot agent id a take-over assigns the conversation to."""
 
-    user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="staff_profile")
-    chatwoot_agent_id = models.PositiveBigIntegerField(
-        unique=True, help_text="The user's id in Chatwoot (Settings → Agents, or GET /api/v1/accounts/{id}/agents)"
+    user = models.OneToOneField("auth.User", verbose_name=_("user"), on_delete=models.CASCADE,
+                                related_name="staff_profile")
+    chatwoot_agent_id = models.PositiveBigIntegerField(_("Chatwoot agent id"), 
+        unique=True, help_text=_("The user's id in Chatwoot (Settings → Agents, or GET /api/v1/accounts/{id}/agents)")
     )
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
 
     def __str__(self) -> str:
         return f"{self.user} → Chatwoot agent {self.chatwoot_agent_id}"

@@ -1,4 +1,6 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel
 
@@ -6,25 +8,29 @@ from core.models import TimeStampedModel
 class Product(TimeStampedModel):
     """The local catalog, pulled from Odoo by `sync_catalog`. The router matches chat text against it."""
 
-    default_code = models.CharField(max_length=64, unique=True)
-    name = models.CharField(max_length=255)
-    uom = models.CharField(max_length=64, help_text="Unit the mode orders in (purchase unit, or sales unit), e.g. kg, "
-                                                    "Unidades, Caja x12, Saco 25 kg")
-    price = models.DecimalField(max_digits=14, decimal_places=2, help_text="Purchase mode: vendor price (supplier "
-                                "info, else cost). Sale mode: sales price (list price, before customer pricelists)")
-    currency = models.CharField(max_length=8, default="CLP")
-    vendor_name = models.CharField(max_length=255, blank=True)
-    odoo_product_id = models.BigIntegerField(null=True, blank=True, unique=True)
-    odoo_vendor_id = models.BigIntegerField(null=True, blank=True)
-    qty_available = models.DecimalField(max_digits=14, decimal_places=3, default=0)
-    purchase_ok = models.BooleanField(default=True)
-    sale_ok = models.BooleanField(default=False, help_text="Odoo offers it for sale (the catalog of sale mode)")
-    active = models.BooleanField(default=True)
+    default_code = models.CharField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    uom = models.CharField(_("unit"), max_length=64, help_text=_(
+        "Unit the mode orders in (purchase unit, or sales unit), e.g. kg, Unidades, Caja x12, Saco 25 kg"))
+    price = models.DecimalField(_("price"), max_digits=14, decimal_places=2, help_text=_(
+        "Purchase mode: vendor price (supplier info, else cost). Sale mode: sales price (list price, before "
+        "customer pricelists)"))
+    currency = models.CharField(_("currency"), max_length=8, default="CLP")
+    vendor_name = models.CharField(_("vendor"), max_length=255, blank=True)
+    odoo_product_id = models.BigIntegerField(_("Odoo product id"), null=True, blank=True, unique=True)
+    odoo_vendor_id = models.BigIntegerField(_("Odoo vendor id"), null=True, blank=True)
+    qty_available = models.DecimalField(_("stock on hand"), max_digits=14, decimal_places=3, default=0)
+    purchase_ok = models.BooleanField(_("can be purchased"), default=True)
+    sale_ok = models.BooleanField(_("can be sold"), default=False,
+                                  help_text=_("Odoo offers it for sale (the catalog of sale mode)"))
+    active = models.BooleanField(_("active"), default=True)
     # Extra names people use for it ("aceite coco", "quinua"), editable in the admin; used by the matcher.
-    aliases = models.JSONField(default=list, blank=True)
-    synced_at = models.DateTimeField(null=True, blank=True)
+    aliases = models.JSONField(_("other names"), default=list, blank=True)
+    synced_at = models.DateTimeField(_("synced"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -32,35 +38,37 @@ class Product(TimeStampedModel):
 
 
 class OrderState(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SENT = "sent", "Quote sent"
-    TO_APPROVE = "to_approve", "Awaiting approval"
-    CONFIRMED = "confirmed", "Confirmed"
-    RECEIVED = "received", "Received"
-    CANCELLED = "cancelled", "Cancelled"
+    DRAFT = "draft", pgettext_lazy("order state", "Draft")
+    SENT = "sent", pgettext_lazy("order state", "Quote sent")
+    TO_APPROVE = "to_approve", pgettext_lazy("order state", "Awaiting approval")
+    CONFIRMED = "confirmed", pgettext_lazy("order state", "Confirmed")
+    RECEIVED = "received", pgettext_lazy("order state", "Received")
+    CANCELLED = "cancelled", pgettext_lazy("order state", "Cancelled")
 
 
 ACTIVE_STATES = (OrderState.DRAFT, OrderState.SENT, OrderState.TO_APPROVE)
 
 
 class OdooSyncStatus(models.TextChoices):
-    PENDING = "pending", "Pending push to Odoo"
-    SYNCED = "synced", "In sync with Odoo"
-    FAILED = "failed", "Odoo refused it (see events)"
-    DRY_RUN = "dry_run", "Not sent (DRY_RUN)"
+    PENDING = "pending", _("Pending push to Odoo")
+    SYNCED = "synced", _("In sync with Odoo")
+    FAILED = "failed", _("Odoo refused it (see events)")
+    DRY_RUN = "dry_run", _("Not sent (DRY_RUN)")
 
 
 class PurchaseOrder(TimeStampedModel):
-    contact = models.ForeignKey("conversations.Contact", on_delete=models.PROTECT, related_name="purchase_orders")
-    conversation = models.ForeignKey("conversations.Conversation", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="purchase_orders")
-    state = models.CharField(max_length=16, choices=OrderState.choices, default=OrderState.DRAFT, db_index=True)
+    contact = models.ForeignKey("conversations.Contact", verbose_name=_("contact"), on_delete=models.PROTECT,
+                                related_name="purchase_orders")
+    conversation = models.ForeignKey("conversations.Conversation", verbose_name=_("conversation"), null=True,
+                                     blank=True, on_delete=models.SET_NULL, related_name="purchase_orders")
+    state = models.CharField(_("state"), max_length=16, choices=OrderState.choices, default=OrderState.DRAFT,
+                             db_index=True)
     odoo_id = models.BigIntegerField(null=True, blank=True, unique=True)
     odoo_name = models.CharField(max_length=64, blank=True)
     odoo_state = models.CharField(max_length=16, blank=True, help_text="Odoo's own state, as last read")
     odoo_partner_id = models.BigIntegerField(null=True, blank=True)
     # The database is the record of pending work (STYLE habit 9): pending until Odoo has the current version.
-    odoo_sync_status = models.CharField(max_length=16, choices=OdooSyncStatus.choices,
+    odoo_sync_status = models.CharField(_("Odoo sync"), max_length=16, choices=OdooSyncStatus.choices,
                                         default=OdooSyncStatus.PENDING, db_index=True)
     odoo_error = models.TextField(blank=True)
     odoo_synced_at = models.DateTimeField(null=True, blank=True)
@@ -85,6 +93,8 @@ class PurchaseOrder(TimeStampedModel):
     received_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("purchase order")
+        verbose_name_plural = _("purchase orders")
         ordering = ["-created_at"]
         permissions = [("approve_purchaseorder", "Can approve purchase orders")]
         constraints = [
@@ -110,6 +120,8 @@ class PurchaseOrderLine(models.Model):
     subtotal = models.DecimalField(max_digits=16, decimal_places=2)
 
     class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -141,6 +153,8 @@ class PurchaseOrderEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["order", "id"], condition=models.Q(notice="pending"),
                                 name="order_event_notice_pending")]
@@ -150,10 +164,10 @@ class PurchaseOrderEvent(models.Model):
 
 
 class CommandKind(models.TextChoices):
-    PUSH = "push", "Create or rewrite the order in Odoo"
-    CONFIRM = "confirm", "Confirm in Odoo"
-    APPROVE = "approve", "Approve in Odoo"
-    CANCEL = "cancel", "Cancel in Odoo"
+    PUSH = "push", _("Create or rewrite the order in Odoo")
+    CONFIRM = "confirm", _("Confirm in Odoo")
+    APPROVE = "approve", _("Approve in Odoo")
+    CANCEL = "cancel", _("Cancel in Odoo")
 
 
 class CommandState(models.TextChoices):

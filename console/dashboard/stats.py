@@ -1,39 +1,46 @@
-"""The dashboard's numbers: a handful of GROUP BY queries over indexed timestamp columns, both windows at once.
+"""The dashboard's numbers for one period (24 h, 7 d or 30 d): a handful of GROUP BY queries over indexed timestamp
+columns, plus two counts of what waits right now (conversations for a person, orders for approval).
 
-Each query filters on the longest window (an index range scan on `created_at`/`received_at`) and counts every
-window in the same pass with a filtered aggregate (`COUNT(*) FILTER (WHERE created_at >= …)` on PostgreSQL), so
-the page costs the same number of queries whatever the number of windows.
+Every number is an aggregate over the durable tables, never a process counter, so a restart or a second web
+process changes nothing.
 """
 
 from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import TruncDate, TruncHour
 from django.utils import timezone
 
 from agents.models import Turn
+from conversations.handoff import staff_replies
 from conversations.handoff.door import NEEDS_HUMAN_ACTORS
 from conversations.models import (
-    Direction, DuplicateDelivery, HandoffCase, Message, MessageStatus, SenderKind, WebhookDelivery,
+    PERSON_ON_IT_REASONS, Conversation, ConversationMode, Direction, DuplicateDelivery, HandoffCase, Message,
+    MessageStatus, SenderKind, WebhookDelivery,
 )
 from integrations.models import ExternalCall
 from orders.models import OrderState, PurchaseOrder, PurchaseOrderEvent
 
-WINDOWS: dict[str, timedelta] = {"24h": timedelta(hours=24), "30d": timedelta(days=30)}
+PERIODS: dict[str, timedelta] = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
+DEFAULT_PERIOD = "24h"
 
 
 @dataclass
-class WindowStats:
-    """Everything shown for one window. Counts are ints; durations are seconds (None when nothing to measure)."""
+class PeriodStats:
+    """Everything shown for one period. Counts are ints; durations are seconds (None when nothing to measure).
+    `waiting_now` and `orders_awaiting_approval` are the present moment, whatever the period."""
 
+    waiting_now: int = 0
+    orders_awaiting_approval: int = 0
     turns: int = 0
     turns_by_lane: dict[str, int] = field(default_factory=dict)
     turns_by_intent: dict[tuple[str, str], int] = field(default_factory=dict)
     turns_by_source: dict[str, int] = field(default_factory=dict)
+    turns_by_bucket: dict = field(default_factory=dict)  # local day, or local hour for 24 h
     conversations_answered: int = 0
     conversations_handed_off: int = 0
     handoffs_by_reason: dict[str, int] = field(default_factory=dict)
@@ -45,7 +52,6 @@ class WindowStats:
     orders_approved: int = 0
     orders_rejected: int = 0
     approval_seconds: list[float] = field(default_factory=list)
-    turns_by_day: dict = field(default_factory=dict)
     send_failures: int = 0
     deliveries_by_outcome: dict[str, int] = field(default_factory=dict)
     duplicates_absorbed: int = 0
@@ -64,6 +70,10 @@ class WindowStats:
         return _share(self.conversations_handed_off, self.conversations_answered)
 
     @property
+    def quote_conversion(self) -> float | None:
+        return _share(self.orders_confirmed, self.orders_quoted)
+
+    @property
     def median_first_human_reply(self) -> float | None:
         return statistics.median(self.first_human_reply_seconds) if self.first_human_reply_seconds else None
 
@@ -80,7 +90,6 @@ class WindowStats:
         return sum(self.odoo_errors_by_method.values())
 
 
-
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
@@ -88,169 +97,153 @@ def _share(part: int, whole: int) -> float | None:
 @dataclass
 class Dashboard:
     now: datetime
-    windows: dict[str, WindowStats]
-    turns_per_day: list[tuple[date, int]]
+    period: str
+    since: datetime
+    stats: PeriodStats
+    turns_over_time: list[tuple[datetime | date, int]]  # oldest first, zeros included
+
+    @property
+    def hourly(self) -> bool:
+        return self.period == "24h"
 
 
-def dashboard_stats(*, now: datetime | None = None) -> Dashboard:
+def dashboard_stats(*, period: str = DEFAULT_PERIOD, now: datetime | None = None) -> Dashboard:
     now = now or timezone.now()
-    since = {key: now - span for key, span in WINDOWS.items()}
-    stats = {key: WindowStats() for key in WINDOWS}
+    period = period if period in PERIODS else DEFAULT_PERIOD
+    since = now - PERIODS[period]
+    stats = PeriodStats()
     for collect in COLLECTORS:
-        collect(stats, since)
-    return Dashboard(now=now, windows=stats, turns_per_day=_days(now, stats["30d"].turns_by_day))
+        collect(stats, since, hourly=period == "24h")
+    return Dashboard(now=now, period=period, since=since, stats=stats,
+                     turns_over_time=_buckets(now, period, stats.turns_by_bucket))
 
 
-def _window_counts(since: dict[str, datetime], time_field: str, *, distinct: str = "") -> dict:
-    """`n_<window>` aggregates counting rows (or distinct `distinct` values) newer than each window's start."""
-    target = distinct or "pk"
-    return {f"n_{key}": Count(target, distinct=bool(distinct), filter=Q(**{f"{time_field}__gte": start}))
-            for key, start in since.items()}
+def _collect_now(stats: PeriodStats, since, **_) -> None:
+    """What waits right now: conversations nobody on staff has taken or answered since the handoff, and orders
+    in `to_approve`. Both are index scans over a few rows (mode and state are indexed)."""
+    stats.waiting_now = waiting_for_a_person().count()
+    stats.orders_awaiting_approval = PurchaseOrder.objects.filter(state=OrderState.TO_APPROVE).count()
 
 
-def _oldest(since: dict[str, datetime]) -> datetime:
-    return min(since.values())
+def waiting_for_a_person():
+    """Conversations in human mode that nobody on staff has taken, nor answered since the handoff."""
+    answered = staff_replies().filter(conversation=OuterRef("pk"), created_at__gte=OuterRef("handoff_at"))
+    return (Conversation.objects.filter(mode=ConversationMode.HUMAN, is_active=True, taken_by__isnull=True)
+            .exclude(handoff_reason__in=PERSON_ON_IT_REASONS).exclude(Exists(answered)))
 
 
-def _spread(rows, stats: dict[str, WindowStats], attribute: str, key_of) -> None:
-    """Distribute grouped rows with `n_<window>` columns into each window's dict `attribute`."""
+def _collect_turns(stats: PeriodStats, since, *, hourly: bool) -> None:
+    """One pass over the period's turns, grouped by lane, intent, source and local day (or hour), so the turns
+    table is scanned once for the breakdowns and the chart."""
+    bucket = TruncHour("created_at") if hourly else TruncDate("created_at")
+    rows = (Turn.objects.filter(created_at__gte=since).order_by().annotate(bucket=bucket)
+            .values("lane", "intent", "source", "bucket").annotate(n=Count("pk")))
     for row in rows:
-        for window, window_stats in stats.items():
-            if row[f"n_{window}"]:
-                getattr(window_stats, attribute)[key_of(row)] = row[f"n_{window}"]
+        _add_turns(stats, row, row["n"])
+    stats.conversations_answered = Turn.objects.filter(created_at__gte=since).aggregate(
+        n=Count("conversation_id", distinct=True))["n"]
 
 
-def _collect_turns(stats, since) -> None:
-    """One pass over the turns of the longest window, grouped by lane, intent, source and local day (the day feeds
-    the per-day chart, so the turns table is scanned once for both)."""
-    rows = list(Turn.objects.filter(created_at__gte=_oldest(since)).order_by()
-                .annotate(day=TruncDate("created_at")).values("lane", "intent", "source", "day")
-                .annotate(**_window_counts(since, "created_at")))
-    for row in rows:
-        for window, window_stats in stats.items():
-            if row[f"n_{window}"]:
-                _add_turns(window_stats, row, row[f"n_{window}"])
-    answered = Turn.objects.filter(created_at__gte=_oldest(since)).aggregate(
-        **_window_counts(since, "created_at", distinct="conversation_id"))
-    for window, window_stats in stats.items():
-        window_stats.conversations_answered = answered[f"n_{window}"]
-
-
-def _add_turns(stats: WindowStats, row: dict, count: int) -> None:
-    lane, intent = row["lane"] or "(none)", row["intent"] or "(none)"
+def _add_turns(stats: PeriodStats, row: dict, count: int) -> None:
+    lane, intent = row["lane"] or "", row["intent"] or ""
     stats.turns += count
     stats.turns_by_lane[lane] = stats.turns_by_lane.get(lane, 0) + count
     stats.turns_by_intent[(lane, intent)] = stats.turns_by_intent.get((lane, intent), 0) + count
     stats.turns_by_source[row["source"]] = stats.turns_by_source.get(row["source"], 0) + count
-    stats.turns_by_day[row["day"]] = stats.turns_by_day.get(row["day"], 0) + count
+    stats.turns_by_bucket[row["bucket"]] = stats.turns_by_bucket.get(row["bucket"], 0) + count
 
 
-def _collect_handoffs(stats, since) -> None:
-    """One row per handoff case of the longest window (a few per hundred conversations), each with the time of
-    the first public message a person then wrote in that conversation (from Chatwoot or our admin): a correlated
-    subquery served by the (conversation, created_at) index on messages. Reasons, distinct conversations and the
-    reply times are tallied from those rows."""
+def _collect_handoffs(stats: PeriodStats, since, **_) -> None:
+    """One row per handoff case of the period (a few per hundred conversations), each with the time of the first
+    public message a person then wrote in that conversation (from Chatwoot or our admin): a correlated subquery
+    served by the (conversation, created_at) index on messages."""
     first_reply = (Message.objects.filter(
         conversation_id=OuterRef("conversation_id"), direction=Direction.OUTBOUND, sender_kind=SenderKind.USER,
         private=False, created_at__gte=OuterRef("created_at")).order_by("created_at").values("created_at")[:1])
     # Handoffs the bot or the system decided; staff taking a conversation themselves is not the bot's handoff.
-    cases = (HandoffCase.objects.filter(created_at__gte=_oldest(since), actor__in=NEEDS_HUMAN_ACTORS).order_by()
+    cases = (HandoffCase.objects.filter(created_at__gte=since, actor__in=NEEDS_HUMAN_ACTORS).order_by()
              .annotate(replied_at=Subquery(first_reply))
              .values("created_at", "replied_at", "reason", "conversation_id"))
-    handed: dict[str, set[int]] = {window: set() for window in stats}
+    handed: set[int] = set()
     for case in cases:
-        for window, window_stats in stats.items():
-            if case["created_at"] >= since[window]:
-                _add_handoff(window_stats, case)
-                handed[window].add(case["conversation_id"])
-    for window, window_stats in stats.items():
-        window_stats.conversations_handed_off = len(handed[window])
+        stats.handoffs_by_reason[case["reason"]] = stats.handoffs_by_reason.get(case["reason"], 0) + 1
+        handed.add(case["conversation_id"])
+        if case["replied_at"] is None:
+            stats.handoffs_unanswered += 1
+        else:
+            stats.first_human_reply_seconds.append((case["replied_at"] - case["created_at"]).total_seconds())
+    stats.conversations_handed_off = len(handed)
 
 
-def _add_handoff(stats: WindowStats, case: dict) -> None:
-    stats.handoffs_by_reason[case["reason"]] = stats.handoffs_by_reason.get(case["reason"], 0) + 1
-    if case["replied_at"] is None:
-        stats.handoffs_unanswered += 1
-    else:
-        stats.first_human_reply_seconds.append((case["replied_at"] - case["created_at"]).total_seconds())
-
-
-# Transitions that count as "quoted", "confirmed", "sent for approval" (distinct orders per window).
+# Transitions that count as "quoted", "confirmed", "sent for approval" (distinct orders in the period).
 ORDER_MILESTONES = {OrderState.SENT: "orders_quoted", OrderState.CONFIRMED: "orders_confirmed",
                     OrderState.TO_APPROVE: "orders_to_approve"}
 
 
-def _collect_orders(stats, since) -> None:
-    rows = (PurchaseOrderEvent.objects.filter(created_at__gte=_oldest(since), kind="transition",
+def _collect_orders(stats: PeriodStats, since, **_) -> None:
+    rows = (PurchaseOrderEvent.objects.filter(created_at__gte=since, kind="transition",
                                               after__in=list(ORDER_MILESTONES)).order_by()
-            .values("after").annotate(**_window_counts(since, "created_at", distinct="order_id")))
+            .values("after").annotate(n=Count("order_id", distinct=True)))
     for row in rows:
-        for window, window_stats in stats.items():
-            setattr(window_stats, ORDER_MILESTONES[row["after"]], row[f"n_{window}"])
+        setattr(stats, ORDER_MILESTONES[row["after"]], row["n"])
     _collect_decisions(stats, since)
 
 
-def _collect_decisions(stats, since) -> None:
+def _collect_decisions(stats: PeriodStats, since) -> None:
     """Staff approvals and rejections, by when they were decided; latency from the order's last move into
     `to_approve` before the decision (the wait a contact actually had)."""
     entered = (PurchaseOrderEvent.objects.filter(order_id=OuterRef("pk"), kind="transition",
                                                  after=OrderState.TO_APPROVE, created_at__lte=OuterRef("decided_at"))
                .order_by("-created_at").values("created_at")[:1])
-    decided = (PurchaseOrder.objects.filter(decided_at__gte=_oldest(since)).order_by()
+    decided = (PurchaseOrder.objects.filter(decided_at__gte=since).order_by()
                .annotate(entered_at=Subquery(entered)).values("decided_at", "entered_at", "approved_by_id",
                                                               "rejected_by_id"))
     for order in decided:
-        for window, window_stats in stats.items():
-            if order["decided_at"] < since[window]:
-                continue
-            if order["approved_by_id"] is not None:
-                window_stats.orders_approved += 1
-            elif order["rejected_by_id"] is not None:
-                window_stats.orders_rejected += 1
-            if order["entered_at"] is not None:
-                window_stats.approval_seconds.append((order["decided_at"] - order["entered_at"]).total_seconds())
+        if order["approved_by_id"] is not None:
+            stats.orders_approved += 1
+        elif order["rejected_by_id"] is not None:
+            stats.orders_rejected += 1
+        if order["entered_at"] is not None:
+            stats.approval_seconds.append((order["decided_at"] - order["entered_at"]).total_seconds())
 
 
-def _collect_send_failures(stats, since) -> None:
+def _collect_send_failures(stats: PeriodStats, since, **_) -> None:
     """Outbound messages that ended `failed`: few rows, found through the status index."""
-    counts = (Message.objects.filter(status=MessageStatus.FAILED, direction=Direction.OUTBOUND,
-                                     created_at__gte=_oldest(since)).aggregate(**_window_counts(since, "created_at")))
-    for window, window_stats in stats.items():
-        window_stats.send_failures = counts[f"n_{window}"]
+    stats.send_failures = Message.objects.filter(status=MessageStatus.FAILED, direction=Direction.OUTBOUND,
+                                                 created_at__gte=since).count()
 
 
 # Deliveries that need attention; processed and ignored ones are the bulk and say nothing about health.
 UNHEALTHY_DELIVERIES = ["failed", "pending"]
 
 
-def _collect_deliveries(stats, since) -> None:
-    """Served by the (outcome, received_at) index: only the failed and still-pending rows are read."""
-    rows = (WebhookDelivery.objects.filter(outcome__in=UNHEALTHY_DELIVERIES, received_at__gte=_oldest(since))
-            .order_by().values("outcome").annotate(**_window_counts(since, "received_at")))
-    _spread(rows, stats, "deliveries_by_outcome", lambda row: row["outcome"])
+def _collect_health(stats: PeriodStats, since, **_) -> None:
+    """Webhook deliveries failed or still pending (the (outcome, received_at) index reads only those), duplicates
+    absorbed, and Odoo errors by method."""
+    deliveries = (WebhookDelivery.objects.filter(outcome__in=UNHEALTHY_DELIVERIES, received_at__gte=since)
+                  .order_by().values("outcome").annotate(n=Count("pk")))
+    stats.deliveries_by_outcome = {row["outcome"]: row["n"] for row in deliveries}
+    stats.duplicates_absorbed = DuplicateDelivery.objects.filter(received_at__gte=since).count()
+    errors = (ExternalCall.objects.filter(system=ExternalCall.System.ODOO, created_at__gte=since,
+                                          outcome=ExternalCall.Outcome.ERROR).order_by()
+              .values("method").annotate(n=Count("pk")))
+    stats.odoo_errors_by_method = {row["method"]: row["n"] for row in errors}
 
 
-def _collect_duplicates(stats, since) -> None:
-    counts = (DuplicateDelivery.objects.filter(received_at__gte=_oldest(since))
-              .aggregate(**_window_counts(since, "received_at")))
-    for window, window_stats in stats.items():
-        window_stats.duplicates_absorbed = counts[f"n_{window}"]
-
-
-def _collect_odoo_errors(stats, since) -> None:
-    rows = (ExternalCall.objects.filter(system=ExternalCall.System.ODOO, created_at__gte=_oldest(since),
-                                        outcome=ExternalCall.Outcome.ERROR).order_by()
-            .values("method").annotate(**_window_counts(since, "created_at")))
-    _spread(rows, stats, "odoo_errors_by_method", lambda row: row["method"])
-
-
-def _days(now: datetime, counts: dict) -> list[tuple[date, int]]:
-    """The last 30 local days, oldest first, with a zero for days without turns."""
+def _buckets(now: datetime, period: str, counts: dict) -> list[tuple[datetime | date, int]]:
+    """Every local hour of the last 24 (24 h) or every local day of the period, oldest first, zeros included."""
+    if period == "24h":
+        # Stepped in UTC, then shown locally: Chile's offsets are whole hours, and UTC has no daylight-saving gaps.
+        hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        hours = [timezone.localtime(hour - timedelta(hours=n)) for n in range(23, -1, -1)]
+        local = {timezone.localtime(key).replace(minute=0, second=0, microsecond=0): n for key, n in counts.items()}
+        return [(h, local.get(h, 0)) for h in hours]
     today = timezone.localdate(now)
-    return [(day, counts.get(day, 0)) for day in (today - timedelta(days=n) for n in range(29, -1, -1))]
+    days = PERIODS[period].days
+    return [(d, counts.get(d, 0)) for d in (today - timedelta(days=n) for n in range(days - 1, -1, -1))]
 
 
-COLLECTORS = [_collect_turns, _collect_handoffs, _collect_orders, _collect_send_failures, _collect_deliveries,
-              _collect_duplicates, _collect_odoo_errors]
+COLLECTORS = [_collect_now, _collect_turns, _collect_handoffs, _collect_orders, _collect_send_failures,
+              _collect_health]
 
-__all__ = ["Dashboard", "WindowStats", "WINDOWS", "dashboard_stats"]
+__all__ = ["DEFAULT_PERIOD", "Dashboard", "PERIODS", "PeriodStats", "dashboard_stats", "waiting_for_a_person"]

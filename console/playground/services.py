@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from agents.models import Turn
 from conversations.models import Conversation, Direction, Message, MessageOrigin, SenderKind
@@ -42,12 +43,12 @@ def playground_message_send(*, contact: dict, text: str) -> dict:
     """The simulated contact writes `text`; returns the contact dict with its stand-in conversation id."""
     text = (text or "").strip()
     if not text:
-        raise PlaygroundError("Write a message first.")
+        raise PlaygroundError(_("Write a message first."))
     if len(text) > MAX_TEXT:
-        raise PlaygroundError(f"Messages are limited to {MAX_TEXT} characters.")
+        raise PlaygroundError(_("Messages are limited to %(max)d characters.") % {"max": MAX_TEXT})
     if not playground_available():
         raise PlaygroundError(
-            "The playground needs the local Chatwoot stand-in; CHATWOOT_BASE_URL points at a real Chatwoot.",
+            _("The playground needs the local Chatwoot stand-in; CHATWOOT_BASE_URL points at a real Chatwoot."),
             status=409)
     try:
         ids = standin_inbound(content=text, contact={"name": contact["name"], "phone_number": contact["phone"]},

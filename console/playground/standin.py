@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import httpx
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 # The stand-in answers only after its webhook to us returned; with django-q2 in sync mode (tests) that includes the
 # whole turn (agents, Odoo, outbound), so the read timeout is generous. Connecting must be quick: it is loopback.
@@ -28,9 +29,10 @@ def standin_inbound(*, content: str, contact: dict, conversation_id: int | None)
         response = httpx.post(url, json=body, timeout=TIMEOUT)
     except httpx.HTTPError as exc:
         raise StandinUnavailable(
-            f"The Chatwoot stand-in at {settings.CHATWOOT_BASE_URL} did not answer ({exc.__class__.__name__}). "
-            "Is `make run` (or `manage.py chatwoot_standin`) running?") from exc
+            _("The Chatwoot stand-in at %(url)s did not answer (%(error)s). Is `make run` (or `manage.py "
+              "chatwoot_standin`) running?") % {"url": settings.CHATWOOT_BASE_URL, "error": exc.__class__.__name__}
+        ) from exc
     if response.status_code != 201:
-        raise StandinUnavailable(f"The Chatwoot stand-in refused the message ({response.status_code}): "
-                                 f"{response.text[:300]}")
+        raise StandinUnavailable(_("The Chatwoot stand-in refused the message (%(status)s): %(body)s") % {
+            "status": response.status_code, "body": response.text[:300]})
     return response.json()

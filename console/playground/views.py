@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from console.playground.services import (
@@ -24,7 +25,7 @@ def _staff_json(view):
     def wrapped(request, *args, **kwargs):
         user = request.user
         if not (user.is_authenticated and user.is_active and user.is_staff):
-            return JsonResponse({"error": "Staff login required."}, status=403)
+            return JsonResponse({"error": _("Staff login required.")}, status=403)
         return view(request, *args, **kwargs)
     return wrapped
 
@@ -44,7 +45,19 @@ def playground_page(request):
         "contact": _contact(request),
         "available": playground_available(),
         "chatwoot_url": settings.CHATWOOT_BASE_URL,
+        "words": _words(),
     })
+
+
+def _words() -> dict:
+    """What the page's script writes, in the staff's language."""
+    return {
+        "status": {"received": _("received"), "queued": _("queued"), "sending": _("sending"), "sent": _("✓ sent"),
+                   "delivered": _("✓✓ delivered"), "read": _("✓✓ read"), "failed": _("✗ failed")},
+        "staff": _("Staff:"), "noConversation": _("no conversation yet"),
+        "conversation": _("conversation #%(id)s · %(mode)s"),
+        "modes": {"bot": _("with the bot"), "human": _("with a person")},
+    }
 
 
 @_staff_json
@@ -59,9 +72,9 @@ def playground_send(request):
     try:
         text = json.loads(request.body or b"{}").get("text")
     except (ValueError, AttributeError):
-        return JsonResponse({"error": 'Body must be JSON like {"text": "Hola"}.'}, status=400)
+        return JsonResponse({"error": _('Body must be JSON like {"text": "Hola"}.')}, status=400)
     if not isinstance(text, str):
-        return JsonResponse({"error": '"text" (a string) is required.'}, status=400)
+        return JsonResponse({"error": _('"text" (a string) is required.')}, status=400)
     try:
         contact = playground_message_send(contact=_contact(request), text=text)
     except PlaygroundError as exc:

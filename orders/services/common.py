@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from core.formats import money
 from integrations.odoo.gateway import OdooOrder
 from orders.models import OdooSyncStatus, OrderState, PurchaseOrder
 from orders.services.results import LineSummary, OrderResult
@@ -44,8 +45,8 @@ def store_odoo_snapshot(order_id: int, odoo: OdooOrder, *, synced: bool = True) 
 
 
 def clp(amount: Decimal | float | int) -> str:
-    """Chilean format: $1.234.567 (no decimals for CLP)."""
-    return "$" + f"{int(round(Decimal(str(amount)))):,}".replace(",", ".")
+    """Chilean format: $1.234.567 (no decimals for CLP); the one money format lives in `core.formats`."""
+    return money(amount, "CLP")
 
 
 def admin_path(order_id: int) -> str:

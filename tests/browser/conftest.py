@@ -6,6 +6,10 @@
 Outside CI a machine without the browser skips these tests; in CI (`CI=true`, set by `.ci/run`, which also installs
 the packages) a missing browser is a failure, so the browser tests can never silently stop running. When a test
 that used `browser` fails, a screenshot and the page's HTML are saved under `artifacts/browser/`.
+
+The browser asks for Chilean Spanish (Accept-Language es-CL), as staff's browsers do; a test parametrized with
+`browser_language` gets another. `screenshot(browser, name)` saves a 1280×800 picture of the page under
+`artifacts/screenshots/<this run>/<language>/` (ignored by git), so each run's pictures sit together.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +25,8 @@ import pytest
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots" / time.strftime("%Y%m%d-%H%M%S")
+VIEWPORT = {"width": 1280, "height": 800}
 # Headless and quiet: no GPU, no QUIC, and none of Chromium's background traffic (updates, sync, field trials),
 # so the only network the browser touches is the live server on 127.0.0.1.
 CHROMIUM_ARGS = [
@@ -61,7 +68,21 @@ def save_failure_artefacts(driver, nodeid: str) -> list[Path]:
 
 
 @pytest.fixture
-def browser(request, tmp_path_factory):
+def browser_language() -> str:
+    return "es-CL"
+
+
+def screenshot(driver, name: str) -> Path:
+    """The page as staff see it at 1280×800, saved as `<run>/<language>/<name>.png`."""
+    folder = SCREENSHOTS / driver.console_language
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    driver.save_screenshot(str(path))
+    return path
+
+
+@pytest.fixture
+def browser(request, tmp_path_factory, browser_language):
     _require_browser()
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
@@ -70,10 +91,15 @@ def browser(request, tmp_path_factory):
     profile = tmp_path_factory.mktemp("chromium-profile")
     options = Options()
     options.binary_location = CHROMIUM
-    for argument in [*CHROMIUM_ARGS, f"--user-data-dir={profile}"]:
+    for argument in [*CHROMIUM_ARGS, f"--user-data-dir={profile}", f"--lang={browser_language}"]:
         options.add_argument(argument)
+    options.add_experimental_option("prefs", {"intl.accept_languages": browser_language})
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
     driver.set_page_load_timeout(30)
+    # The window's size includes the browser's own frame; the page itself must be exactly 1280×800.
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {**VIEWPORT, "deviceScaleFactor": 1, "mobile": False})
+    driver.console_language = browser_language
     try:
         yield driver
     finally:

@@ -1,4 +1,5 @@
-"""The dashboard's numbers against a seeded history with exact expectations for both windows, and its access rules.
+"""The dashboard's numbers against a seeded history with exact expectations for each period, in Spanish (the
+default), and its access rules.
 
 History (relative to now): "recent" rows are 1-2 hours old (inside both windows), "older" rows 3-5 days old (30 days
 only), "ancient" rows 40 days old (neither). Every count below is worked out by hand from `history`.
@@ -11,6 +12,7 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from agents.models import Turn
@@ -22,6 +24,8 @@ from conversations.models import (
 from console.dashboard.stats import dashboard_stats
 from integrations.models import ExternalCall
 from orders.models import OrderState, PurchaseOrder, PurchaseOrderEvent
+from tests.conversations.handoff_helpers import handed_over
+from tests.fakes.chatwoot import chatwoot_standin  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 URL = "/admin/dashboard/"
@@ -137,42 +141,77 @@ def history(staff):
         _at(ExternalCall, call.pk, when)
 
 
-def _figure(html: str, row_id: str) -> str:
-    match = re.search(rf'<tr id="{re.escape(row_id)}"><th scope="row">[^<]*</th><td class="num">([^<]*)</td>', html)
-    assert match, f"row {row_id} not on the page"
+def _figure(html: str, slug: str) -> str:
+    match = re.search(rf'<tr id="fig-{re.escape(slug)}"><th scope="row">[^<]*</th><td class="num">([^<]*)</td>', html)
+    assert match, f"row {slug} not on the page"
+    return unescape(match.group(1))
+
+
+def _card(html: str, slug: str) -> str:
+    match = re.search(rf'id="card-{re.escape(slug)}">\s*<span class="value">(?:<a [^>]*>)?([^<]*)', html)
+    assert match, f"card {slug} not on the page"
     return unescape(match.group(1))
 
 
 EXPECTED = {
     "24h": {
-        "turns": "3", "rules-share": "66.7%", "llm-share": "33.3%", "handoff-rate": "50.0% (1 of 2)",
-        "first-human-reply": "5 min 00 s (1 answered, 0 waiting)", "orders-quoted": "1", "orders-confirmed": "1",
-        "orders-to-approve": "1", "orders-approved": "1", "orders-rejected": "0",
-        "approval-latency": "30 min 00 s / 30 min 00 s", "send-failures": "1",
+        "turns": "3", "handoff-rate": "50,0% (1 de 2)", "orders-quoted": "1", "orders-to-approve": "1",
+        "orders-confirmed": "1", "quote-conversion": "100,0%", "orders-approved": "1", "orders-rejected": "0",
+        "approval-latency": "30 min / 30 min", "rules-share": "66,7%", "llm-share": "33,3%",
         "deliveries-failed": "0 / 1", "duplicates": "1", "odoo-errors": "1",
     },
     "30d": {
-        "turns": "6", "rules-share": "66.7%", "llm-share": "33.3%", "handoff-rate": "75.0% (3 of 4)",
-        "first-human-reply": "10 min 00 s (2 answered, 1 waiting)", "orders-quoted": "3", "orders-confirmed": "2",
-        "orders-to-approve": "2", "orders-approved": "1", "orders-rejected": "1",
-        "approval-latency": "1 h 15 min / 2 h 00 min", "send-failures": "2",
+        "turns": "6", "handoff-rate": "75,0% (3 de 4)", "orders-quoted": "3", "orders-to-approve": "2",
+        "orders-confirmed": "2", "quote-conversion": "66,7%", "orders-approved": "1", "orders-rejected": "1",
+        "approval-latency": "1 h 15 min / 2 h 00 min", "rules-share": "66,7%", "llm-share": "33,3%",
         "deliveries-failed": "1 / 1", "duplicates": "3", "odoo-errors": "2",
     },
+}
+CARDS = {
+    "24h": {"waiting-now": "0", "first-human-reply": "5 min", "orders-awaiting-approval": "0", "send-failures": "1"},
+    "30d": {"waiting-now": "0", "first-human-reply": "10 min", "orders-awaiting-approval": "0", "send-failures": "2"},
 }
 
 
 @pytest.mark.usefixtures("history")
-def test_figures_for_both_windows_match_the_seeded_history(client, staff):
+@pytest.mark.parametrize("period", ["24h", "30d"])
+def test_figures_of_each_period_match_the_seeded_history(client, staff, period):
     client.force_login(staff)
-    html = client.get(URL).content.decode()
-    seen = {window: {slug: _figure(html, f"{window}-{slug}") for slug in expected}
-            for window, expected in EXPECTED.items()}
-    assert seen == EXPECTED
+    html = client.get(URL, {"period": period}).content.decode()
+    assert {slug: _figure(html, slug) for slug in EXPECTED[period]} == EXPECTED[period]
+    assert {slug: _card(html, slug) for slug in CARDS[period]} == CARDS[period]
+    assert 'aria-current="page">' + {"24h": "24 horas", "30d": "30 días"}[period] in html
+
+
+@pytest.mark.usefixtures("history")
+def test_seven_days_hold_the_recent_and_older_history(client, staff):
+    client.force_login(staff)
+    html = client.get(URL, {"period": "7d"}).content.decode()
+    assert {slug: _figure(html, slug) for slug in EXPECTED["30d"]} == EXPECTED["30d"]  # nothing between 7 and 30 d
+
+
+def test_the_first_row_counts_what_waits_right_now(client, staff, chatwoot_standin):
+    handed_over(chatwoot_standin, minutes_ago=200)  # waits, whatever the period
+    taken = handed_over(chatwoot_standin, minutes_ago=5)
+    Conversation.objects.filter(pk=taken.pk).update(taken_by=staff)
+    conv = _conversation(8)
+    PurchaseOrder.objects.create(contact=conv.contact, conversation=conv, state=OrderState.TO_APPROVE,
+                                 idempotency_key="w", origin="w")
+    client.force_login(staff)
+    html = client.get(URL, {"period": "24h"}).content.decode()
+    assert _card(html, "waiting-now") == "1" and _card(html, "orders-awaiting-approval") == "1"
+    assert 'href="/admin/conversations/conversation/?inbox=waiting"' in html
+
+
+def test_the_default_period_is_24_hours_and_junk_falls_back_to_it(client, staff):
+    client.force_login(staff)
+    assert client.get(URL).context["period"] == "24h"
+    assert client.get(URL, {"period": "1y"}).context["period"] == "24h"
 
 
 @pytest.mark.usefixtures("history")
 def test_turn_breakdowns_per_lane_intent_source_and_handoff_reason():
-    day, month = dashboard_stats().windows["24h"], dashboard_stats().windows["30d"]
+    day, month = dashboard_stats(period="24h").stats, dashboard_stats(period="30d").stats
     assert day.turns_by_lane == {"info": 1, "purchase": 1, "support": 1}
     assert month.turns_by_lane == {"info": 3, "purchase": 2, "support": 1}
     assert month.turns_by_intent == {("info", "greeting"): 1, ("info", "faq"): 2, ("purchase", "order_create"): 1,
@@ -184,15 +223,42 @@ def test_turn_breakdowns_per_lane_intent_source_and_handoff_reason():
 
 
 @pytest.mark.usefixtures("history")
-def test_charts_are_inline_svg_with_the_labels(client, staff):
+def test_charts_are_inline_svg_with_labels_in_spanish(client, staff):
     client.force_login(staff)
-    html = client.get(URL).content.decode()
-    window = html[html.index('id="window-30d"'):]
-    assert window.count("<svg") >= 5
-    for label in ("purchase / order_create", "human_request", "complaint", "rules 4 (67%)", "LLM 2 (33%)"):
-        assert label in window
-    assert 'aria-label="Turns per day, last 30 days"' in html
-    assert "<script" not in html.split("</head>")[1]  # charts need no JavaScript
+    html = client.get(URL, {"period": "30d"}).content.decode()
+    assert html.count("<svg") >= 5
+    for label in ("compras / pedido nuevo", "Pidió hablar con una persona", "Reclamo", "reglas 4 (67%)",
+                  "LLM 2 (33%)", "cotizados", "confirmados"):
+        assert label in html
+    assert 'aria-label="Turnos por día"' in html
+    assert "<script" not in html.split("</head>")[1].replace('<script src="/static/console/', "")  # no chart JS
+
+
+@pytest.mark.usefixtures("history")
+def test_day_labels_name_the_month_so_they_cannot_be_misread(client, staff):
+    client.force_login(staff)
+    html = client.get(URL, {"period": "30d"}).content.decode()
+    start = html.index('aria-label="Turnos por día"')
+    chart = html[start:html.index("</svg>", start)]
+    today = timezone.localdate()
+    assert f">{today.day} {MONTHS_ES[today.month]}</text>" in chart
+    assert not re.search(r">\d{2}-\d{2}<", chart)
+    hourly = client.get(URL, {"period": "24h"}).content.decode()
+    assert 'aria-label="Turnos por hora"' in hourly and re.search(r">\d{2} h</text>", hourly)
+
+
+MONTHS_ES = {1: "ene", 2: "feb", 3: "mar", 4: "abr", 5: "may", 6: "jun", 7: "jul", 8: "ago", 9: "sep", 10: "oct",
+             11: "nov", 12: "dic"}
+
+
+@pytest.mark.usefixtures("history")
+def test_integration_health_is_for_superusers_only(client, staff, django_user_model):
+    clerk = django_user_model.objects.create_user("agente", password="pw", is_staff=True)
+    clerk.groups.add(Group.objects.get(name="Atención"))
+    client.force_login(clerk)
+    html = client.get(URL, {"period": "30d"}).content.decode()
+    assert 'id="dash-health"' not in html and 'id="fig-odoo-errors"' not in html
+    assert _figure(html, "turns") == "6"
 
 
 def test_labels_from_the_database_are_escaped_in_the_charts(client, staff):
@@ -205,16 +271,18 @@ def test_labels_from_the_database_are_escaped_in_the_charts(client, staff):
 
 def test_empty_database_renders_dashes_not_errors(client, staff):
     client.force_login(staff)
-    html = client.get(URL).content.decode()
-    assert _figure(html, "24h-turns") == "0"
-    assert _figure(html, "30d-handoff-rate") == "— (0 of 0)"
-    assert _figure(html, "30d-approval-latency") == "— / —"
+    html = client.get(URL, {"period": "30d"}).content.decode()
+    assert _figure(html, "turns") == "0"
+    assert _figure(html, "handoff-rate") == "— (0 de 0)"
+    assert _figure(html, "approval-latency") == "— / —"
+    assert _card(html, "first-human-reply") == "—"
 
 
 @pytest.mark.usefixtures("history")
-def test_stats_take_a_fixed_number_of_queries(django_assert_max_num_queries):
-    with django_assert_max_num_queries(9):
-        dashboard_stats()
+@pytest.mark.parametrize("period", ["24h", "7d", "30d"])
+def test_stats_take_a_fixed_number_of_queries(django_assert_max_num_queries, period):
+    with django_assert_max_num_queries(11):
+        dashboard_stats(period=period)
 
 
 def test_anonymous_visitor_is_sent_to_the_admin_login(client):
@@ -238,10 +306,18 @@ def test_admin_index_links_to_the_dashboard_and_the_playground(client, staff):
 
 @pytest.mark.usefixtures("history")
 def test_turns_per_day_counts_each_local_day_of_the_last_30():
-    data = dashboard_stats()
+    data = dashboard_stats(period="30d")
     expected: dict = {}
     for created in Turn.objects.filter(created_at__gte=data.now - 30 * DAY).values_list("created_at", flat=True):
         expected[timezone.localdate(created)] = expected.get(timezone.localdate(created), 0) + 1
-    assert len(data.turns_per_day) == 30 and data.turns_per_day[-1][0] == timezone.localdate(data.now)
-    assert {day: n for day, n in data.turns_per_day if n} == expected
-    assert sum(n for _, n in data.turns_per_day) == 6
+    assert len(data.turns_over_time) == 30 and data.turns_over_time[-1][0] == timezone.localdate(data.now)
+    assert {day: n for day, n in data.turns_over_time if n} == expected
+    assert sum(n for _, n in data.turns_over_time) == 6
+
+
+@pytest.mark.usefixtures("history")
+def test_turns_per_hour_cover_the_last_24_local_hours():
+    data = dashboard_stats(period="24h")
+    assert len(data.turns_over_time) == 24 and sum(n for _, n in data.turns_over_time) == 3
+    last = data.turns_over_time[-1][0]
+    assert last == timezone.localtime(data.now).replace(minute=0, second=0, microsecond=0)

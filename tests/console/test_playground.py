@@ -147,10 +147,10 @@ def test_private_notes_never_show_on_the_phone(phone):
     assert phone.bot_replies()[-1]["turn"]["handoff_reason"]
 
 
-@pytest.mark.parametrize("body, error", [
-    ({"text": "   "}, "Write a message first."),
-    ({"text": 5}, '"text" (a string) is required.'),
-    ({"text": "x" * 4001}, "Messages are limited to 4000 characters."),
+@pytest.mark.parametrize("body, error", [  # in Spanish, the console's default language
+    ({"text": "   "}, "Escribe un mensaje primero."),
+    ({"text": 5}, 'Falta "text" (un texto).'),
+    ({"text": "x" * 4001}, "Los mensajes tienen un máximo de 4000 caracteres."),
 ])
 def test_bad_input_is_refused_and_nothing_reaches_chatwoot(phone, body, error):
     response = phone.client.post("/playground/send/", data=json.dumps(body), content_type="application/json")
@@ -169,7 +169,7 @@ def test_with_a_real_chatwoot_the_page_says_so_and_sending_is_refused(phone, set
     page = phone.client.get("/playground/").content.decode()
     assert "no está disponible con un Chatwoot real" in page and "https://chatwoot.example.invalid" in page
     response = phone.send("Hola")
-    assert response.status_code == 409 and "real Chatwoot" in response.json()["error"]
+    assert response.status_code == 409 and "Chatwoot real" in response.json()["error"]
     assert phone.standin.conversations == {}
 
 
@@ -180,7 +180,7 @@ def test_stand_in_down_is_a_clear_502(phone, settings):
     settings.CHATWOOT_BASE_URL = f"http://127.0.0.1:{port}"
     response = phone.send("Hola")
     assert response.status_code == 502
-    assert "did not answer" in response.json()["error"] and "make run" in response.json()["error"]
+    assert "no respondió" in response.json()["error"] and "make run" in response.json()["error"]
 
 
 def test_page_renders_for_staff_with_the_simulated_contact(phone):
@@ -202,5 +202,5 @@ def test_json_endpoints_refuse_non_staff(client, django_user_model, method, url)
     assert getattr(client, method)(url).status_code == 403
     client.force_login(django_user_model.objects.create_user("cliente", password="pw"))
     response = getattr(client, method)(url)
-    assert response.status_code == 403 and response.json() == {"error": "Staff login required."}
+    assert response.status_code == 403 and response.json() == {"error": "Inicia sesión con una cuenta del equipo."}
     assert client.get("/playground/").status_code == 302

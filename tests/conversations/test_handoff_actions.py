@@ -16,6 +16,12 @@ from tests.fakes.chatwoot import chatwoot_standin  # noqa: F401
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english_console(settings):
+    """These tests read the console's reports in English (Spanish is the default; tests/console checks it)."""
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def act(admin_client, django_capture_on_commit_callbacks):
     """Run an admin action as the logged-in superuser, with the after-commit tasks (mirror, assign) run inline."""
@@ -30,7 +36,7 @@ def test_take_over_puts_the_conversation_in_human_mode_assigned_to_the_staff_mem
     StaffProfile.objects.create(user=admin_user, chatwoot_agent_id=7)
     conversation = conversation_in_both(chatwoot_standin)
     response = act("take_over", conversation)
-    assert "Took over 1 conversation(s)." in shown_messages(response)
+    assert "You took 1 conversation." in shown_messages(response)
     conversation.refresh_from_db()
     assert conversation.mode == "human" and conversation.taken_by == admin_user
     assert conversation.handoff_reason == "taken_over" and conversation.handoff_at is not None
@@ -62,7 +68,7 @@ def test_taking_over_a_waiting_conversation_claims_it_and_keeps_why_it_waited(ac
     assert chatwoot_standin.status_changes == []  # already open in Chatwoot
     assert chatwoot_standin.assignments == [(conversation.chatwoot_id, 7)]
     response = act("take_over", conversation)  # again: nothing new
-    assert "Took over 0 conversation(s). 1 already yours." in shown_messages(response)
+    assert "You took 0 conversations. 1 was already yours." in shown_messages(response)
     assert ConversationEvent.objects.filter(conversation=conversation, kind="taken_over").count() == 1
 
 
@@ -71,7 +77,7 @@ def test_hand_back_returns_the_conversation_to_the_bot_and_unassigns_it(act, adm
     conversation = conversation_in_both(chatwoot_standin)
     act("take_over", conversation)
     response = act("hand_back", conversation)
-    assert "Handed 1 conversation(s) back to the bot." in shown_messages(response)
+    assert "1 conversation is back with the bot." in shown_messages(response)
     conversation.refresh_from_db()
     assert conversation.mode == "bot" and conversation.taken_by is None and conversation.handoff_reason == ""
     back = ConversationEvent.objects.filter(conversation=conversation).last()
@@ -85,7 +91,7 @@ def test_hand_back_returns_the_conversation_to_the_bot_and_unassigns_it(act, adm
 def test_hand_back_of_a_conversation_already_with_the_bot_changes_nothing(act, chatwoot_standin):
     conversation = conversation_in_both(chatwoot_standin)
     response = act("hand_back", conversation)
-    assert "Handed 0 conversation(s) back to the bot. 1 already with the bot." in shown_messages(response)
+    assert "0 conversations are back with the bot. 1 already was." in shown_messages(response)
     assert not ConversationEvent.objects.filter(conversation=conversation).exists()
     assert chatwoot_standin.status_changes == [] and chatwoot_standin.assignments == []
 

@@ -12,6 +12,12 @@ from tests.conversations.outbound_helpers import conversation_in_both
 from tests.fakes.chatwoot import chatwoot_standin  # noqa: F401
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_console(settings):
+    """These tests read the console in English (Spanish is the default; tests/console checks it)."""
+    settings.LANGUAGE_CODE = "en"
 TEXT = "Hola Rosa, soy de ventas: su pedido sale mañana temprano."
 
 
@@ -30,14 +36,15 @@ def test_staff_reply_reaches_chatwoot_and_shows_in_the_transcript_as_sent(reply,
     conversation = handed_over(chatwoot_standin, reason="human_request", minutes_ago=3)
     response = reply(conversation, TEXT)
     message = conversation.messages.get()
-    assert f"Reply {message.pk} queued for Chatwoot; its delivery state shows in the transcript." in (
-        shown_messages(response))
+    assert shown_messages(response) == []  # the reply itself, with its tick, is the confirmation
     [sent] = chatwoot_standin.sent
     assert (sent["conversation_id"], sent["content"], sent["private"]) == (conversation.chatwoot_id, TEXT, False)
     assert (message.origin, message.staff_user, message.status, message.chatwoot_id) == (
         MessageOrigin.STAFF, admin_user, "sent", sent["id"])
     page = response.content.decode()
-    assert TEXT in page and "Staff · admin (admin)" in page and "Sent" in page
+    bubble = page[page.index(f'id="message-{message.pk}"'):]
+    bubble = bubble[:bubble.index("</article>")]
+    assert TEXT in bubble and '<strong class="msg-author">admin</strong>' in bubble and "✓ sent" in bubble
     audit = ConversationEvent.objects.get(conversation=conversation, kind="staff_reply")
     assert audit.actor == "admin" and TEXT[:40] in audit.reason
 
@@ -61,17 +68,17 @@ def test_a_rejected_reply_shows_failed_with_the_reason_and_can_be_retried(reply,
     message = conversation.messages.get()
     assert message.status == "failed" and chatwoot_standin.sent == []
     page = response.content.decode()
-    assert "Failed" in page and escape(message.error) in page and f"/messages/{message.pk}/retry/" in page
+    assert "⚠ failed" in page and escape(message.error) in page and f"/messages/{message.pk}/retry/" in page
     with django_capture_on_commit_callbacks(execute=True):
         posted = admin_client.post(page_url(conversation, f"messages/{message.pk}/retry/"))
     retried = admin_client.get(posted.url)
-    assert f"Message {message.pk} queued again for sending." in shown_messages(retried)
+    assert "Sending the message again." in shown_messages(retried)
     message.refresh_from_db()
     assert message.status == "sent" and [s["content"] for s in chatwoot_standin.sent] == [TEXT]
     assert "/retry/" not in retried.content.decode()
     assert ConversationEvent.objects.filter(conversation=conversation, kind="message_retried", actor="admin").exists()
     again = admin_client.post(page_url(conversation, f"messages/{message.pk}/retry/"), follow=True)
-    assert f"Message {message.pk} was not failed (already retried or sent)." in shown_messages(again)
+    assert "That message had not failed (already sent or retried)." in shown_messages(again)
 
 
 def test_retry_from_the_message_list(admin_client, reply, chatwoot_standin, django_capture_on_commit_callbacks):
@@ -82,7 +89,7 @@ def test_retry_from_the_message_list(admin_client, reply, chatwoot_standin, djan
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post("/admin/conversations/message/",
                                      {"action": "retry", "_selected_action": [message.pk]}, follow=True)
-    assert "Queued 1 message(s) again; 0 were not failed." in shown_messages(response)
+    assert "1 message is being sent again." in shown_messages(response)
     message.refresh_from_db()
     assert message.status == "sent"
 

@@ -94,7 +94,7 @@ def test_admin_reprocess_action(admin_client, deliver, seam_calls, monkeypatch):
     monkeypatch.undo()
     response = admin_client.post("/admin/conversations/webhookdelivery/",
                                  {"action": "reprocess", "_selected_action": [delivery.pk]}, follow=True)
-    assert "Reprocessed 1 deliveries (0 failed)." in response.content.decode()
+    assert "Se reprocesó 1 entrega (0 fallaron)." in response.content.decode()
     assert Conversation.objects.filter(chatwoot_id=58).exists()
 
 

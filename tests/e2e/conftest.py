@@ -125,6 +125,7 @@ def admin_login(client, user) -> None:
     response = client.post("/admin/login/?next=/admin/", {"username": user.username, "password": APPROVER_PASSWORD,
                                                           "next": "/admin/"})
     assert response.status_code == 302 and response["Location"] == "/admin/", response.content[:500]
+    client.cookies["django_language"] = "en"  # these tests read the console's reports in English
 
 
 def admin_decide(client, order_id: int, action: str, *, reason: str = "") -> str:

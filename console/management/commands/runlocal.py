@@ -15,7 +15,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management import BaseCommand, call_command
+from django.core.management import BaseCommand
 from django.db.models import Max
 
 ADMIN_USERNAME = "admin"
@@ -33,12 +33,14 @@ class Command(BaseCommand):
         # `kill <pid>` (or a process manager) must stop the children too, exactly as Ctrl-C does.
         signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
         try:
-            self._start_standins(children)
+            wiring = local_wiring(port)
+            os.environ.update(wiring)  # inherited by every child: web, worker, stand-ins, sync_catalog
+            self._start_standins(children, wiring, port)
             self._seed()
             password = ensure_admin()
             children.append(_spawn("qcluster"))
             children.append(_spawn("runserver", f"127.0.0.1:{port}", "--noreload"))
-            self._banner(port, password)
+            self._banner(port, password, wiring)
             self._watch(children)
         except KeyboardInterrupt:
             pass
@@ -48,26 +50,24 @@ class Command(BaseCommand):
                 shutil.rmtree(metrics_dir, ignore_errors=True)
             self.stdout.write("stopped")
 
-    def _start_standins(self, children):
-        if settings.CHATWOOT_USES_STANDIN:
-            children.append(_spawn("chatwoot_standin", "--port", str(settings.CHATWOOT_STANDIN_PORT)))
-            _wait_for_port(settings.CHATWOOT_STANDIN_PORT)
-        if settings.ODOO_USES_STANDIN:
-            # Its state file keeps its numbering across restarts; the floor covers orders it never saw.
-            children.append(_spawn("odoo_standin", "--port", str(settings.ODOO_STANDIN_PORT),
-                                   "--order-ids-after", str(_highest_odoo_order_id())))
-            _wait_for_port(settings.ODOO_STANDIN_PORT)
+    def _start_standins(self, children, wiring: dict[str, str], port: int):
+        for args, listens_on in standin_commands(wiring, port):
+            children.append(_spawn(*args))
+            _wait_for_port(listens_on)
 
     def _seed(self):
-        # Demo data: the FAQs come with a migration; the catalog comes from Odoo (the stand-in's, by default).
-        call_command("sync_catalog")
+        # Demo data: the FAQs come with a migration; the catalog comes from Odoo (the stand-in's, by default). In a
+        # child, because this process's settings were read before the stand-ins' ports were chosen.
+        subprocess.run([sys.executable, "manage.py", "sync_catalog"], check=True)
 
-    def _banner(self, port, password):
+    def _banner(self, port, password, wiring):
+        login = (f"{ADMIN_USERNAME} / {password}" if password else
+                 f"{ADMIN_USERNAME} (password unchanged; ADMIN_PASSWORD=... sets a new one)")
         self.stdout.write(self.style.SUCCESS(
             f"\nServing on http://127.0.0.1:{port}/  (admin: http://127.0.0.1:{port}/admin/)\n"
-            f"Admin login: {ADMIN_USERNAME} / {password}\n"
+            f"Admin login: {login}\n"
             f"Playground: http://127.0.0.1:{port}/playground/\n"
-            f"Chatwoot: {settings.CHATWOOT_BASE_URL}   Odoo: {settings.ODOO_URL}\n"
+            f"Chatwoot: {_chatwoot_url(wiring)}   Odoo: {_odoo_url(wiring)}\n"
             "Ctrl-C stops everything.\n"
         ))
 
@@ -91,11 +91,65 @@ def _raise_keyboard_interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def ensure_admin() -> str:
-    """Create (or reset, in development) the admin login and return its password so it can be printed."""
-    password = os.environ.get("ADMIN_PASSWORD") or secrets.token_urlsafe(9)
+def local_wiring(port: int) -> dict[str, str]:
+    """The environment that points every local piece at this instance: SITE_URL (links, Slack) at `port` unless
+    one was given, and the stand-ins on their configured ports, or on free ones when another instance holds
+    those (a second `runlocal --port 8001` beside `make run`)."""
+    return {
+        # Only a SITE_URL someone set (a tunnel, say) wins; settings' own default names port 8000.
+        "SITE_URL": settings.SITE_URL if os.environ.get("SITE_URL") else f"http://127.0.0.1:{port}",
+        "CHATWOOT_STANDIN_PORT": str(_free_or_other(settings.CHATWOOT_STANDIN_PORT)),
+        "ODOO_STANDIN_PORT": str(_free_or_other(settings.ODOO_STANDIN_PORT)),
+    }
+
+
+def standin_commands(wiring: dict[str, str], port: int) -> list[tuple[list[str], int]]:
+    """The stand-ins to start (those not replaced by a real Chatwoot / Odoo) and the port each listens on."""
+    commands = []
+    if settings.CHATWOOT_USES_STANDIN:
+        chatwoot_port = wiring["CHATWOOT_STANDIN_PORT"]
+        # Its webhooks go to this instance's own web process, whatever public SITE_URL links use.
+        commands.append((["chatwoot_standin", "--port", chatwoot_port, "--webhook-url",
+                          f"http://127.0.0.1:{port}/webhooks/chatwoot/"], int(chatwoot_port)))
+    if settings.ODOO_USES_STANDIN:
+        # Its state file keeps its numbering across restarts; the floor covers orders it never saw.
+        commands.append((["odoo_standin", "--port", wiring["ODOO_STANDIN_PORT"], "--order-ids-after",
+                          str(_highest_odoo_order_id())], int(wiring["ODOO_STANDIN_PORT"])))
+    return commands
+
+
+def _free_or_other(port: int) -> int:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            pass
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _chatwoot_url(wiring) -> str:
+    return f"http://127.0.0.1:{wiring['CHATWOOT_STANDIN_PORT']}" if settings.CHATWOOT_USES_STANDIN else (
+        settings.CHATWOOT_BASE_URL)
+
+
+def _odoo_url(wiring) -> str:
+    return f"http://127.0.0.1:{wiring['ODOO_STANDIN_PORT']}" if settings.ODOO_USES_STANDIN else settings.ODOO_URL
+
+
+def ensure_admin() -> str | None:
+    """Create the admin login once and return its new password so it can be printed; later runs keep the password
+    staff may have changed (None), unless ADMIN_PASSWORD is set, which (re)sets it."""
+    given = os.environ.get("ADMIN_PASSWORD", "")
     User = get_user_model()
-    user, _ = User.objects.get_or_create(username=ADMIN_USERNAME, defaults={"email": "admin@example.com"})
+    user = User.objects.filter(username=ADMIN_USERNAME).first()
+    if user is not None and not given:
+        return None
+    password = given or secrets.token_urlsafe(9)
+    user = user or User(username=ADMIN_USERNAME, email="admin@example.com")
     user.is_staff = user.is_superuser = True
     user.set_password(password)
     user.save()
