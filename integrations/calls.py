@@ -8,9 +8,14 @@ reply's latency budget can afford, where a pending row plus its update would cos
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 
+from django.db import DatabaseError
+
 from integrations.models import ExternalCall
+
+logger = logging.getLogger(__name__)
 
 
 class CallRecord:
@@ -38,6 +43,13 @@ def logged_call(system: str, method: str, request_summary: str = "", *, dry_run:
 
 def _write(system: str, method: str, request_summary: str, outcome: str, started: float, record: CallRecord,
            error: str = "") -> None:
+    try:
+        _insert(system, method, request_summary, outcome, started, record, error)
+    except DatabaseError:  # e.g. `check --deploy` before the first migrate: the call itself must not fail for it
+        logger.warning("call to %s.%s not logged: the call log is not available", system, method, exc_info=True)
+
+
+def _insert(system, method, request_summary, outcome, started, record, error) -> None:
     ExternalCall.objects.create(
         system=system, method=method, request_summary=request_summary[:4000], outcome=outcome,
         latency_ms=int((time.monotonic() - started) * 1000), error=error[:4000],

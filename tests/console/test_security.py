@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,8 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     # Not the test run's own process settings: a metrics directory another test left behind would be opened at import.
     clean = {k: v for k, v in os.environ.items()
              if k not in ("DEBUG", "PYTEST_VERSION", "TESTING", "PROMETHEUS_MULTIPROC_DIR")}
-    clean.update(PRODUCTION, **env)
+    # Its own database: the test run's is named test_<name>, and the checks must not depend on which exists.
+    clean.update(PRODUCTION, DATABASE_URL=f"sqlite:///{tempfile.gettempdir()}/chatops-check-deploy.sqlite3", **env)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=clean, capture_output=True,
                           text=True, timeout=120)
 
