@@ -12,6 +12,8 @@ from agents.routing.normalize import normalize
 def match_option(text: str, options: list[dict]) -> str | None:
     """The `value` of the option the text picks (its number, title, name or value), or None."""
     said = normalize(text).strip(" .!¡?¿")
+    if not said:  # a turn with no words (a voice note nobody could hear) picks nothing, not an option without a name
+        return None
     if said.isdigit():
         return options[int(said) - 1]["value"] if 1 <= int(said) <= len(options) else None
     hits = [o for o in options if said in (normalize(o.get("title", "")), normalize(o.get("name", "")),

@@ -3,7 +3,8 @@
 A decision is data (replies, session patch, order change, handoff); nothing here writes a row or calls Odoo or
 Chatwoot, except following the contact's order in Odoo before answering a status question (a read, applied like
 the watcher does). So a turn whose commit fails is simply decided again, and the last failure becomes an apology
-and a human.
+and a human. Before any of that, the turn's voice notes and list photos are understood once (`agents.media`:
+a download and an OpenAI call each, outside any transaction; what was understood is stored on the message).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from tenacity import Retrying, retry_if_not_exception_type, stop_after_attempt, 
 
 from agents.lanes import LANE_AGENTS, AgentTurn
 from agents.lanes.base import AgentResult
+from agents.media import media_turn, turn_media_read
 from agents.orchestration.clarify import clarification, clarified
 from agents.orchestration.combine import combined, secondary_readings
 from agents.orchestration.commit import TurnRecord, TurnTaken, turn_commit, turn_commit_failure
@@ -41,6 +43,7 @@ def turn_answer(conversation: Conversation, record: TurnRecord):
         retry=retry_if_not_exception_type((TurnTaken, Superseded, SessionInvalid, UnknownSchemaVersion)),
         reraise=True,
     )
+    turn_media_read(record)  # voice notes and list photos: slow I/O, once per turn, before any transaction
     try:
         for attempt in retrying:
             with attempt:
@@ -64,16 +67,22 @@ def _decide(conversation: Conversation, record: TurnRecord) -> TurnRecord:
         record.extra["session_unreadable"] = True
         raise
     text = record.turn_input.text
-    decision = route(text, order_state=_order_state(record.session), history=_history(record.session),
-                     catalog=recent("agents:catalog", Catalog.from_db))
+    media = media_turn(record.turn_input, record.session)
+    decision = media.decision or route(text, order_state=_order_state(record.session),
+                                       history=_history(record.session),
+                                       catalog=recent("agents:catalog", Catalog.from_db))
     decision = answer_to_pending_question(record.session, text, decision)
     decision, text = clarified(record.session, text, decision)
     record.decision = decision
+    asked = media.answer(decision)
+    if asked is not None:
+        record.agent, record.result = "media", asked
+        return record
     asked = clarification(text, decision)
     if asked is not None:
         record.agent, record.result = "clarify", asked
         return record
-    record.result = _handle_all(conversation, record, text)
+    record.result = media.noted(_handle_all(conversation, record, text), decision)
     return record
 
 

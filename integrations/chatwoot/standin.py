@@ -183,17 +183,20 @@ class ChatwootStandin(PersistentState, WhatsAppSending, StandinQueries):
             self._changed()
             return conv
 
-    def inbound(self, *, content: str, contact: dict | None = None, conversation_id: int | None = None,
-                channel: str = "whatsapp") -> dict:
+    def inbound(self, *, content: str | None, contact: dict | None = None, conversation_id: int | None = None,
+                channel: str = "whatsapp", attachments: list[dict] | None = None) -> dict:
         """A contact writes in: creates contact/conversation when needed, delivers `conversation_created` (first
-        time) and the incoming `message_created`. Returns the ids."""
-        conv, msg, events = self._receive(content, contact or {}, conversation_id, channel)
+        time) and the incoming `message_created`. Returns the ids. `attachments`: [{"file_type", "data_url",
+        "content_type", "transcribed_text"?, "file_size"?}], delivered in Chatwoot's push_event_data shape
+        (`content` is then the caption, or None)."""
+        conv, msg, events = self._receive(content, contact or {}, conversation_id, channel, attachments or [])
         records = [self.deliver(event) for event in events]
         # `webhook_answered_at` (epoch seconds): when our app answered the message's webhook (bench/turns.py).
         return {"conversation_id": conv["id"], "contact_id": conv["contact"]["id"], "message_id": msg["id"],
                 "webhook_status": records[-1]["status"], "webhook_answered_at": records[-1]["answered_at"]}
 
-    def _receive(self, content: str, contact: dict, conversation_id: int | None, channel: str):
+    def _receive(self, content: str | None, contact: dict, conversation_id: int | None, channel: str,
+                 attachments: list[dict]):
         with self._lock:
             if conversation_id is None:  # Chatwoot's lock_to_single_conversation: the contact's thread continues
                 conversation_id = self._latest_conversation_of(contact.get("phone_number"), channel)
@@ -209,6 +212,8 @@ class ChatwootStandin(PersistentState, WhatsAppSending, StandinQueries):
             if reopened:  # Message#reopen_resolved_conversation: a bot inbox goes back to pending
                 conv["status"] = "pending"
             msg = self._store_message(conv, content, "incoming", "text", {}, False)
+            if attachments:
+                msg["attachments"] = shapes.attachments_push(attachments, msg["id"])
             conv["can_reply"] = None  # a message from the contact opens the 24 h window again
             events = []
             if created:

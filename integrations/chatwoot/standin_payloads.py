@@ -53,6 +53,7 @@ def message_push(msg: dict, conv: dict) -> dict:
         "sender_id": sender["id"], "external_source_ids": {},
         "additional_attributes": dict(msg.get("additional_attributes") or {}),
         "processed_message_content": msg["content"], "sentiment": {}, "sender": sender,
+        **({"attachments": [dict(a) for a in msg["attachments"]]} if msg.get("attachments") else {}),
     }
 
 
@@ -93,7 +94,26 @@ def message_webhook(msg: dict, conv: dict, event: str = "message_created") -> di
         "message_type": msg["message_type"], "private": msg["private"],
         "sender": contact_webhook(conv["contact"], ACCOUNT) if incoming else dict(BOT),
         "source_id": msg.get("source_id"),
+        **({"attachments": [dict(a) for a in msg["attachments"]]} if msg.get("attachments") else {}),
     }
+
+
+def attachments_push(attachments: list[dict], message_id: int) -> list[dict]:
+    """`Attachment#push_event_data` (PROTOCOL.md): file fields for every kind, `thumb_url` for images only,
+    `transcribed_text` for audio. Ids are derived from the message's (the stand-in keeps no attachment counter)."""
+    pushed = []
+    for position, given in enumerate(attachments):
+        file_type, url = given.get("file_type") or "file", given.get("data_url") or ""
+        name = url.rsplit("/", 1)[-1]
+        data = {"id": message_id * 100 + position, "message_id": message_id, "file_type": file_type,
+                "account_id": ACCOUNT["id"], "extension": name.rsplit(".", 1)[-1] if "." in name else None,
+                "content_type": given.get("content_type") or "", "data_url": url,
+                "thumb_url": url if file_type == "image" else "", "file_size": given.get("file_size") or 0,
+                "width": None, "height": None}
+        if file_type == "audio":
+            data["transcribed_text"] = given.get("transcribed_text") or ""
+        pushed.append(data)
+    return pushed
 
 
 def message_rest(msg: dict, conv: dict) -> dict:

@@ -1,6 +1,8 @@
 import pytest
 
-from agents.turns import build_turn, message_kind, strip_quoted, turn_text
+from agents.turns import (
+    NO_LIST, SILENT, UNAVAILABLE, UNSUPPORTED, Unread, build_turn, message_kind, strip_quoted, turn_text,
+)
 from tests.agents.factories import inbound, make_conversation
 
 pytestmark = pytest.mark.django_db
@@ -43,19 +45,55 @@ def test_audio_in_chatwoot_shape_and_without_transcription(conversation):
     spoken = inbound(conversation, attachments=[{"file_type": "audio", "transcribed_text": "hola"}])
     silent = inbound(conversation, attachments=[{"file_type": "audio", "transcribed_text": ""}])
     assert turn_text(spoken) == "hola"
-    assert turn_text(silent) == "[nota de voz sin transcripción]"
+    turn = build_turn([silent])  # no placeholder for the router to read: the turn knows what it could not hear
+    assert turn.text == "" and turn.unread == [Unread("audio", UNAVAILABLE)]
 
 
-def test_image_keeps_the_caption_and_notes_the_attachment(conversation):
+def test_a_voice_note_we_transcribed_to_nothing_is_silent_not_unread(conversation):
+    silent = inbound(conversation, attachments=[{"file_type": "audio", "url": "https://x/v.ogg", "transcription": "",
+                                                 "transcribed_by": "openai"}])
+    assert build_turn([silent]).unread == [Unread("audio", SILENT)]
+
+
+def test_image_keeps_the_caption_and_lists_what_it_could_not_read(conversation):
     message = inbound(conversation, "Así llegó la caja", attachments=[
         {"file_type": "image", "data_url": "https://chat/blobs/redirect/abc/damaged.jpg"}])
-    assert turn_text(message) == "Así llegó la caja [imagen adjunta: damaged.jpg]"
+    turn = build_turn([message])
+    assert turn.text == "Así llegó la caja" and turn.unread == [Unread("image", UNAVAILABLE)]
 
 
-def test_file_without_caption(conversation):
-    message = inbound(conversation, attachments=[{"file_type": "file", "name": "orden_compra.pdf"}])
-    assert message_kind(message) == "file"
-    assert turn_text(message) == "[archivo adjunta: orden_compra.pdf]"
+def test_a_photo_read_as_a_list_adds_its_lines_as_typed(conversation):
+    lines = [{"product_text": "almendra entera", "product_code": "FS-ALM-KG", "quantity": 20.0, "unit": "kg"},
+             {"product_text": "leche de almendra", "product_code": None, "quantity": 3.0, "unit": "cajas"}]
+    message = inbound(conversation, "esto para el lunes", attachments=[
+        {"file_type": "image", "url": "https://chat/x/lista.jpg", "read_by": "openai", "legible": True,
+         "order_lines": lines}])
+    turn = build_turn([message])
+    assert turn.text.splitlines() == ["esto para el lunes", "Lista leída de la imagen:", "20 kg almendra entera",
+                                      "3 cajas leche de almendra"]
+    assert [(l.product_text, l.quantity) for l in turn.read_lines] == [("almendra entera", 20.0),
+                                                                        ("leche de almendra", 3.0)]
+    assert turn.unread == []
+
+
+def test_a_photo_without_a_list_and_other_files(conversation):
+    photo = inbound(conversation, attachments=[{"file_type": "image", "url": "https://x/a.jpg", "read_by": "openai",
+                                                "legible": False, "order_lines": []}])
+    pdf = inbound(conversation, attachments=[{"file_type": "file", "name": "orden_compra.pdf",
+                                              "content_type": "application/pdf"}])
+    sheet = inbound(conversation, attachments=[{"file_type": "file", "name": "pedido.xlsx",
+                                                "content_type": "application/vnd.ms-excel"}])
+    video = inbound(conversation, attachments=[{"file_type": "video", "name": "caja.mp4"}])
+    turn = build_turn([photo, pdf, sheet, video])
+    assert turn.text == "" and turn.kinds == ["image", "file", "file", "image"]
+    assert turn.unread == [Unread("image", NO_LIST), Unread("pdf", UNAVAILABLE), Unread("file", UNSUPPORTED),
+                           Unread("video", UNSUPPORTED)]
+
+
+def test_a_sticker_is_not_a_medium_to_read(conversation):
+    sticker = inbound(conversation, content_type="sticker",
+                      attachments=[{"file_type": "image", "url": "https://x/s.webp"}])
+    assert build_turn([sticker]).unread == []
 
 
 def test_location(conversation):
@@ -85,5 +123,5 @@ def test_a_burst_folds_into_one_turn_in_order(conversation):
     second = inbound(conversation, attachments=[{"file_type": "image", "name": "lista.jpg"}])
     third = inbound(conversation, "necesito esto")
     turn = build_turn([first, second, third])
-    assert turn.text == "hola\n[imagen adjunta: lista.jpg]\nnecesito esto"
+    assert turn.text == "hola\nnecesito esto" and turn.unread == [Unread("image", UNAVAILABLE)]
     assert turn.message_ids == [first.pk, second.pk, third.pk] and turn.kinds == ["text", "image", "text"]
