@@ -53,7 +53,11 @@ def _words() -> dict:
     """What the page's script writes, in the staff's language."""
     return {
         "status": {"received": _("received"), "queued": _("queued"), "sending": _("sending"), "sent": _("✓ sent"),
-                   "delivered": _("✓✓ delivered"), "read": _("✓✓ read"), "failed": _("✗ failed")},
+                   "delivered": _("✓✓ delivered"), "read": _("✓✓ read"), "failed": _("✗ failed"),
+                   # A contact's message that never became one of ours (console.playground.services._fate).
+                   "refused": _("✗ refused by our webhook"), "dropped": _("✗ dropped"),
+                   "ignored": _("⚠ ignored"), "pending": _("received, not processed yet"),
+                   "missing": _("✗ never received")},
         "staff": _("Staff:"), "noConversation": _("no conversation yet"),
         "conversation": _("conversation #%(id)s · %(mode)s"),
         "modes": {"bot": _("with the bot"), "human": _("with a person")},

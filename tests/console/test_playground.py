@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import socket
+import time
+import urllib.error
 from collections import deque
 from importlib import import_module
 
@@ -15,7 +17,7 @@ import pytest
 from django.apps import apps as django_apps
 
 from agents.models import Turn
-from conversations.models import Conversation, Message
+from conversations.models import Conversation, Message, WebhookDelivery
 from orders.catalog_sync import catalog_sync
 from orders.models import PurchaseOrder
 from tests.fakes.chatwoot import chatwoot_standin  # noqa: F401
@@ -187,6 +189,54 @@ def test_page_renders_for_staff_with_the_simulated_contact(phone):
     page = phone.client.get("/playground/").content.decode()
     contact = phone.client.session["playground_contact"]
     assert contact["phone"] in page and 'id="pg-input"' in page and 'id="pg-new-contact"' in page
+
+
+def test_a_message_dropped_as_a_duplicate_is_shown_with_why_not_silence(phone):
+    phone.send("Hola")
+    phone.standin._ids["message"] = 9000  # a stand-in restarted without its state hands out "Hola"'s id again
+    phone.send("¿a qué hora abren?")
+
+    dropped = phone.transcript()["messages"][-1]
+    assert (dropped["content"], dropped["author"], dropped["status"]) == ("¿a qué hora abren?", "contact", "dropped")
+    assert "duplicado" in dropped["error"]
+    assert Message.objects.filter(content="¿a qué hora abren?").count() == 0
+
+
+def test_a_message_whose_webhook_never_arrives_is_shown_waiting_then_never_received(phone, monkeypatch):
+    phone.send("Hola")
+    phone.standin.webhook_sink = lambda payload, headers: None  # Chatwoot's webhook goes nowhere
+    phone.send("¿tienen despacho?")
+    assert phone.transcript()["messages"][-1]["status"] == "sending"
+
+    later = time.time() + 11
+    monkeypatch.setattr("console.playground.services.time.time", lambda: later)
+    lost = phone.transcript()["messages"][-1]
+    assert (lost["content"], lost["status"]) == ("¿tienen despacho?", "missing")
+    assert "webhook" in lost["error"]
+
+
+def test_a_delivery_that_failed_in_the_worker_shows_its_reason(phone):
+    phone.send("Hola")
+    held = []
+    phone.standin.webhook_sink = lambda payload, headers: held.append((payload, headers))
+    phone.send("necesito factura")
+    [(payload, _headers)] = held
+    WebhookDelivery.objects.create(event="message_created", dedupe_key=f"message_created:1:{payload['id']}",
+                                   body="{}", outcome="failed", error="content: not a string")
+    failed = phone.transcript()["messages"][-1]
+    assert (failed["content"], failed["status"], failed["error"]) == (
+        "necesito factura", "failed", "content: not a string")
+
+
+def test_a_webhook_that_refused_the_message_is_shown_with_its_status(phone):
+    def refused(payload, headers):  # what urllib raises when our webhook answers 401 (a secret that changed)
+        raise urllib.error.HTTPError("http://testserver/webhooks/chatwoot/", 401, "Unauthorized", None, None)
+
+    phone.standin.webhook_sink = refused
+    phone.send("Hola")
+    message = phone.transcript()["messages"][-1]
+    assert (message["status"], message["content"]) == ("refused", "Hola")
+    assert "401" in message["error"]
 
 
 @pytest.mark.django_db
