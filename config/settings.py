@@ -380,6 +380,8 @@ LOGGING = {
         "httpx": {"level": "WARNING"},
         # odoo-client-lib logs each RPC's arguments at DEBUG, the login password or API key among them.
         "odoolib": {"level": "WARNING"},
+        # Its start-up banner would open the output of every manage.py command; lockouts still log (axes.handlers).
+        "axes.apps": {"level": "WARNING"},
     },
 }
 
