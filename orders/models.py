@@ -17,6 +17,9 @@ class Product(TimeStampedModel):
     odoo_product_id = models.BigIntegerField(null=True, blank=True, unique=True)
     odoo_vendor_id = models.BigIntegerField(null=True, blank=True)
     qty_available = models.DecimalField(max_digits=14, decimal_places=3, default=0)
+    # Odoo's `free_qty` (on hand minus what is already promised), where the stock app reports it.
+    qty_free = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True,
+                                   help_text="Free to use: on hand minus what is already promised (sale mode)")
     purchase_ok = models.BooleanField(default=True)
     sale_ok = models.BooleanField(default=False, help_text="Odoo offers it for sale (the catalog of sale mode)")
     active = models.BooleanField(default=True)
@@ -29,6 +32,11 @@ class Product(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"[{self.default_code}] {self.name}"
+
+    @property
+    def available(self):
+        """What can be promised now: the free quantity where Odoo reports one, else the stock on hand."""
+        return self.qty_free if self.qty_free is not None else self.qty_available
 
 
 class OrderState(models.TextChoices):
@@ -83,6 +91,8 @@ class PurchaseOrder(TimeStampedModel):
     # so its commands run in order and never twice at once.
     commands_lease_until = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(null=True, blank=True)
+    # When Odoo expects the goods: purchase `date_planned`; sale `commitment_date`, else `expected_date`.
+    expected_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -108,6 +118,12 @@ class PurchaseOrderLine(models.Model):
     uom = models.CharField(max_length=64)
     unit_price = models.DecimalField(max_digits=14, decimal_places=2)
     subtotal = models.DecimalField(max_digits=16, decimal_places=2)
+    # Odoo's discount in percent (a customer pricelist may give one), as last read.
+    discount = models.DecimalField(max_digits=6, decimal_places=2, default=0)
+    # Received (purchase) or delivered (sale) so far, as Odoo last said.
+    done_quantity = models.DecimalField(max_digits=14, decimal_places=3, default=0)
+    # Sale mode: the contact chose the whole line later over what is available now.
+    wait_for_stock = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["id"]
@@ -154,6 +170,7 @@ class CommandKind(models.TextChoices):
     CONFIRM = "confirm", "Confirm in Odoo"
     APPROVE = "approve", "Approve in Odoo"
     CANCEL = "cancel", "Cancel in Odoo"
+    MARK_SENT = "mark_sent", "Mark as sent in Odoo"
 
 
 class CommandState(models.TextChoices):

@@ -10,8 +10,10 @@ back the ones queued after it (a confirmation waits for the push of the lines it
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -19,14 +21,33 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.queue import enqueue_now, enqueue_on_commit, redrive_once
 from orders.models import CommandKind, CommandState, OdooCommand, PurchaseOrder
-from core.queue import enqueue_now, redrive_once
 from orders.services.odoo_ops import command_attempt
 
 log = logging.getLogger(__name__)
 MAX_COMMANDS_PER_RUN = 20
 RUN_TASK = "orders.tasks.run_odoo_commands"
 SWEEP_BATCH = 200
+_caller_runs = ContextVar("orders_caller_runs_commands", default=False)
+
+
+@contextlib.contextmanager
+def commands_run_by_caller():
+    """Within this block the caller runs the order's commands itself right after (the agent's turn, which marks
+    a quote sent in Odoo once it has posted the quote): `commands_nudge` enqueues nothing. If the caller dies
+    first, the command sweep runs them."""
+    token = _caller_runs.set(True)
+    try:
+        yield
+    finally:
+        _caller_runs.reset(token)
+
+
+def commands_nudge(*, order_id: int) -> None:
+    """Run the order's commands after commit (a task), unless the caller runs them itself."""
+    if not _caller_runs.get():
+        enqueue_on_commit(RUN_TASK, order_id)
 
 
 def command_queue(*, order: PurchaseOrder, kind: str, lines_version: int, actor: str, reason: str = "",
@@ -40,10 +61,10 @@ def command_queue(*, order: PurchaseOrder, kind: str, lines_version: int, actor:
 
 
 def _key(order: PurchaseOrder, kind: str, lines_version: int) -> str:
-    """Pushes and confirmations are owed once per version of the lines. Approvals and cancellations are asked
-    for anew each time (staff may approve again once Odoo's rights are fixed); a second one of a finished
-    decision is dropped when it runs (the order is no longer awaiting it)."""
-    if kind in (CommandKind.PUSH, CommandKind.CONFIRM):
+    """Pushes, confirmations and marking the quote sent are owed once per version of the lines. Approvals and
+    cancellations are asked for anew each time (staff may approve again once Odoo's rights are fixed); a second
+    one of a finished decision is dropped when it runs (the order is no longer awaiting it)."""
+    if kind in (CommandKind.PUSH, CommandKind.CONFIRM, CommandKind.MARK_SENT):
         return f"{order.idempotency_key}:{kind}:{lines_version}"
     return f"{order.idempotency_key}:{kind}:{uuid.uuid4().hex[:12]}"
 
@@ -122,8 +143,7 @@ def odoo_commands_sweep(*, now: datetime | None = None) -> dict:
     due = (Q(state=CommandState.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))) | Q(
         state=CommandState.RUNNING)
     free = Q(order__commands_lease_until__isnull=True) | Q(order__commands_lease_until__lt=now)
-    order_ids = list(OdooCommand.objects.filter(due & free).values_list("order_id", flat=True)
-                     .distinct()[:SWEEP_BATCH])
+    order_ids = _due_orders(due & free)
     finished = 0
     for order_id in order_ids:
         try:
@@ -139,8 +159,13 @@ def odoo_commands_redrive(*, now: datetime | None = None) -> int:
     due = (Q(state=CommandState.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))) | Q(
         state=CommandState.RUNNING)
     free = Q(order__commands_lease_until__isnull=True) | Q(order__commands_lease_until__lt=now)
-    order_ids = [order_id for order_id in OdooCommand.objects.filter(due & free).values_list("order_id", flat=True)
-                 .distinct()[:SWEEP_BATCH] if redrive_once(f"odoo:{order_id}")]
+    order_ids = [order_id for order_id in _due_orders(due & free) if redrive_once(f"odoo:{order_id}")]
     for order_id in order_ids:
         enqueue_now(RUN_TASK, order_id)
     return len(order_ids)
+
+
+def _due_orders(due: Q) -> list[int]:
+    # order_by(): the model's default ordering (id) would join the DISTINCT and list an order once per command.
+    return list(OdooCommand.objects.filter(due).order_by("order_id").values_list("order_id", flat=True)
+                .distinct()[:SWEEP_BATCH])

@@ -1,10 +1,14 @@
 """What each Odoo command does (one attempt), and what its outcome changes here.
 
-Every write is looked up before it is repeated after an unknown outcome:
-- push: the RFQ is found by our key in its `origin` (a create that may have happened is adopted, not repeated);
-  rewriting the lines of an RFQ Odoo has replaces all of them in one write, so repeating it is harmless;
-- confirm, approve, cancel: the order is read first, and the button is pressed only if Odoo is not already there
-  (the buttons' return values prove nothing: the state re-read after each one is the truth, NOTES §0.4).
+The executors speak to `gateway.orders_for(ODOO_ORDER_MODEL)`: purchase.order (RFQs) or sale.order (quotations),
+through the same command API. Every write is looked up before it is repeated after an unknown outcome:
+- push: the order is found by our key in its `origin` (a create that may have happened is adopted, not repeated);
+  rewriting the lines of an order Odoo has brings them to ours, so repeating it is harmless. Purchase lines carry
+  our catalog's vendor price; sale lines carry none, so Odoo prices them (the customer's pricelist, else the list
+  price) and we take its prices back;
+- mark_sent, confirm, approve, cancel: the order is read first after an unknown outcome, and the action is taken
+  only if Odoo is not already there (the actions' return values prove nothing: the state re-read after each one
+  is the truth, NOTES §0.4).
 The contact hears about outcomes through order events with a notice (the agents turn them into replies).
 """
 
@@ -14,6 +18,7 @@ import logging
 import random
 from dataclasses import dataclass, field
 from datetime import timedelta
+from types import ModuleType
 
 from django.conf import settings
 from django.db import transaction
@@ -23,13 +28,17 @@ from core.errors import InvalidTransition
 from integrations.odoo import gateway
 from integrations.odoo.errors import OdooError, OdooUnavailable
 from orders.models import CommandKind, CommandState, OdooCommand, OdooSyncStatus, OrderState, PurchaseOrder
+from orders.modes import SALE
 from orders.services import notify
 from orders.services.common import local_state_for, store_odoo_snapshot
+from orders.services.lines import lines_from_odoo
 from orders.services.partners import odoo_partner_for_contact
 from orders.services.transitions import purchase_order_event, purchase_order_transition
 
 log = logging.getLogger(__name__)
-CONFIRMED_OR_WAITING = ("purchase", "done", "to approve")
+CONFIRMED_OR_WAITING = ("purchase", "done", "to approve", "sale")
+SENT_OR_FURTHER = ("sent", "to approve", "purchase", "done", "sale", "cancel")
+PER_VERSION = (CommandKind.PUSH, CommandKind.CONFIRM, CommandKind.MARK_SENT)
 
 
 @dataclass
@@ -64,7 +73,9 @@ def _attempt(command: OdooCommand, order: PurchaseOrder) -> Attempt:
 
 
 def _superseded(command: OdooCommand, order: PurchaseOrder) -> bool:
-    if command.kind in (CommandKind.PUSH, CommandKind.CONFIRM) and command.lines_version != order.lines_version:
+    if command.kind in PER_VERSION and command.lines_version != order.lines_version:
+        return True  # a newer version of the lines has its own push, quote and mark-sent
+    if command.kind == CommandKind.MARK_SENT and order.state == OrderState.CANCELLED:
         return True
     if command.kind == CommandKind.CONFIRM and order.state not in (OrderState.DRAFT, OrderState.SENT):
         return True
@@ -74,20 +85,30 @@ def _superseded(command: OdooCommand, order: PurchaseOrder) -> bool:
 
 
 # --- one attempt per kind ------------------------------------------------------------------------------------
+def _orders() -> ModuleType:
+    return gateway.orders_for(settings.ODOO_ORDER_MODEL)
+
+
 def _push(command: OdooCommand, order: PurchaseOrder) -> Attempt:
-    lines = _line_vals(order)
+    orders, lines = _orders(), _line_vals(order)
     if order.odoo_id:
-        return Attempt("done", gateway.order_set_lines(order.odoo_id, lines))
-    found = gateway.order_find_by_origin(order.idempotency_key) if _create_may_have_happened(command) else None
+        return Attempt("done", orders.set_lines(order.odoo_id, lines))
+    found = orders.find(order.idempotency_key) if _create_may_have_happened(command) else None
     if found is not None:  # a create that looked failed did reach Odoo: adopt it, with the current lines
-        return Attempt("done", gateway.order_set_lines(found.id, lines), detail={"adopted": found.id})
+        return Attempt("done", orders.set_lines(found.id, lines), detail={"adopted": found.id})
     partner_id = _partner(order)
     try:
-        odoo_id = gateway.order_create(partner_id=partner_id, origin=order.origin, lines=lines)
+        created = orders.create(key=order.idempotency_key, partner_id=partner_id, origin=order.origin, lines=lines,
+                                look_first=False, **_create_extra(order))
     except OdooUnavailable as exc:
-        found = _look_up_at_once(exc, lambda: gateway.order_find_by_origin(order.idempotency_key))
+        found = _look_up_at_once(exc, lambda: orders.find(order.idempotency_key, lines=True))
         return Attempt("done", found, detail={"adopted": found.id})
-    return Attempt("done", gateway.order_read(odoo_id), detail={"created": True})
+    return Attempt("done", created, detail={"created": True})
+
+
+def _create_extra(order: PurchaseOrder) -> dict:
+    """Sale: our key is also the customer's reference (`client_order_ref`), where staff look for it."""
+    return {"client_ref": order.idempotency_key} if settings.ODOO_ORDER_MODEL == SALE else {}
 
 
 def _look_up_at_once(exc: OdooUnavailable, look_up):
@@ -105,7 +126,7 @@ def _look_up_at_once(exc: OdooUnavailable, look_up):
 
 
 def _create_may_have_happened(command: OdooCommand) -> bool:
-    """An earlier attempt (of this command, or of a push it replaced) may have created the RFQ."""
+    """An earlier attempt (of this command, or of a push it replaced) may have created the order."""
     earlier = OdooCommand.objects.filter(order_id=command.order_id, kind=CommandKind.PUSH, attempts__gt=0).exclude(
         pk=command.pk)
     return command.maybe_done or command.attempts > 1 or earlier.exists()
@@ -125,26 +146,30 @@ def _known_partner(order: PurchaseOrder) -> int | None:
 
 
 def _line_vals(order: PurchaseOrder) -> list[gateway.LineVals]:
-    return [gateway.LineVals(odoo_product_id=l.product.odoo_product_id, quantity=l.quantity,
-                             unit_price=l.unit_price) for l in order.lines.select_related("product")]
+    # Sale mode sends no price: Odoo's pricing (pricelist, list price) is the truth, read back after the write.
+    priced = settings.ODOO_ORDER_MODEL != SALE
+    return [gateway.LineVals(odoo_product_id=line.product.odoo_product_id, quantity=line.quantity,
+                             unit_price=line.unit_price if priced else None)
+            for line in order.lines.select_related("product")]
 
 
 def _confirm(command: OdooCommand, order: PurchaseOrder) -> Attempt:
     if not order.odoo_id:
         return Attempt("failed", error="the order is not in Odoo (its push was refused)")
+    orders = _orders()
     if command.maybe_done:
-        odoo = gateway.order_read(order.odoo_id)
-        if odoo.state in CONFIRMED_OR_WAITING:
+        odoo = orders.read(order.odoo_id)
+        if odoo is not None and odoo.state in CONFIRMED_OR_WAITING:
             return Attempt("done", odoo, detail={"found": odoo.state})
-    return Attempt("done", _button(order.odoo_id, "button_confirm", CONFIRMED_OR_WAITING))
+    return Attempt("done", _act(lambda: orders.confirm(order.odoo_id), order.odoo_id, CONFIRMED_OR_WAITING))
 
 
-def _button(odoo_id: int, button: str, done_states: tuple[str, ...]) -> gateway.OdooOrder:
-    """Press the button; after an unknown outcome, a re-read showing the order moved is the outcome."""
+def _act(call, odoo_id: int, done_states: tuple[str, ...]) -> gateway.OdooOrder:
+    """Take the action; after an unknown outcome, a re-read showing the order moved is the outcome."""
     try:
-        return gateway.order_button(odoo_id, button)
+        return call()
     except OdooUnavailable as exc:
-        return _look_up_at_once(exc, lambda: _moved(gateway.order_read(odoo_id), done_states))
+        return _look_up_at_once(exc, lambda: _moved(_orders().read(odoo_id), done_states))
 
 
 def _moved(odoo: gateway.OdooOrder | None, done_states: tuple[str, ...]) -> gateway.OdooOrder | None:
@@ -152,31 +177,51 @@ def _moved(odoo: gateway.OdooOrder | None, done_states: tuple[str, ...]) -> gate
 
 
 def _approve(command: OdooCommand, order: PurchaseOrder) -> Attempt:
+    """Staff approved. Purchase: Odoo's own `to approve` is approved, a draft confirmed. Sale: approval is ours
+    alone, so the quotation is confirmed."""
     if not order.odoo_id:
         return Attempt("failed", error="the order is not in Odoo yet")
-    odoo = gateway.order_read(order.odoo_id)  # always read first: approving twice must not confirm twice
+    orders = _orders()
+    odoo = orders.read(order.odoo_id)  # always read first: approving twice must not confirm twice
     if odoo.state == "to approve":
-        odoo = _button(order.odoo_id, "button_approve", ("purchase", "done"))
+        odoo = _act(lambda: orders.approve(order.odoo_id), order.odoo_id, ("purchase", "done"))
     elif odoo.state in ("draft", "sent"):
-        odoo = _button(order.odoo_id, "button_confirm", CONFIRMED_OR_WAITING)
+        odoo = _act(lambda: orders.confirm(order.odoo_id), order.odoo_id, CONFIRMED_OR_WAITING)
     return Attempt("done", odoo)
 
 
 def _cancel(command: OdooCommand, order: PurchaseOrder) -> Attempt:
+    orders = _orders()
     odoo_id = order.odoo_id or _find_id(order)
     if not odoo_id:
         return Attempt("done", None, detail={"never_in_odoo": True})
     if command.maybe_done:
-        odoo = gateway.order_read(odoo_id)
+        odoo = orders.read(odoo_id)
         if odoo is None or odoo.state == "cancel":
             return Attempt("done", odoo)
-    return Attempt("done", _button(odoo_id, "button_cancel", ("cancel",)))
+    # Sale orders that are sent or confirmed: 17/18 answer with a wizard unless told not to; the gateway knows.
+    return Attempt("done", _act(lambda: orders.cancel(odoo_id), odoo_id, ("cancel",)))
 
 
 def _find_id(order: PurchaseOrder) -> int | None:
-    """A push that looked failed may still have created the RFQ: cancel that one too rather than leave it."""
-    found = gateway.order_find_by_origin(order.idempotency_key)
+    """A push that looked failed may still have created the order: cancel that one too rather than leave it."""
+    found = _orders().find(order.idempotency_key)
     return found.id if found else None
+
+
+def _mark_sent(command: OdooCommand, order: PurchaseOrder) -> Attempt:
+    """The contact has the quote: Odoo marks it sent too, without e-mailing anyone (purchase: an internal note
+    posted under `mark_rfq_as_sent`; sale: `action_quotation_sent`)."""
+    if not order.odoo_id:
+        return Attempt("failed", error="the order is not in Odoo")
+    if order.odoo_state in SENT_OR_FURTHER:  # as Odoo answered the push of these lines: a re-quote of a sent one
+        return Attempt("done", None, detail={"already": order.odoo_state})
+    orders = _orders()
+    if command.maybe_done:
+        odoo = orders.read(order.odoo_id)
+        if odoo is not None and odoo.state in SENT_OR_FURTHER:
+            return Attempt("done", odoo, detail={"found": odoo.state})
+    return Attempt("done", _act(lambda: orders.mark_sent(order.odoo_id), order.odoo_id, SENT_OR_FURTHER))
 
 
 def _dry_run(command: OdooCommand, order: PurchaseOrder) -> Attempt:
@@ -191,7 +236,7 @@ def _dry_run(command: OdooCommand, order: PurchaseOrder) -> Attempt:
 
 
 EXECUTORS = {CommandKind.PUSH: _push, CommandKind.CONFIRM: _confirm, CommandKind.APPROVE: _approve,
-             CommandKind.CANCEL: _cancel}
+             CommandKind.CANCEL: _cancel, CommandKind.MARK_SENT: _mark_sent}
 
 
 # --- recording outcomes ----------------------------------------------------------------------------------------
@@ -252,8 +297,9 @@ def _odoo_state(attempt: Attempt) -> str:
 
 
 def _tells_contact(command: OdooCommand) -> bool:
-    """Outcomes of what the contact asked for are told to them; staff decisions are told when they succeed."""
-    return command.user_id is None
+    """Outcomes of what the contact asked for are told to them; staff decisions are told when they succeed.
+    Marking the quote sent is Odoo's bookkeeping: the contact already has the quote, whatever Odoo says."""
+    return command.user_id is None and command.kind != CommandKind.MARK_SENT
 
 
 RECORDERS = {"done": _record_done, "retry": _record_retry, "failed": _record_failed,
@@ -267,6 +313,8 @@ def _pushed(command: OdooCommand, order: PurchaseOrder, attempt: Attempt) -> str
         PurchaseOrder.objects.filter(pk=order.pk).update(odoo_sync_status=OdooSyncStatus.DRY_RUN)
     else:
         store_odoo_snapshot(order.pk, attempt.odoo, synced=current)
+        if current:
+            lines_from_odoo(order, attempt.odoo)  # Odoo's prices are the quote's
     purchase_order_event(order_id=order.pk, actor="system", kind="quote_ready", state=order.state, notice=current,
                          detail={"version": command.lines_version, "dry_run": attempt.odoo is None,
                                  "turn": command.turn_id,
@@ -293,6 +341,7 @@ def _confirmed(command: OdooCommand, order: PurchaseOrder, attempt: Attempt) -> 
                              detail={"command": command.kind, "odoo_state": attempt.odoo.state,
                                      "turn": command.turn_id})
         return CommandState.FAILED
+    lines_from_odoo(order, attempt.odoo)
     _move(order, OrderState.CONFIRMED, command.actor, "confirmed in Odoo", "confirmed", turn=command.turn_id)
     return CommandState.DONE
 
@@ -304,6 +353,7 @@ def _approved(command: OdooCommand, order: PurchaseOrder, attempt: Attempt) -> s
                              detail={"odoo_state": attempt.odoo.state, "hint": "the Odoo integration user needs the "
                                      "Purchase / Administrator right to approve"})
         return CommandState.FAILED
+    lines_from_odoo(order, attempt.odoo)
     _move(order, OrderState.CONFIRMED, command.actor, "approved", "approved",
           updates={"approved_by_id": command.user_id, "decided_at": timezone.now()})
     return CommandState.DONE
@@ -337,5 +387,14 @@ def _move(order: PurchaseOrder, to_state: str, actor: str, reason: str, notice: 
         return order
 
 
+def _marked_sent(command: OdooCommand, order: PurchaseOrder, attempt: Attempt) -> str:
+    if attempt.odoo is not None:
+        store_odoo_snapshot(order.pk, attempt.odoo, synced=order.odoo_sync_status == OdooSyncStatus.SYNCED)
+    purchase_order_event(order_id=order.pk, actor="system", kind="odoo_marked_sent", state=order.state,
+                         detail={"version": command.lines_version, "odoo_state": _odoo_state(attempt),
+                                 **attempt.detail})
+    return CommandState.DONE
+
+
 DONE_HANDLERS = {CommandKind.PUSH: _pushed, CommandKind.CONFIRM: _confirmed, CommandKind.APPROVE: _approved,
-                 CommandKind.CANCEL: _cancelled}
+                 CommandKind.CANCEL: _cancelled, CommandKind.MARK_SENT: _marked_sent}
