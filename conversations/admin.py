@@ -112,3 +112,6 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         failed = results.count("failed")
         level = messages.WARNING if failed else messages.SUCCESS
         self.message_user(request, f"Reprocessed {len(results)} deliveries ({failed} failed).", level)
+
+# WhatsApp templates for notices past the 24-hour window: registered by their own module.
+from conversations import admin_templates  # noqa: E402, F401

@@ -324,3 +324,7 @@ class StaffProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → Chatwoot agent {self.chatwoot_agent_id}"
+
+
+# Templates for notices past WhatsApp's 24-hour window: their own module, registered with the app from here.
+from conversations.whatsapp_templates import MessageTemplate, OutboundNotice  # noqa: E402, F401
