@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 
 from core import admin as core_admin
 from core.errors import DomainError
-from orders import services
+from orders import modes, services
 from orders.models import OrderState, Product, PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine
 from orders.services.common import clp
 from orders.services.decisions import APPROVE_PERMISSION
@@ -26,9 +26,16 @@ RECENT_MESSAGES = 10
 class ProductAdmin(admin.ModelAdmin):
     list_display = ("default_code", "name", "uom", "price", "qty_available", "vendor_name", "purchase_ok", "active",
                     "synced_at")
-    list_filter = ("active", "purchase_ok", "uom")
+    list_filter = ("active", "purchase_ok", "sale_ok", "uom")
     search_fields = ("default_code", "name", "vendor_name")
     readonly_fields = ("odoo_product_id", "odoo_vendor_id", "synced_at")
+
+    def get_list_display(self, request):
+        # Sale mode: the customer's catalog (sellable, free to promise), not the vendors'.
+        if modes.is_sale():
+            return ("default_code", "name", "uom", "price", "qty_available", "qty_free", "sale_ok", "active",
+                    "synced_at")
+        return self.list_display
 
 
 class ReadOnlyInline(core_admin.ReadOnlyInline):
@@ -66,6 +73,10 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("contact")
+
+    def changelist_view(self, request, extra_context=None):
+        # The mode's own name for them: purchase orders, or sales orders (ODOO_ORDER_MODEL).
+        return super().changelist_view(request, {"title": modes.labels().orders, **(extra_context or {})})
 
     def get_ordering(self, request):
         awaiting_first = Case(When(state=OrderState.TO_APPROVE, then=Value(0)), default=Value(1),

@@ -14,27 +14,27 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 PURCHASE, SALE = "purchase", "sale"
 
 
 @dataclass(frozen=True)
 class ModeLabels:
-    """Words for staff screens (admin, dashboard, demo) and the contact's texts, per mode."""
+    """What staff screens call things in each mode (translatable: the console's language applies)."""
 
     partner: str  # the contact's role in Odoo
     quotation: str  # the order before it is confirmed
     order: str  # the confirmed order
     orders: str  # a title for the list of orders
     odoo_model: str
-    fulfilled: str  # what happens to the goods at the end (for staff)
 
 
 LABELS = {
-    PURCHASE: ModeLabels(partner="Proveedor", quotation="solicitud de cotización", order="orden de compra",
-                         orders="Órdenes de compra", odoo_model="purchase.order", fulfilled="recibido"),
-    SALE: ModeLabels(partner="Cliente", quotation="cotización", order="pedido de venta", orders="Pedidos de venta",
-                     odoo_model="sale.order", fulfilled="entregado"),
+    PURCHASE: ModeLabels(partner=_("Vendor"), quotation=_("Request for quotation"), order=_("Purchase order"),
+                         orders=_("Purchase orders"), odoo_model="purchase.order"),
+    SALE: ModeLabels(partner=_("Customer"), quotation=_("Quotation"), order=_("Sales order"),
+                     orders=_("Sales orders"), odoo_model="sale.order"),
 }
 
 
