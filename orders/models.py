@@ -93,6 +93,8 @@ class PurchaseOrder(TimeStampedModel):
     received_at = models.DateTimeField(null=True, blank=True)
     # When Odoo expects the goods: purchase `date_planned`; sale `commitment_date`, else `expected_date`.
     expected_at = models.DateTimeField(null=True, blank=True)
+    # ODOO_ORDER_MODEL when the order was created: its Odoo model for good (switching modes leaves it alone).
+    mode = models.CharField(max_length=8, default="purchase", help_text="purchase: purchase.order; sale: sale.order")
 
     class Meta:
         ordering = ["-created_at"]

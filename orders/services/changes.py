@@ -84,11 +84,12 @@ def order_change_apply(*, change: OrderChange, contact_id: int, conversation_id:
 
 # --- lines -----------------------------------------------------------------------------------------------------
 def _set_lines(change: OrderChange, *, contact_id, conversation_id, actor, turn_id) -> AppliedChange:
-    products = lines_validated(list(change.lines))
     if change.order_id is None:
+        products = lines_validated(list(change.lines))
         order, kind = _new_order(contact_id, conversation_id), "created"
     else:
         order, kind = _locked(change.order_id, EDITABLE, change.base_version), "lines_changed"
+        products = lines_validated(list(change.lines), mode=order.mode)
     before = lines_detail(order) if kind == "lines_changed" else []
     untaxed = lines_replace(order, list(change.lines), products)
     version = order.lines_version + 1
@@ -111,7 +112,8 @@ def _new_order(contact_id: int, conversation_id: int | None) -> PurchaseOrder:
         with transaction.atomic():
             order = PurchaseOrder.objects.create(
                 contact_id=contact_id, conversation_id=conversation_id, idempotency_key=key,
-                origin=_origin(conversation_id, key), currency=settings.ORDER_CURRENCY)
+                origin=_origin(conversation_id, key), currency=settings.ORDER_CURRENCY,
+                mode=settings.ODOO_ORDER_MODEL)
     except IntegrityError as exc:  # one active order per contact: one appeared since the decision
         raise OrderChanged(f"contact {contact_id} has an active order now") from exc
     transaction.on_commit(lambda: purchase_orders_total.labels(state=OrderState.DRAFT).inc())

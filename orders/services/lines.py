@@ -13,23 +13,24 @@ from orders.modes import is_orderable
 from orders.services.results import InvalidOrderLines, LineInput
 
 
-def lines_validated(lines: list[LineInput]) -> dict[str, Product]:
-    """The products of `lines`, or InvalidOrderLines naming each line that cannot be ordered and why."""
+def lines_validated(lines: list[LineInput], *, mode: str | None = None) -> dict[str, Product]:
+    """The products of `lines`, or InvalidOrderLines naming each line that cannot be ordered and why. `mode`: the
+    order's (default: ODOO_ORDER_MODEL, a new order's)."""
     if not lines:
         raise InvalidOrderLines([("", "empty")])
     codes = [line.product_code for line in lines]
     products = {p.default_code: p for p in Product.objects.filter(default_code__in=codes)}
-    problems = [p for p in (_problem(line, products.get(line.product_code)) for line in lines) if p]
+    problems = [p for p in (_problem(line, products.get(line.product_code), mode) for line in lines) if p]
     if problems:
         raise InvalidOrderLines(problems)
     return products
 
 
-def _problem(line: LineInput, product: Product | None) -> tuple[str, str] | None:
+def _problem(line: LineInput, product: Product | None, mode: str | None) -> tuple[str, str] | None:
     code = line.product_code
     if product is None or not product.active:
         return code, "unknown"
-    if not is_orderable(product) or not product.odoo_product_id:  # purchase_ok, or sale_ok in sale mode
+    if not is_orderable(product, mode) or not product.odoo_product_id:  # purchase_ok, or sale_ok in sale mode
         return code, "not_purchasable"
     if Decimal(str(line.quantity)) <= 0:
         return code, "quantity"

@@ -1,7 +1,8 @@
 """What each Odoo command does (one attempt), and what its outcome changes here.
 
-The executors speak to `gateway.orders_for(ODOO_ORDER_MODEL)`: purchase.order (RFQs) or sale.order (quotations),
-through the same command API. Every write is looked up before it is repeated after an unknown outcome:
+The executors speak to `gateway.orders_for(mode)` with the order's own mode (ODOO_ORDER_MODEL when it was
+created): purchase.order (RFQs) or sale.order (quotations), through the same command API. Every write is looked up
+before it is repeated after an unknown outcome:
 - push: the order is found by our key in its `origin` (a create that may have happened is adopted, not repeated);
   rewriting the lines of an order Odoo has brings them to ours, so repeating it is harmless. Purchase lines carry
   our catalog's vendor price; sale lines carry none, so Odoo prices them (the customer's pricelist, else the list
@@ -26,7 +27,8 @@ from django.utils import timezone
 
 from core.errors import InvalidTransition
 from integrations.odoo import gateway
-from integrations.odoo.errors import OdooError, OdooUnavailable
+from integrations.odoo.diagnose import explain
+from integrations.odoo.errors import OdooAccessError, OdooConfigError, OdooError, OdooUnavailable
 from orders.models import CommandKind, CommandState, OdooCommand, OdooSyncStatus, OrderState, PurchaseOrder
 from orders.modes import SALE
 from orders.services import notify
@@ -68,6 +70,8 @@ def _attempt(command: OdooCommand, order: PurchaseOrder) -> Attempt:
         return EXECUTORS[command.kind](command, order)
     except OdooUnavailable as exc:
         return Attempt("retry", error=str(exc), maybe_done=command.maybe_done or exc.maybe_done)
+    except (OdooAccessError, OdooConfigError) as exc:  # the setup, not the order: what to change, in one sentence
+        return Attempt("failed", error=explain(exc))
     except OdooError as exc:
         return Attempt("failed", error=str(exc))
 
@@ -85,12 +89,13 @@ def _superseded(command: OdooCommand, order: PurchaseOrder) -> bool:
 
 
 # --- one attempt per kind ------------------------------------------------------------------------------------
-def _orders() -> ModuleType:
-    return gateway.orders_for(settings.ODOO_ORDER_MODEL)
+def _orders(order: PurchaseOrder) -> ModuleType:
+    # The order's own model: an order created before ODOO_ORDER_MODEL changed stays where Odoo has it.
+    return gateway.orders_for(order.mode)
 
 
 def _push(command: OdooCommand, order: PurchaseOrder) -> Attempt:
-    orders, lines = _orders(), _line_vals(order)
+    orders, lines = _orders(order), _line_vals(order)
     if order.odoo_id:
         return Attempt("done", orders.set_lines(order.odoo_id, lines))
     found = orders.find(order.idempotency_key) if _create_may_have_happened(command) else None
@@ -108,7 +113,7 @@ def _push(command: OdooCommand, order: PurchaseOrder) -> Attempt:
 
 def _create_extra(order: PurchaseOrder) -> dict:
     """Sale: our key is also the customer's reference (`client_order_ref`), where staff look for it."""
-    return {"client_ref": order.idempotency_key} if settings.ODOO_ORDER_MODEL == SALE else {}
+    return {"client_ref": order.idempotency_key} if order.mode == SALE else {}
 
 
 def _look_up_at_once(exc: OdooUnavailable, look_up):
@@ -147,7 +152,7 @@ def _known_partner(order: PurchaseOrder) -> int | None:
 
 def _line_vals(order: PurchaseOrder) -> list[gateway.LineVals]:
     # Sale mode sends no price: Odoo's pricing (pricelist, list price) is the truth, read back after the write.
-    priced = settings.ODOO_ORDER_MODEL != SALE
+    priced = order.mode != SALE
     return [gateway.LineVals(odoo_product_id=line.product.odoo_product_id, quantity=line.quantity,
                              unit_price=line.unit_price if priced else None)
             for line in order.lines.select_related("product")]
@@ -156,20 +161,20 @@ def _line_vals(order: PurchaseOrder) -> list[gateway.LineVals]:
 def _confirm(command: OdooCommand, order: PurchaseOrder) -> Attempt:
     if not order.odoo_id:
         return Attempt("failed", error="the order is not in Odoo (its push was refused)")
-    orders = _orders()
+    orders = _orders(order)
     if command.maybe_done:
         odoo = orders.read(order.odoo_id)
         if odoo is not None and odoo.state in CONFIRMED_OR_WAITING:
             return Attempt("done", odoo, detail={"found": odoo.state})
-    return Attempt("done", _act(lambda: orders.confirm(order.odoo_id), order.odoo_id, CONFIRMED_OR_WAITING))
+    return Attempt("done", _act(orders, lambda: orders.confirm(order.odoo_id), order.odoo_id, CONFIRMED_OR_WAITING))
 
 
-def _act(call, odoo_id: int, done_states: tuple[str, ...]) -> gateway.OdooOrder:
+def _act(orders: ModuleType, call, odoo_id: int, done_states: tuple[str, ...]) -> gateway.OdooOrder:
     """Take the action; after an unknown outcome, a re-read showing the order moved is the outcome."""
     try:
         return call()
     except OdooUnavailable as exc:
-        return _look_up_at_once(exc, lambda: _moved(_orders().read(odoo_id), done_states))
+        return _look_up_at_once(exc, lambda: _moved(orders.read(odoo_id), done_states))
 
 
 def _moved(odoo: gateway.OdooOrder | None, done_states: tuple[str, ...]) -> gateway.OdooOrder | None:
@@ -181,17 +186,17 @@ def _approve(command: OdooCommand, order: PurchaseOrder) -> Attempt:
     alone, so the quotation is confirmed."""
     if not order.odoo_id:
         return Attempt("failed", error="the order is not in Odoo yet")
-    orders = _orders()
+    orders = _orders(order)
     odoo = orders.read(order.odoo_id)  # always read first: approving twice must not confirm twice
     if odoo.state == "to approve":
-        odoo = _act(lambda: orders.approve(order.odoo_id), order.odoo_id, ("purchase", "done"))
+        odoo = _act(orders, lambda: orders.approve(order.odoo_id), order.odoo_id, ("purchase", "done"))
     elif odoo.state in ("draft", "sent"):
-        odoo = _act(lambda: orders.confirm(order.odoo_id), order.odoo_id, CONFIRMED_OR_WAITING)
+        odoo = _act(orders, lambda: orders.confirm(order.odoo_id), order.odoo_id, CONFIRMED_OR_WAITING)
     return Attempt("done", odoo)
 
 
 def _cancel(command: OdooCommand, order: PurchaseOrder) -> Attempt:
-    orders = _orders()
+    orders = _orders(order)
     odoo_id = order.odoo_id or _find_id(order)
     if not odoo_id:
         return Attempt("done", None, detail={"never_in_odoo": True})
@@ -200,12 +205,12 @@ def _cancel(command: OdooCommand, order: PurchaseOrder) -> Attempt:
         if odoo is None or odoo.state == "cancel":
             return Attempt("done", odoo)
     # Sale orders that are sent or confirmed: 17/18 answer with a wizard unless told not to; the gateway knows.
-    return Attempt("done", _act(lambda: orders.cancel(odoo_id), odoo_id, ("cancel",)))
+    return Attempt("done", _act(orders, lambda: orders.cancel(odoo_id), odoo_id, ("cancel",)))
 
 
 def _find_id(order: PurchaseOrder) -> int | None:
     """A push that looked failed may still have created the order: cancel that one too rather than leave it."""
-    found = _orders().find(order.idempotency_key)
+    found = _orders(order).find(order.idempotency_key)
     return found.id if found else None
 
 
@@ -216,12 +221,12 @@ def _mark_sent(command: OdooCommand, order: PurchaseOrder) -> Attempt:
         return Attempt("failed", error="the order is not in Odoo")
     if order.odoo_state in SENT_OR_FURTHER:  # as Odoo answered the push of these lines: a re-quote of a sent one
         return Attempt("done", None, detail={"already": order.odoo_state})
-    orders = _orders()
+    orders = _orders(order)
     if command.maybe_done:
         odoo = orders.read(order.odoo_id)
         if odoo is not None and odoo.state in SENT_OR_FURTHER:
             return Attempt("done", odoo, detail={"found": odoo.state})
-    return Attempt("done", _act(lambda: orders.mark_sent(order.odoo_id), order.odoo_id, SENT_OR_FURTHER))
+    return Attempt("done", _act(orders, lambda: orders.mark_sent(order.odoo_id), order.odoo_id, SENT_OR_FURTHER))
 
 
 def _dry_run(command: OdooCommand, order: PurchaseOrder) -> Attempt:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -37,7 +36,7 @@ def purchase_order_refresh_from_odoo(*, order_id: int) -> OrderResult:
         return result(order, Outcome.PENDING_ODOO if order.odoo_sync_status == OdooSyncStatus.PENDING
                       else Outcome.UNCHANGED)
     try:
-        odoo = gateway.orders_for(settings.ODOO_ORDER_MODEL).read(order.odoo_id)  # with its lines, one call
+        odoo = gateway.orders_for(order.mode).read(order.odoo_id)  # with its lines, one call
     except OdooUnavailable as exc:
         return result(order, Outcome.ODOO_UNREACHABLE, error=str(exc))
     if odoo is None:

@@ -111,7 +111,7 @@ def decide_lines(ctx: Context, lines: dict[str, Decimal], *, notes: list[str],
     """The lines to write, checked as the commit will check them: a refused line is said and left as it was."""
     inputs = [LineInput(product_code=code, quantity=qty) for code, qty in lines.items()]
     try:
-        lines_validated(inputs)
+        lines_validated(inputs, mode=ctx.order.mode if ctx.order else None)
     except InvalidOrderLines as exc:
         notes = notes + [_problem_text(code, reason) for code, reason in exc.problems]
         kept = _without_invalid_changes(lines, current, {code for code, _ in exc.problems})
