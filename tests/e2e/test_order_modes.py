@@ -210,7 +210,7 @@ def two_days_later(shop, contact) -> None:
     assert MessageTemplate.objects.filter(notice_kind="received", active=True).exists()
 
 
-# --- mark-sent applied, then failed ------------------------------------------------------------------------------------
+# --- mark-sent applied, then failed ---------------------------------------------------------------------------------
 @scenario(purchase=(18, "xmlrpc"), sale=(19, "xmlrpc"))
 def test_mark_sent_applied_then_failed_is_looked_up_not_repeated(make_shop, version, protocol, mode):
     shop = make_shop(version=version, protocol=protocol, mode=mode)
@@ -238,7 +238,7 @@ def test_mark_sent_applied_then_failed_is_looked_up_not_repeated(make_shop, vers
     assert contact.new_messages() == []  # Odoo's bookkeeping: nothing to tell the contact
 
 
-# --- sale mode: more than the stock available now ----------------------------------------------------------------------
+# --- sale mode: more than the stock available now -------------------------------------------------------------------
 @pytest.mark.parametrize("version,protocol", [pytest.param(17, "jsonrpc", id="17-jsonrpc-sale")])
 def test_a_line_above_the_stock_available_is_offered_what_there_is_now(make_shop, version, protocol):
     shop = make_shop(version=version, protocol=protocol, mode="sale")

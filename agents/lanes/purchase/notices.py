@@ -3,10 +3,10 @@
 The orders app never speaks to the contact; it marks the events the contact should hear about (`notice`
 pending): a quote Odoo now has, Odoo being slow or refusing, a confirmation (with the date Odoo expects the
 goods), staff approving or rejecting (in our admin or in Odoo), a cancellation, part of the goods received or
-delivered, all of them. Past WhatsApp's 24-hour window a notice goes as the template staff set for its kind. Each is told once: the event is claimed by compare-and-set
-in the same transaction that queues the reply, and a notice overtaken by a newer change of the lines (a quote of
-lines the contact has changed since) is not told. While staff have the conversation the bot stays quiet: the
-notice is withheld (staff see the event on the order).
+delivered, all of them. Each is told once: the event is claimed by compare-and-set in the same transaction that
+queues the reply, and a notice overtaken by a newer change of the lines (a quote of lines the contact has changed
+since) is not told. While staff have the conversation the bot stays quiet: the notice is withheld (staff see the
+event on the order). Past WhatsApp's 24-hour window a notice goes as the template staff set for its kind.
 """
 
 from __future__ import annotations
