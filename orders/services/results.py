@@ -35,15 +35,19 @@ class LineSummary:
     unit_price: Decimal
     subtotal: Decimal
     qty_available: Decimal  # stock on hand
-    available: Decimal = Decimal(0)  # what can be promised now: free to use where Odoo says, else on hand
+    available: Decimal | None = None  # free to use where Odoo reports it (None: count on the stock on hand)
     discount: Decimal = Decimal(0)  # percent, Odoo's
     done_quantity: Decimal = Decimal(0)  # received (purchase) or delivered (sale) so far
     wait_for_stock: bool = False  # sale mode: the contact takes the whole line later
 
     @property
+    def can_promise(self) -> Decimal:
+        return self.qty_available if self.available is None else self.available
+
+    @property
     def short(self) -> bool:
         """More than can be promised now (stock is informational in purchase mode, a question in sale mode)."""
-        return self.quantity > self.available
+        return self.quantity > self.can_promise
 
 
 @dataclass(frozen=True)

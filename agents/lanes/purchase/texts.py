@@ -185,7 +185,7 @@ def line_text(line: LineSummary) -> str:
 def stock_note(line: LineSummary) -> str:
     if not line.short:
         return ""
-    available = amount(max(line.available, Decimal(0)), line.uom)
+    available = amount(max(line.can_promise, Decimal(0)), line.uom)
     if not is_sale():
         return text("line_short", available=available)
     return text("line_waits_sale" if line.wait_for_stock else "line_short_sale", available=available)
@@ -210,12 +210,12 @@ def short_lines(order: OrderResult) -> list[LineSummary]:
 def stock_question(line: LineSummary) -> tuple[str, list[dict]]:
     """What is available now, or the whole line later (nothing available: later, or out of the order)."""
     wanted = amount(line.quantity, line.uom)
-    if line.available <= 0:
+    if line.can_promise <= 0:
         said = text("stock_question_none", product=line.product_name, wanted=wanted)
         choices = (STOCK_LATER, STOCK_DROP)
     else:
         said = text("stock_question", product=line.product_name, wanted=wanted,
-                    available=amount(line.available, line.uom))
+                    available=amount(line.can_promise, line.uom))
         choices = (STOCK_NOW, STOCK_LATER)
     return said, [{"title": STOCK_OPTIONS[c], "value": c} for c in choices]
 
