@@ -15,17 +15,20 @@ from agents.orchestration.runner import conversation_lock_name
 from conversations.models import AnswerState, Message
 from core.locks import is_locked
 from core.queue import enqueue_now, redrive_once
+from integrations.calls import with_calls_batched
 from orders.models import NoticeState, PurchaseOrderEvent
 
 logger = logging.getLogger(__name__)
 SWEEP_BATCH = 500
 
 
+@with_calls_batched
 def process_inbound_message(message_id: int, conversation_id: int | None = None) -> int:
     """Answer the message (and any other pending ones of its conversation, in order). Returns turns answered."""
     return conversation_process(message_id=message_id, conversation_id=conversation_id)
 
 
+@with_calls_batched
 def deliver_order_notices(order_id: int) -> int:
     """Tell the contact what happened to their order (enqueued by the orders app, by name, after commit)."""
     return len(order_notices_deliver(order_id=order_id))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy, ngettext
 
+from conversations import admin_templates  # noqa: F401 - registers the WhatsApp templates' admin
 from conversations.handoff import conversation_message_retry
 from conversations.ingest import webhook_delivery_reprocess
 from conversations.models import (

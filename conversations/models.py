@@ -104,6 +104,8 @@ class Conversation(TimeStampedModel):
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     last_message_at = models.DateTimeField(_("last message"), null=True, blank=True, db_index=True)
+    # When the contact last wrote (WhatsApp's 24-hour window runs from it), kept by the same UPDATE as the above.
+    last_inbound_at = models.DateTimeField(_("contact last wrote"), null=True, blank=True)
     # Why and since when the conversation waits for a human (set by handoffs, cleared on hand-back).
     handoff_reason = models.CharField(_("why it waits"), max_length=32, blank=True, choices=HandoffReason.choices)
     handoff_at = models.DateTimeField(_("waiting since"), null=True, blank=True)
@@ -352,3 +354,7 @@ class StaffProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → Chatwoot agent {self.chatwoot_agent_id}"
+
+
+# Templates for notices past WhatsApp's 24-hour window: their own module, registered with the app from here.
+from conversations.whatsapp_templates import MessageTemplate, OutboundNotice  # noqa: E402, F401

@@ -1,21 +1,26 @@
 """Logging of outbound calls as rows: one row per call, written when it ends (outcome, latency, error).
 
 The work a call does is recorded before the call by its own pending row (a reply `sending`, an Odoo command
-`running`), so a process that dies mid-call leaves that trace; the call row itself costs one INSERT, which the
-reply's latency budget can afford, where a pending row plus its update would cost two.
+`running`), so a process that dies mid-call leaves that trace; the call row is only the log. Outside a batch each
+costs one INSERT. A task that makes many calls (a turn that posts its reply, pushes the order to Odoo and marks
+its quote sent: about ten calls) runs under `calls_batched`, and its rows are written in one INSERT when it ends;
+a worker killed mid-task loses that task's call log, never its work.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import time
+from contextvars import ContextVar
 
 from django.db import DatabaseError
 
 from integrations.models import ExternalCall
 
 logger = logging.getLogger(__name__)
+_batch: ContextVar[list | None] = ContextVar("integrations_call_batch", default=None)
 
 
 class CallRecord:
@@ -50,8 +55,46 @@ def _write(system: str, method: str, request_summary: str, outcome: str, started
 
 
 def _insert(system, method, request_summary, outcome, started, record, error) -> None:
-    ExternalCall.objects.create(
+    row = ExternalCall(
         system=system, method=method, request_summary=request_summary[:4000], outcome=outcome,
         latency_ms=int((time.monotonic() - started) * 1000), error=error[:4000],
         response_summary=str(record.response_summary)[:4000], prompt_tokens=record.prompt_tokens,
         completion_tokens=record.completion_tokens)
+    batch = _batch.get()
+    if batch is None:
+        row.save(force_insert=True)
+    else:
+        batch.append(row)
+
+
+@contextlib.contextmanager
+def calls_batched():
+    """The calls made inside are logged in one INSERT when the block ends (an inner block joins the outer)."""
+    if _batch.get() is not None:
+        yield
+        return
+    rows: list[ExternalCall] = []
+    token = _batch.set(rows)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+        _flush(rows)
+
+
+def _flush(rows: list[ExternalCall]) -> None:
+    if not rows:
+        return
+    try:
+        ExternalCall.objects.bulk_create(rows)
+    except DatabaseError:
+        logger.warning("%s calls not logged: the call log is not available", len(rows), exc_info=True)
+
+
+def with_calls_batched(task):
+    """A task whose calls are logged in one INSERT at its end."""
+    @functools.wraps(task)
+    def wrapped(*args, **kwargs):
+        with calls_batched():
+            return task(*args, **kwargs)
+    return wrapped

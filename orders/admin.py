@@ -24,16 +24,15 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from core.errors import DomainError, InvalidTransition
 from core.formats import duration, money, quantity
-from orders import services
+from orders import modes, services
 from orders.history import order_history
 from orders.models import ACTIVE_STATES, OdooSyncStatus, OrderState, Product, PurchaseOrder
 from orders.services.decisions import APPROVE_PERMISSION
 from orders.services.results import ApprovalDenied
 
 RECENT_MESSAGES = 10
-# The record's form in Odoo's web client (the `#` form is understood by Odoo 14 to 19), per ODOO_ORDER_MODEL.
+# The record's form in Odoo's web client (the `#` form is understood by Odoo 14 to 19), in the order's model.
 ODOO_FORM_PATH = "/web#id={id}&model={model}&view_type=form"
-ODOO_MODELS = {"purchase": "purchase.order", "sale": "sale.order"}
 # The status bar, as Odoo draws it: the way forward, with `cancelled` shown only when the order ends there.
 STATUS_STEPS = [OrderState.DRAFT, OrderState.SENT, OrderState.TO_APPROVE, OrderState.CONFIRMED, OrderState.RECEIVED]
 
@@ -42,13 +41,24 @@ STATUS_STEPS = [OrderState.DRAFT, OrderState.SENT, OrderState.TO_APPROVE, OrderS
 class ProductAdmin(admin.ModelAdmin):
     list_display = ("default_code", "name", "uom", "price_shown", "stock_shown", "vendor_name", "purchase_ok",
                     "active", "synced_at")
-    list_filter = ("active", "purchase_ok", "uom")
+    list_filter = ("active", "purchase_ok", "sale_ok", "uom")
     search_fields = ("default_code", "name", "vendor_name")
     readonly_fields = ("odoo_product_id", "odoo_vendor_id", "synced_at")
 
     @admin.display(description=gettext_lazy("Price"), ordering="price")
     def price_shown(self, product):
         return money(product.price, product.currency)
+
+    def get_list_display(self, request):
+        # Sale mode: the customer's catalog (sellable, free to promise), not the vendors'.
+        if modes.is_sale():
+            return ("default_code", "name", "uom", "price_shown", "stock_shown", "free_shown", "sale_ok", "active",
+                    "synced_at")
+        return self.list_display
+
+    @admin.display(description=gettext_lazy("Free to use"), ordering="qty_free")
+    def free_shown(self, product):
+        return "" if product.qty_free is None else quantity(product.qty_free)
 
     @admin.display(description=gettext_lazy("Stock on hand"), ordering="qty_available")
     def stock_shown(self, product):
@@ -66,6 +76,10 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("contact")
+
+    def changelist_view(self, request, extra_context=None):
+        # The mode's own name for them: purchase orders, or sales orders (ODOO_ORDER_MODEL).
+        return super().changelist_view(request, {"title": modes.labels().orders, **(extra_context or {})})
 
     def get_ordering(self, request):
         awaiting_first = Case(When(state=OrderState.TO_APPROVE, then=Value(0)), default=Value(1),
@@ -214,11 +228,9 @@ def _safe_next(request) -> str:
 # --- the order page's parts ---------------------------------------------------------------------------------------
 
 def _order_title(order: PurchaseOrder) -> str:
-    # Odoo's words: a quotation until it is confirmed, then a purchase order (purchase mode) or a sales order.
-    if order.state in ACTIVE_STATES:
-        noun = _("Quotation")
-    else:
-        noun = _("Purchase order") if settings.ODOO_ORDER_MODEL == "purchase" else _("Sales order")
+    # Odoo's words: a request for quotation or a quotation until it is confirmed, then a purchase or sales order.
+    words = modes.labels(order.mode)
+    noun = words.quotation if order.state in ACTIVE_STATES else words.order
     return f"{noun} {order.display_name}"
 
 
@@ -233,7 +245,7 @@ def _status_steps(order: PurchaseOrder) -> list[dict]:
 def _lines(order: PurchaseOrder) -> list[dict]:
     return [{"line": line, "product": line.product, "quantity": quantity(line.quantity),
              "unit_price": money(line.unit_price, order.currency), "subtotal": money(line.subtotal, order.currency),
-             "stock": quantity(line.product.qty_available), "short": line.product.qty_available < line.quantity}
+             "stock": quantity(line.product.available), "short": line.product.available < line.quantity}
             for line in order.lines.select_related("product")]
 
 
@@ -254,4 +266,4 @@ def _odoo_url(order: PurchaseOrder) -> str:
     if not order.odoo_id:
         return ""
     return settings.ODOO_URL.rstrip("/") + ODOO_FORM_PATH.format(id=order.odoo_id,
-                                                                 model=ODOO_MODELS[settings.ODOO_ORDER_MODEL])
+                                                                 model=modes.labels(order.mode).odoo_model)

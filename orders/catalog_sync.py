@@ -3,7 +3,7 @@
 - purchase mode (`ODOO_ORDER_MODEL=purchase`): purchasable products (`purchase_ok`) with the vendor price (first
   supplier line, else the cost), the purchase unit and the vendor;
 - sale mode: sellable products (`sale_ok`) with the sales price (`lst_price`; a customer's pricelist is applied by
-  Odoo on the quotation itself) and the sales unit.
+  Odoo on the quotation itself), the sales unit and the quantity free to promise (`free_qty`).
 Both with stock on hand and Odoo's own `purchase_ok` / `sale_ok`. Idempotent: a product is matched by its Odoo id
 (then by code), written only when something changed, and deactivated when Odoo no longer offers it in this mode.
 """
@@ -21,7 +21,7 @@ from integrations.odoo import gateway
 from orders.models import Product
 
 SYNCED_FIELDS = ("default_code", "name", "uom", "price", "vendor_name", "odoo_vendor_id", "qty_available",
-                 "purchase_ok", "sale_ok", "active")
+                 "qty_free", "purchase_ok", "sale_ok", "active")
 
 
 @dataclass
@@ -68,7 +68,7 @@ def _purchase_values(row: dict) -> dict:
         "uom": row.get("purchase_uom") or _name(row.get("uom_id")),
         "price": _price(price), "vendor_name": partner[1] if partner else "",
         "odoo_vendor_id": partner[0] if partner else None, "qty_available": _qty(row.get("qty_available")),
-        "purchase_ok": True, "sale_ok": bool(row.get("sale_ok")), "active": True,
+        "qty_free": None, "purchase_ok": True, "sale_ok": bool(row.get("sale_ok")), "active": True,
     }
 
 
@@ -76,8 +76,10 @@ def _sale_values(row: dict) -> dict:
     return {
         "default_code": row["default_code"], "name": row["name"], "uom": _name(row.get("uom_id")),
         "price": _price(row.get("lst_price")), "vendor_name": "", "odoo_vendor_id": None,
-        "qty_available": _qty(row.get("qty_available")), "purchase_ok": bool(row.get("purchase_ok")),
-        "sale_ok": True, "active": True,
+        "qty_available": _qty(row.get("qty_available")),
+        # Free to use (on hand minus what is promised) is what a quote can count on; not every database has it.
+        "qty_free": _qty(row["free_qty"]) if "free_qty" in row else None,
+        "purchase_ok": bool(row.get("purchase_ok")), "sale_ok": True, "active": True,
     }
 
 

@@ -20,6 +20,9 @@ class Product(TimeStampedModel):
     odoo_product_id = models.BigIntegerField(_("Odoo product id"), null=True, blank=True, unique=True)
     odoo_vendor_id = models.BigIntegerField(_("Odoo vendor id"), null=True, blank=True)
     qty_available = models.DecimalField(_("stock on hand"), max_digits=14, decimal_places=3, default=0)
+    # Odoo's `free_qty` (on hand minus what is already promised), where the stock app reports it.
+    qty_free = models.DecimalField(_("free to use"), max_digits=14, decimal_places=3, null=True, blank=True,
+                                   help_text=_("On hand minus what is already promised (sale mode)"))
     purchase_ok = models.BooleanField(_("can be purchased"), default=True)
     sale_ok = models.BooleanField(_("can be sold"), default=False,
                                   help_text=_("Odoo offers it for sale (the catalog of sale mode)"))
@@ -35,6 +38,11 @@ class Product(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"[{self.default_code}] {self.name}"
+
+    @property
+    def available(self):
+        """What can be promised now: the free quantity where Odoo reports one, else the stock on hand."""
+        return self.qty_free if self.qty_free is not None else self.qty_available
 
 
 class OrderState(models.TextChoices):
@@ -91,6 +99,11 @@ class PurchaseOrder(TimeStampedModel):
     # so its commands run in order and never twice at once.
     commands_lease_until = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(null=True, blank=True)
+    # When Odoo expects the goods: purchase `date_planned`; sale `commitment_date`, else `expected_date`.
+    expected_at = models.DateTimeField(_("expected"), null=True, blank=True)
+    # ODOO_ORDER_MODEL when the order was created: its Odoo model for good (switching modes leaves it alone).
+    mode = models.CharField(_("Odoo model"), max_length=8, default="purchase",
+                            help_text=_("purchase: purchase.order; sale: sale.order"))
 
     class Meta:
         verbose_name = _("purchase order")
@@ -118,6 +131,12 @@ class PurchaseOrderLine(models.Model):
     uom = models.CharField(max_length=64)
     unit_price = models.DecimalField(max_digits=14, decimal_places=2)
     subtotal = models.DecimalField(max_digits=16, decimal_places=2)
+    # Odoo's discount in percent (a customer pricelist may give one), as last read.
+    discount = models.DecimalField(_("discount %"), max_digits=6, decimal_places=2, default=0)
+    # Received (purchase) or delivered (sale) so far, as Odoo last said.
+    done_quantity = models.DecimalField(_("done"), max_digits=14, decimal_places=3, default=0)
+    # Sale mode: the contact chose the whole line later over what is available now.
+    wait_for_stock = models.BooleanField(_("whole line later"), default=False)
 
     class Meta:
         verbose_name = _("order line")
@@ -168,6 +187,7 @@ class CommandKind(models.TextChoices):
     CONFIRM = "confirm", _("Confirm in Odoo")
     APPROVE = "approve", _("Approve in Odoo")
     CANCEL = "cancel", _("Cancel in Odoo")
+    MARK_SENT = "mark_sent", _("Mark as sent in Odoo")
 
 
 class CommandState(models.TextChoices):

@@ -1,7 +1,8 @@
 """A turn's effects, run after its commit, from rows: its replies are posted (born claimed by the commit), then
 the Odoo commands its order change queued run, then what the contact should hear about the order (its notices)
-is told and posted. Every step is idempotent and re-driven by sweepers if this worker dies (stuck sends, the
-orders' command sweep, the agents' notice sweep), so running it here is only the fast path."""
+is told and posted, then what those notices owe Odoo (the quote marked sent) runs. Every step is idempotent and
+re-driven by sweepers if this worker dies (stuck sends, the orders' command sweep, the agents' notice sweep), so
+running it here is only the fast path."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from agents.lanes.purchase.notices import order_notices_deliver
 from agents.orchestration.commit import TurnRecord
 from conversations.models import Conversation
 from conversations.outbound.send import message_post_claimed
-from orders.services import notices_told_by_caller, odoo_commands_run
+from orders.services import commands_run_by_caller, notices_told_by_caller, odoo_commands_run
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +27,11 @@ def turn_effects_run(record: TurnRecord, conversation: Conversation) -> None:
             for order_id in commanded:
                 odoo_commands_run(order_id=order_id)
         for order_id in dict.fromkeys(commanded + ([told] if told else [])):
-            _post(order_notices_deliver(order_id=order_id, send_now=True), conversation)
+            with commands_run_by_caller():
+                told_now = order_notices_deliver(order_id=order_id, send_now=True)
+                _post(told_now, conversation)
+            if told_now:
+                odoo_commands_run(order_id=order_id)  # what the notices owe Odoo (a quote marked sent), once posted
     except Exception:  # noqa: BLE001 - the rows are the record: the sweepers finish what this could not
         logger.exception("effects of a turn in conversation %s left to the sweepers", record.conversation_id)
 

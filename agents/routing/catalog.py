@@ -49,14 +49,16 @@ class Catalog:
 
     @classmethod
     def from_db(cls) -> Catalog:
-        """Active purchasable products from `orders.Product`, rebuilt only when the table changed."""
+        """The products the order mode can order (purchasable, or sellable with ODOO_ORDER_MODEL=sale) from
+        `orders.Product`, rebuilt only when the table (or the mode) changed."""
         from django.db.models import Count, Max
 
         from orders.models import Product
+        from orders.modes import order_mode, orderable_q
 
-        products = Product.objects.filter(active=True, purchase_ok=True)
+        products = Product.objects.filter(orderable_q())
         stamp = products.aggregate(count=Count("id"), newest=Max("updated_at"))
-        key = (stamp["count"], stamp["newest"])
+        key = (order_mode(), stamp["count"], stamp["newest"])
         with _CACHE_LOCK:
             cached = _DB_CACHE.get("catalog")
             if cached and cached[0] == key:

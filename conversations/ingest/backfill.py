@@ -68,6 +68,10 @@ def backfill_conversation(*, account_id: int, item: dict, messages: list[dict], 
         last = conv.messages.order_by("-chatwoot_created_at").values_list("chatwoot_created_at", flat=True).first()
         if last and (conv.last_message_at is None or last > conv.last_message_at):
             Conversation.objects.filter(pk=conv.pk).update(last_message_at=last)
+        wrote = (conv.messages.filter(direction=Direction.INBOUND, private=False).order_by("-chatwoot_created_at")
+                 .values_list("chatwoot_created_at", flat=True).first())
+        if wrote and (conv.last_inbound_at is None or wrote > conv.last_inbound_at):
+            Conversation.objects.filter(pk=conv.pk).update(last_inbound_at=wrote)
 
 
 def _store_conversation(account_id: int, item: dict) -> Conversation:

@@ -178,7 +178,8 @@ def _apply_receipt(message: Message, payload: dict, attributes: dict) -> None:
 
 def _touch_conversation(conv: Conversation, message: Message) -> None:
     when = message.chatwoot_created_at or timezone.now()
-    Conversation.objects.filter(pk=conv.pk).update(last_message_at=when, updated_at=timezone.now())
+    contact_wrote = {"last_inbound_at": when} if message.direction == Direction.INBOUND and not message.private else {}
+    Conversation.objects.filter(pk=conv.pk).update(last_message_at=when, updated_at=timezone.now(), **contact_wrote)
 
 
 def _switch_to_human_if_staff_wrote(conv: Conversation, message: Message, payload: dict) -> None:

@@ -7,7 +7,7 @@ import uuid
 from django.db import transaction
 
 from conversations.messages import message_transition
-from conversations.models import Direction, Message, MessageOrigin, MessageStatus, SenderKind
+from conversations.models import Direction, Message, MessageOrigin, MessageStatus, OutboundNotice, SenderKind
 from core.metrics import outbound_messages_total
 from core.queue import enqueue_on_commit
 
@@ -28,6 +28,8 @@ def reply_queue(
     origin: str = MessageOrigin.BOT,
     staff_user_id: int | None = None,
     send_now: bool = False,
+    notice_kind: str = "",
+    notice_fields: dict | None = None,
 ) -> Message:
     """Store an outbound reply and have it sent after commit. Options: `{"title", "value"}` dicts or plain strings;
     up to three go as buttons (`input_select`) with unique titles, more as a numbered list.
@@ -35,7 +37,10 @@ def reply_queue(
     By default the row is `queued` and a send task is enqueued after commit. `send_now=True` is for a caller that
     posts it itself right after its commit (`outbound.send.message_post_claimed`, the agent's turn): the row is
     born claimed (`sending`, one attempt), so no task is needed, and if that caller dies before posting, the
-    stuck-`sending` sweep looks it up in Chatwoot and re-posts only if it is not there."""
+    stuck-`sending` sweep looks it up in Chatwoot and re-posts only if it is not there.
+
+    `notice_kind` / `notice_fields`: the message tells an order notice; past WhatsApp's 24-hour window it is sent
+    as the template staff set for that kind (`conversations.whatsapp_templates`)."""
     items = unique_options(options or [], limit=BUTTON_TITLE_MAX if len(options or []) <= MAX_BUTTONS else None)
     text, content_type, attributes = render(content, items)
     message = Message.objects.create(
@@ -53,6 +58,8 @@ def reply_queue(
         echo_key=uuid.uuid4().hex,
         staff_user_id=staff_user_id,
     )
+    if notice_kind:
+        OutboundNotice.objects.create(message=message, kind=notice_kind, fields=notice_fields or {})
     if not send_now:
         enqueue_on_commit(SEND_TASK, message.pk)
     transaction.on_commit(lambda: outbound_messages_total.labels(status="queued").inc())

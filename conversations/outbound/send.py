@@ -4,6 +4,8 @@ Retries: transient failures go back to `queued` with `next_attempt_at` = exponen
 Chatwoot's Retry-After), up to OUTBOUND_MAX_ATTEMPTS; permanent ones (other 4xx) fail with the reason.
 A timeout is ambiguous (Chatwoot may have created the message before we gave up), so the retry waits at least
 OUTBOUND_AMBIGUOUS_RETRY_DELAY for the echo and looks the message up in Chatwoot before posting again.
+Past WhatsApp's 24-hour window an order notice goes as the approved template staff set for its kind
+(`outbound.templates`); anything else fails with `whatsapp_window_closed` and the conversation goes to staff.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from django.utils import timezone
 
 from conversations.handoff.door import conversation_hand_over
 from conversations.messages import message_transition
-from conversations.models import Channel, HandoffReason, Message, MessageStatus
+from conversations.models import HandoffReason, Message, MessageStatus
 from conversations.outbound.echo import find_in_chatwoot, record_chatwoot_id
+from conversations.outbound.templates import TemplateSend, template_for, window_closed
 from core.metrics import outbound_messages_total
 from integrations.chatwoot.client import SentMessage, chatwoot_client
 from integrations.chatwoot.errors import ChatwootError
@@ -53,8 +56,11 @@ def message_send(*, message_id: int) -> SendOutcome:
     now = timezone.now()
     if message.next_attempt_at and message.next_attempt_at > now:
         return SendOutcome("not_due", (message.next_attempt_at - now).total_seconds())
-    if _window_closed(message):
-        return _fail_window_closed(message)
+    template = None
+    if window_closed(message):
+        template, why = template_for(message)
+        if template is None:
+            return _fail_window_closed(message, why=why)
     if message.error.startswith(AMBIGUOUS_PREFIX) and _found_in_chatwoot(message):
         return SendOutcome("sent")
     claimed = message_transition(
@@ -62,7 +68,7 @@ def message_send(*, message_id: int) -> SendOutcome:
     )
     if not claimed:
         return SendOutcome("skipped")  # another worker, or an echo, got there first
-    return _post(message, attempt=message.send_attempts + 1)
+    return _post(message, attempt=message.send_attempts + 1, template=template)
 
 
 def message_post_claimed(*, message: Message) -> SendOutcome:
@@ -70,19 +76,24 @@ def message_post_claimed(*, message: Message) -> SendOutcome:
     it. `message.conversation` should be loaded (the caller has it). Failures take the usual retry path."""
     if message.status != S.SENDING:
         return SendOutcome("skipped")
-    if _window_closed(message):
-        return _fail_window_closed(message, from_status=S.SENDING)
-    return _post(message, attempt=message.send_attempts)
+    template = None
+    if window_closed(message):
+        template, why = template_for(message)
+        if template is None:
+            return _fail_window_closed(message, from_status=S.SENDING, why=why)
+    return _post(message, attempt=message.send_attempts, template=template)
 
 
-def _post(message: Message, *, attempt: int) -> SendOutcome:
+def _post(message: Message, *, attempt: int, template: TemplateSend | None = None) -> SendOutcome:
+    """Past the window, `template`: the approved template goes instead of free text (buttons cannot go with it)."""
     try:
         sent = chatwoot_client().send_message(
             message.conversation.chatwoot_id,
-            message.content,
-            content_type=message.content_type,
-            content_attributes=message.content_attributes or None,
+            template.content if template else message.content,
+            content_type="text" if template else message.content_type,
+            content_attributes=None if template else message.content_attributes or None,
             private=message.private,
+            template_params=template.params if template else None,
         )
     except ChatwootError as exc:
         return _after_failure(message, exc, attempt=attempt)
@@ -155,21 +166,21 @@ def _found_in_chatwoot(message: Message) -> bool:
     return True
 
 
-def _window_closed(message: Message) -> bool:
-    """WhatsApp only takes free text within 24 h of the contact's last message (`can_reply`, PROTOCOL.md §8);
-    Chatwoot would try a template and fail. Private notes never reach WhatsApp, so they always go."""
-    conversation = message.conversation
-    return conversation.channel == Channel.WHATSAPP and not conversation.can_reply and not message.private
-
-
-def _fail_window_closed(message: Message, *, from_status: str = S.QUEUED) -> SendOutcome:
+def _fail_window_closed(message: Message, *, from_status: str = S.QUEUED, why: str = "") -> SendOutcome:
+    """No template can say it: staff take the conversation, and their note says what was not sent and why."""
     with transaction.atomic():
         moved = message_transition(
             message_id=message.pk, from_status=from_status, to_status=S.FAILED, error=WINDOW_CLOSED
         )
         if moved:
             conversation_hand_over(conversation_id=message.conversation_id, reason=HandoffReason.WHATSAPP_WINDOW,
-                                   actor="system")
+                                   actor="system", summary=_window_summary(message, why))
     if moved:
         outbound_messages_total.labels(status="failed").inc()
     return SendOutcome("failed" if moved else "skipped")
+
+
+def _window_summary(message: Message, why: str) -> str:
+    return (f"📵 Pasaron más de 24 horas desde el último mensaje del contacto: WhatsApp no acepta texto libre y este "
+            f"mensaje no se envió ({why}). Respóndele con una plantilla aprobada desde Chatwoot.\n"
+            f"Mensaje pendiente: «{message.content[:500]}»")

@@ -57,6 +57,19 @@ class ConversationInfo:
 
 
 @dataclass(frozen=True)
+class InboxInfo:
+    id: int
+    name: str
+    channel_type: str  # e.g. "Channel::Whatsapp", "Channel::Email"
+    message_templates: list[dict]  # WhatsApp: Meta's template objects as Chatwoot synced them
+    raw: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def is_whatsapp(self) -> bool:
+        return "whatsapp" in self.channel_type.lower()
+
+
+@dataclass(frozen=True)
 class ConversationPage:
     page: int
     conversations: list[dict]  # Chatwoot's REST conversation objects, as returned
@@ -113,13 +126,19 @@ class ChatwootClient:
         content_type: str = "text",
         content_attributes: dict | None = None,
         private: bool = False,
+        template_params: dict | None = None,
     ) -> SentMessage:
+        """`template_params` ({name, category, language, processed_params: {body: {"1": ...}}}): WhatsApp sends the
+        approved template instead of free text, which is how a message gets through past the 24-hour window
+        (PROTOCOL.md section 8, `Message::TEMPLATE_PARAMS_SCHEMA`)."""
         # Never `source_id`: Chatwoot would treat the reply as coming from the channel and not deliver it.
         body: dict[str, Any] = {"content": content, "message_type": "outgoing", "private": private}
         if content_type != "text":
             body["content_type"] = content_type
         if content_attributes:
             body["content_attributes"] = content_attributes
+        if template_params:
+            body["template_params"] = template_params
         path = f"/conversations/{conversation_id}/messages"
         if self.dry_run:
             self._dry_run("send_message", path, body)
@@ -176,6 +195,15 @@ class ChatwootClient:
             inbox_id=data.get("inbox_id"),
             raw=data,
         )
+
+    # swagger: GET /api/v1/accounts/{account_id}/inboxes (user token; agent bots may not list inboxes)
+    def list_inboxes(self) -> list[InboxInfo]:
+        data = self._request("list_inboxes", "GET", "/inboxes")
+        return [_inbox(item) for item in data.get("payload") or []]
+
+    # swagger: GET /api/v1/accounts/{account_id}/inboxes/{id}; WhatsApp inboxes carry `message_templates`
+    def get_inbox(self, inbox_id: int) -> InboxInfo:
+        return _inbox(self._request("get_inbox", "GET", f"/inboxes/{inbox_id}"))
 
     # PROTOCOL.md §5 "Listing and backfill": 25 per page, `status=all` for every status (user token only).
     def list_conversations(self, page: int = 1, status: str = "all", inbox_id: int | None = None) -> ConversationPage:
@@ -267,6 +295,12 @@ def _json(response: httpx.Response) -> dict:
         raise ChatwootError(f"invalid JSON from Chatwoot: {response.text[:200]}", transient=True,
                             ambiguous=True) from exc
     return data if isinstance(data, dict) else {"payload": data}
+
+
+def _inbox(data: dict) -> InboxInfo:
+    templates = data.get("message_templates")
+    return InboxInfo(id=int(data["id"]), name=data.get("name") or "", channel_type=data.get("channel_type") or "",
+                     message_templates=templates if isinstance(templates, list) else [], raw=data)
 
 
 def chatwoot_client() -> ChatwootClient:

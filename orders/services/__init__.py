@@ -4,10 +4,10 @@ ever written through an order's commands (`odoo_commands_run`, after commit), an
 
 from orders.services.changes import (
     AppliedChange, OrderChange, OrderChanged, cancellation_is_local, confirmation_needs_approval,
-    order_change_apply,
+    order_change_apply, purchase_order_quoted,
 )
 from orders.services.commands import (
-    command_queue, odoo_commands_redrive, odoo_commands_run, odoo_commands_sweep,
+    command_queue, commands_run_by_caller, odoo_commands_redrive, odoo_commands_run, odoo_commands_sweep,
 )
 from orders.services.decisions import purchase_order_approve, purchase_order_reject
 from orders.services.partners import odoo_partner_for_contact
@@ -20,9 +20,10 @@ from orders.services.transitions import (
 )
 
 __all__ = [
-    "ALLOWED", "AppliedChange", "notices_told_by_caller", "ApprovalDenied", "InvalidOrderLines", "LineInput", "LineSummary", "OrderChange",
-    "OrderChanged", "OrderResult", "Outcome", "cancellation_is_local", "command_queue",
-    "confirmation_needs_approval", "odoo_commands_redrive", "odoo_commands_run", "odoo_commands_sweep",
-    "odoo_partner_for_contact", "order_change_apply", "purchase_order_approve", "purchase_order_event", "purchase_order_refresh_from_odoo",
-    "purchase_order_reject", "purchase_order_transition", "purchase_orders_watch",
+    "ALLOWED", "AppliedChange", "ApprovalDenied", "InvalidOrderLines", "LineInput", "LineSummary", "OrderChange",
+    "OrderChanged", "OrderResult", "Outcome", "cancellation_is_local", "command_queue", "commands_run_by_caller",
+    "confirmation_needs_approval", "notices_told_by_caller", "odoo_commands_redrive", "odoo_commands_run",
+    "odoo_commands_sweep", "odoo_partner_for_contact", "order_change_apply", "purchase_order_approve",
+    "purchase_order_event", "purchase_order_quoted", "purchase_order_refresh_from_odoo", "purchase_order_reject",
+    "purchase_order_transition", "purchase_orders_watch",
 ]

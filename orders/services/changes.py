@@ -24,12 +24,14 @@ from conversations.models import Conversation
 from core.metrics import purchase_orders_total
 from orders.models import ACTIVE_STATES, CommandKind, OdooSyncStatus, OrderState, PurchaseOrder
 from orders.services import notify
-from orders.services.commands import command_queue, commands_supersede
-from orders.services.lines import line_subtotal, lines_detail, lines_replace, lines_validated
+from orders.services.commands import command_owed, command_queue, commands_nudge, commands_supersede
+from orders.services.lines import line_subtotal, lines_current, lines_detail, lines_replace, lines_validated
 from orders.services.results import LineInput
 from orders.services.transitions import purchase_order_event, purchase_order_transition
 
 EDITABLE = (OrderState.DRAFT, OrderState.SENT)
+# Commands owed to one version of the lines: a change of the lines (or a cancellation) makes pending ones pointless.
+OWED_PER_VERSION = (CommandKind.PUSH, CommandKind.CONFIRM, CommandKind.MARK_SENT)
 
 
 class OrderChanged(Exception):
@@ -41,10 +43,11 @@ class OrderChange:
     """What a turn wants done to the contact's order.
 
     set_lines: the full set of lines wanted (`order_id` None: a new order); confirm: the contact's yes to the
-    quote of `base_version`; cancel: the contact (or staff) cancels, `reason` says why.
+    quote of `base_version`; cancel: the contact (or staff) cancels, `reason` says why; wait_for_stock (sale
+    mode): the contact takes the whole of these lines later rather than what is available now.
     """
 
-    action: str  # "set_lines" | "confirm" | "cancel"
+    action: str  # "set_lines" | "confirm" | "cancel" | "wait_for_stock"
     order_id: int | None = None
     lines: tuple[LineInput, ...] = ()
     base_version: int = 0
@@ -57,7 +60,7 @@ class OrderChange:
 @dataclass
 class AppliedChange:
     order_id: int
-    outcome: str  # lines_set | awaiting_approval | confirming | cancelled | cancelling
+    outcome: str  # lines_set | awaiting_approval | confirming | cancelled | cancelling | waiting_for_stock
     command_ids: list[int] = field(default_factory=list)
 
 
@@ -78,32 +81,34 @@ def order_change_apply(*, change: OrderChange, contact_id: int, conversation_id:
                        turn_id: int | None = None, conversation: Conversation | None = None) -> AppliedChange:
     """Caller holds the transaction (the turn's commit). Raises OrderChanged, InvalidOrderLines. `conversation`:
     the conversation row when the caller has it (its Chatwoot id goes into a new order's origin)."""
-    apply = {"set_lines": _set_lines, "confirm": _confirm, "cancel": _cancel}[change.action]
+    apply = {"set_lines": _set_lines, "confirm": _confirm, "cancel": _cancel,
+             "wait_for_stock": _wait_for_stock}[change.action]
     return apply(change, contact_id=contact_id, conversation_id=conversation_id, actor=actor, turn_id=turn_id,
                  conversation=conversation)
 
 
 # --- lines -----------------------------------------------------------------------------------------------------
 def _set_lines(change: OrderChange, *, contact_id, conversation_id, actor, turn_id, conversation) -> AppliedChange:
-    products = lines_validated(list(change.lines), known=change.products)
     if change.order_id is None:
+        products = lines_validated(list(change.lines), known=change.products)
         return _new_order(change, products, contact_id=contact_id, conversation_id=conversation_id, actor=actor,
                           turn_id=turn_id, conversation=conversation)
     order = _locked(change.order_id, EDITABLE, change.base_version)
-    before = lines_detail(order)
-    order.lines.all().delete()
-    untaxed, after = lines_replace(order, list(change.lines), products)
+    products = lines_validated(list(change.lines), mode=order.mode, known=change.products)
+    current = lines_current(order)
+    untaxed, after = lines_replace(order, list(change.lines), products, current=current)
     version = order.lines_version + 1
     # A "sí" given to the old lines does not confirm the new ones.
     PurchaseOrder.objects.filter(pk=order.pk).update(
         lines_version=version, amount_untaxed=untaxed, amount_total=untaxed, confirm_requested_at=None,
         odoo_sync_status=OdooSyncStatus.PENDING, updated_at=timezone.now())
     purchase_order_event(order_id=order.pk, order=order, actor=actor, kind="lines_changed", state=order.state,
-                         detail={"before": before, "after": after, "version": version, "turn": turn_id})
+                         detail={"before": lines_detail(current), "after": after, "version": version,
+                                 "turn": turn_id})
     if order.state == OrderState.SENT:
         purchase_order_transition(order_id=order.pk, order=order, to_state=OrderState.DRAFT, actor=actor,
                                   reason="lines changed")
-    commands_supersede(order_id=order.pk, kinds=(CommandKind.PUSH, CommandKind.CONFIRM))
+    commands_supersede(order_id=order.pk, kinds=OWED_PER_VERSION)
     command = command_queue(order=order, kind=CommandKind.PUSH, lines_version=version, actor=actor, turn_id=turn_id)
     return AppliedChange(order.pk, "lines_set", [command.pk])
 
@@ -119,8 +124,8 @@ def _new_order(change: OrderChange, products, *, contact_id, conversation_id, ac
         order = PurchaseOrder.objects.create(
             contact_id=contact_id, conversation_id=conversation_id, idempotency_key=key,
             origin=_origin(conversation, conversation_id, key), currency=settings.ORDER_CURRENCY, lines_version=1,
-            amount_untaxed=untaxed, amount_total=untaxed)
-    except IntegrityError as exc:
+            amount_untaxed=untaxed, amount_total=untaxed, mode=settings.ODOO_ORDER_MODEL)
+    except IntegrityError as exc:  # one active order per contact: one appeared since the decision
         raise OrderChanged(f"contact {contact_id} has an active order now") from exc
     _, after = lines_replace(order, list(change.lines), products)
     purchase_order_event(order_id=order.pk, order=order, actor=actor, kind="created", state=order.state,
@@ -148,6 +153,31 @@ def _locked(order_id: int, states, base_version: int | None) -> PurchaseOrder:
     return order
 
 
+def _wait_for_stock(change: OrderChange, *, contact_id, conversation_id, actor, turn_id,
+                    conversation) -> AppliedChange:
+    """The quote stands (same lines, same version): only the contact's choice is recorded, for staff and for the
+    next quote of these lines."""
+    order = _locked(change.order_id, EDITABLE, change.base_version)
+    codes = [line.product_code for line in change.lines]
+    order.lines.filter(product__default_code__in=codes).update(wait_for_stock=True)
+    purchase_order_event(order_id=order.pk, order=order, actor=actor, kind="stock_wait_chosen", state=order.state,
+                         detail={"products": codes, "version": order.lines_version, "turn": turn_id})
+    return AppliedChange(order.pk, "waiting_for_stock")
+
+
+# --- the quote told --------------------------------------------------------------------------------------------
+def purchase_order_quoted(*, order_id: int, version: int, actor: str = "agent", turn_id: int | None = None,
+                          order: PurchaseOrder | None = None) -> PurchaseOrder:
+    """The contact is being given the quote of lines `version`: caller holds the transaction that queues that reply.
+    The order is `sent` here, and Odoo owes the same: a mark_sent command in this transaction, run after commit.
+    `order`: the row the caller holds locked, updated in place."""
+    order = purchase_order_transition(order_id=order_id, order=order, to_state=OrderState.SENT, actor=actor,
+                                      reason="quote sent")
+    command_owed(order=order, kind=CommandKind.MARK_SENT, lines_version=version, actor=actor, turn_id=turn_id)
+    commands_nudge(order_id=order_id)
+    return order
+
+
 # --- the contact's yes -------------------------------------------------------------------------------------------
 def _confirm(change: OrderChange, *, contact_id, conversation_id, actor, turn_id, conversation) -> AppliedChange:
     order = _locked(change.order_id, EDITABLE, change.base_version)
@@ -166,7 +196,7 @@ def _confirm(change: OrderChange, *, contact_id, conversation_id, actor, turn_id
 def _cancel(change: OrderChange, *, contact_id, conversation_id, actor, turn_id, conversation) -> AppliedChange:
     order = _locked(change.order_id, ACTIVE_STATES, None)
     reason = change.reason or "cancelled"
-    commands_supersede(order_id=order.pk, kinds=(CommandKind.PUSH, CommandKind.CONFIRM))
+    commands_supersede(order_id=order.pk, kinds=OWED_PER_VERSION)
     if cancellation_is_local(order):
         purchase_order_transition(order_id=order.pk, order=order, to_state=OrderState.CANCELLED, actor=actor, reason=reason,
                                   detail={"turn": turn_id})

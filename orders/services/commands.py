@@ -10,23 +10,46 @@ back the ones queued after it (a confirmation waits for the push of the lines it
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.queue import enqueue_now, enqueue_on_commit, redrive_once
 from orders.models import CommandKind, CommandState, OdooCommand, PurchaseOrder
-from core.queue import enqueue_now, redrive_once
 from orders.services.odoo_ops import command_attempt
 
 log = logging.getLogger(__name__)
 MAX_COMMANDS_PER_RUN = 20
 RUN_TASK = "orders.tasks.run_odoo_commands"
 SWEEP_BATCH = 200
+PER_VERSION_KINDS = (CommandKind.PUSH, CommandKind.CONFIRM, CommandKind.MARK_SENT)
+_caller_runs = ContextVar("orders_caller_runs_commands", default=False)
+
+
+@contextlib.contextmanager
+def commands_run_by_caller():
+    """Within this block the caller runs the order's commands itself right after (the agent's turn, which marks
+    a quote sent in Odoo once it has posted the quote): `commands_nudge` enqueues nothing. If the caller dies
+    first, the command sweep runs them."""
+    token = _caller_runs.set(True)
+    try:
+        yield
+    finally:
+        _caller_runs.reset(token)
+
+
+def commands_nudge(*, order_id: int) -> None:
+    """Run the order's commands after commit (a task), unless the caller runs them itself."""
+    if not _caller_runs.get():
+        enqueue_on_commit(RUN_TASK, order_id)
 
 
 def command_queue(*, order: PurchaseOrder, kind: str, lines_version: int, actor: str, reason: str = "",
@@ -42,11 +65,22 @@ def command_queue(*, order: PurchaseOrder, kind: str, lines_version: int, actor:
     return command
 
 
+def command_owed(*, order: PurchaseOrder, kind: str, lines_version: int, actor: str,
+                 turn_id: int | None = None) -> None:
+    """Queue a command owed once per version of the lines, in one INSERT … ON CONFLICT DO NOTHING: owing it a
+    second time (a notice told again after a retry) is a no-op. Caller holds the transaction."""
+    if kind not in PER_VERSION_KINDS:  # others are asked for anew each time: their key is not per version
+        raise ValueError(f"{kind} is not owed once per version of the lines")
+    OdooCommand.objects.bulk_create([OdooCommand(
+        key=_key(order, kind, lines_version), order=order, kind=kind, lines_version=lines_version,
+        actor=actor[:150], turn_id=turn_id)], ignore_conflicts=True)
+
+
 def _key(order: PurchaseOrder, kind: str, lines_version: int) -> str:
-    """Pushes and confirmations are owed once per version of the lines. Approvals and cancellations are asked
-    for anew each time (staff may approve again once Odoo's rights are fixed); a second one of a finished
-    decision is dropped when it runs (the order is no longer awaiting it)."""
-    if kind in (CommandKind.PUSH, CommandKind.CONFIRM):
+    """Pushes, confirmations and marking the quote sent are owed once per version of the lines. Approvals and
+    cancellations are asked for anew each time (staff may approve again once Odoo's rights are fixed); a second
+    one of a finished decision is dropped when it runs (the order is no longer awaiting it)."""
+    if kind in PER_VERSION_KINDS:
         return f"{order.idempotency_key}:{kind}:{lines_version}"
     return f"{order.idempotency_key}:{kind}:{uuid.uuid4().hex[:12]}"
 
@@ -59,23 +93,33 @@ def commands_supersede(*, order_id: int, kinds: tuple[str, ...]) -> int:
 
 def odoo_commands_run(*, order_id: int) -> list[OdooCommand]:
     """Run the order's due commands, oldest first. Safe to call twice or concurrently (the second caller finds
-    the order leased and returns at once). Call outside any transaction: it talks to Odoo."""
-    lease = _lease(order_id)
-    if lease is None:
-        return []
-    finished = []
-    try:
-        for command in _waiting(order_id):
-            if not _claim(command):
-                break
-            done = command_attempt(command)
-            lease = _renew_if_late(order_id, lease)
-            if not done:
-                break  # retried later; the commands behind it wait
-            finished.append(command)
-    finally:
-        _release(order_id, lease)
-    return finished
+    the order leased, asks the holder to look again before it lets go, and returns at once). Call outside any
+    transaction: it talks to Odoo."""
+    finished: list[OdooCommand] = []
+    while True:
+        lease = _lease(order_id)
+        if lease is None:
+            # A command queued while another runner holds the order (a notice told mid-run queues a mark_sent)
+            # would otherwise wait for the sweep.
+            cache.set(_look_again_key(order_id), 1, timeout=settings.ODOO_COMMAND_LEASE_SECONDS)
+            return finished
+        try:
+            for command in _waiting(order_id):
+                if not _claim(command):
+                    break
+                done = command_attempt(command)
+                lease = _renew_if_late(order_id, lease)
+                if not done:
+                    break  # retried later; the commands behind it wait
+                finished.append(command)
+        finally:
+            _release(order_id, lease)
+        if not cache.delete(_look_again_key(order_id)):
+            return finished
+
+
+def _look_again_key(order_id: int) -> str:
+    return f"orders:commands:look-again:{order_id}"
 
 
 def _waiting(order_id: int) -> list[OdooCommand]:
@@ -131,8 +175,7 @@ def odoo_commands_sweep(*, now: datetime | None = None) -> dict:
     due = (Q(state=CommandState.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))) | Q(
         state=CommandState.RUNNING)
     free = Q(order__commands_lease_until__isnull=True) | Q(order__commands_lease_until__lt=now)
-    order_ids = list(OdooCommand.objects.filter(due & free).values_list("order_id", flat=True)
-                     .distinct()[:SWEEP_BATCH])
+    order_ids = _due_orders(due & free)
     finished = 0
     for order_id in order_ids:
         try:
@@ -148,8 +191,13 @@ def odoo_commands_redrive(*, now: datetime | None = None) -> int:
     due = (Q(state=CommandState.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))) | Q(
         state=CommandState.RUNNING)
     free = Q(order__commands_lease_until__isnull=True) | Q(order__commands_lease_until__lt=now)
-    order_ids = [order_id for order_id in OdooCommand.objects.filter(due & free).values_list("order_id", flat=True)
-                 .distinct()[:SWEEP_BATCH] if redrive_once(f"odoo:{order_id}")]
+    order_ids = [order_id for order_id in _due_orders(due & free) if redrive_once(f"odoo:{order_id}")]
     for order_id in order_ids:
         enqueue_now(RUN_TASK, order_id)
     return len(order_ids)
+
+
+def _due_orders(due: Q) -> list[int]:
+    # order_by(): the model's default ordering (id) would join the DISTINCT and list an order once per command.
+    return list(OdooCommand.objects.filter(due).order_by("order_id").values_list("order_id", flat=True)
+                .distinct()[:SWEEP_BATCH])

@@ -18,25 +18,37 @@ def result(order: PurchaseOrder, outcome: str, *, error: str = "", fresh: bool =
         order.refresh_from_db()
     lines = tuple(
         LineSummary(product_code=l.product.default_code, product_name=l.product.name, quantity=l.quantity,
-                    uom=l.uom, unit_price=l.unit_price, subtotal=l.subtotal, qty_available=l.product.qty_available)
+                    uom=l.uom, unit_price=l.unit_price, subtotal=l.subtotal, qty_available=l.product.qty_available,
+                    available=l.product.available, discount=l.discount, done_quantity=l.done_quantity,
+                    wait_for_stock=l.wait_for_stock)
         for l in order.lines.select_related("product"))
     return OrderResult(outcome=outcome, order_id=order.pk, state=order.state, odoo_name=order.odoo_name,
                        odoo_state=order.odoo_state, amount_untaxed=order.amount_untaxed,
-                       amount_total=order.amount_total, currency=order.currency, lines=lines, error=error)
+                       amount_total=order.amount_total, currency=order.currency, lines=lines, error=error,
+                       expected_at=order.expected_at, lines_version=order.lines_version)
+
+
+# Odoo's states of both models (purchase.order, sale.order: the names do not overlap) in ours.
+CONFIRMED_IN_ODOO = ("purchase", "done", "sale")
+LOCAL_STATE = {"draft": OrderState.DRAFT, "sent": OrderState.DRAFT, "to approve": OrderState.TO_APPROVE,
+               "cancel": OrderState.CANCELLED}
 
 
 def local_state_for(odoo: OdooOrder) -> str:
-    """CONTRACT §5: Odoo draft, sent, to approve, purchase (done/locked), receipt done, cancel."""
-    if odoo.state in ("purchase", "done"):
-        return OrderState.RECEIVED if odoo.received else OrderState.CONFIRMED
-    return {"draft": OrderState.DRAFT, "sent": OrderState.DRAFT, "to approve": OrderState.TO_APPROVE,
-            "cancel": OrderState.CANCELLED}.get(odoo.state, "")
+    """CONTRACT §5. Purchase: draft, sent, to approve, purchase (done/locked), receipt done, cancel. Sale: draft,
+    sent, sale, delivery done, cancel. 'sent' is a draft to us: our own `sent` says the contact has the quote."""
+    if odoo.state in CONFIRMED_IN_ODOO:
+        return OrderState.RECEIVED if odoo.fulfilment_status == "full" else OrderState.CONFIRMED
+    return LOCAL_STATE.get(odoo.state, "")
 
 
 def store_odoo_snapshot(order_id: int, odoo: OdooOrder, *, synced: bool = True) -> None:
-    """Record what Odoo says (name, state, totals). Not a state transition: `state` stays with the one door."""
+    """Record what Odoo says (name, state, totals, expected date). Not a state transition: `state` stays with the
+    one door."""
     updates = dict(odoo_id=odoo.id, odoo_name=odoo.name, odoo_state=odoo.state, odoo_error="",
                    amount_untaxed=odoo.amount_untaxed, amount_total=odoo.amount_total, updated_at=timezone.now())
+    if odoo.expected_date is not None:
+        updates["expected_at"] = odoo.expected_date
     if odoo.currency:
         updates["currency"] = odoo.currency
     if synced:

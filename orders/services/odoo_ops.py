@@ -1,10 +1,15 @@
 """What each Odoo command does (one attempt), and what its outcome changes here.
 
-Every write is looked up before it is repeated after an unknown outcome:
-- push: the RFQ is found by our key in its `origin` (a create that may have happened is adopted, not repeated);
-  rewriting the lines of an RFQ Odoo has replaces all of them in one write, so repeating it is harmless;
-- confirm, approve, cancel: the order is read first, and the button is pressed only if Odoo is not already there
-  (the buttons' return values prove nothing: the state re-read after each one is the truth, NOTES §0.4).
+The executors speak to `gateway.orders_for(mode)` with the order's own mode (ODOO_ORDER_MODEL when it was
+created): purchase.order (RFQs) or sale.order (quotations), through the same command API. Every write is looked up
+before it is repeated after an unknown outcome:
+- push: the order is found by our key in its `origin` (a create that may have happened is adopted, not repeated);
+  rewriting the lines of an order Odoo has brings them to ours, so repeating it is harmless. Purchase lines carry
+  our catalog's vendor price; sale lines carry none, so Odoo prices them (the customer's pricelist, else the list
+  price) and we take its prices back;
+- mark_sent, confirm, approve, cancel: the order is read first after an unknown outcome, and the action is taken
+  only if Odoo is not already there (the actions' return values prove nothing: the state re-read after each one
+  is the truth, NOTES §0.4).
 The contact hears about outcomes through order events with a notice (the agents turn them into replies).
 """
 
@@ -14,25 +19,31 @@ import logging
 import random
 from dataclasses import dataclass, field
 from datetime import timedelta
+from types import ModuleType
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
 from core.errors import InvalidTransition
 from integrations.odoo import gateway
-from integrations.odoo.errors import OdooError, OdooUnavailable
+from integrations.odoo.diagnose import explain
+from integrations.odoo.errors import OdooAccessError, OdooConfigError, OdooError, OdooUnavailable
 from orders.models import (
     CommandKind, CommandState, OdooCommand, OdooSyncStatus, OrderState, PurchaseOrder, PurchaseOrderLine,
 )
+from orders.modes import SALE
 from orders.services import notify
 from orders.services.common import local_state_for, store_odoo_snapshot
+from orders.services.lines import lines_from_odoo
 from orders.services.partners import odoo_partner_for_contact
 from orders.services.transitions import purchase_order_event, purchase_order_transition
 
 log = logging.getLogger(__name__)
-CONFIRMED_OR_WAITING = ("purchase", "done", "to approve")
+CONFIRMED_OR_WAITING = ("purchase", "done", "to approve", "sale")
+SENT_OR_FURTHER = ("sent", "to approve", "purchase", "done", "sale", "cancel")
+PER_VERSION = (CommandKind.PUSH, CommandKind.CONFIRM, CommandKind.MARK_SENT)
 
 
 @dataclass
@@ -47,8 +58,11 @@ class Attempt:
 def command_attempt(command: OdooCommand) -> bool:
     """Run one claimed command once and record what happened. True when it is finished (done, failed or
     superseded); False when it will be retried."""
-    order = PurchaseOrder.objects.prefetch_related(Prefetch(
-        "lines", queryset=PurchaseOrderLine.objects.select_related("product"))).get(pk=command.order_id)
+    orders = PurchaseOrder.objects.all()
+    if command.kind == CommandKind.PUSH:  # the only executor that writes the lines, and may need a partner
+        orders = orders.select_related("contact").annotate(known_partner_id=_known_partner()).prefetch_related(
+            Prefetch("lines", queryset=PurchaseOrderLine.objects.select_related("product")))
+    order = orders.get(pk=command.order_id)
     attempt = _attempt(command, order)
     RECORDERS[attempt.status](command, order, attempt)
     return attempt.status != "retry"
@@ -63,12 +77,16 @@ def _attempt(command: OdooCommand, order: PurchaseOrder) -> Attempt:
         return EXECUTORS[command.kind](command, order)
     except OdooUnavailable as exc:
         return Attempt("retry", error=str(exc), maybe_done=command.maybe_done or exc.maybe_done)
+    except (OdooAccessError, OdooConfigError) as exc:  # the setup, not the order: what to change, in one sentence
+        return Attempt("failed", error=explain(exc))
     except OdooError as exc:
         return Attempt("failed", error=str(exc))
 
 
 def _superseded(command: OdooCommand, order: PurchaseOrder) -> bool:
-    if command.kind in (CommandKind.PUSH, CommandKind.CONFIRM) and command.lines_version != order.lines_version:
+    if command.kind in PER_VERSION and command.lines_version != order.lines_version:
+        return True  # a newer version of the lines has its own push, quote and mark-sent
+    if command.kind == CommandKind.MARK_SENT and order.state == OrderState.CANCELLED:
         return True
     if command.kind == CommandKind.CONFIRM and order.state not in (OrderState.DRAFT, OrderState.SENT):
         return True
@@ -78,20 +96,31 @@ def _superseded(command: OdooCommand, order: PurchaseOrder) -> bool:
 
 
 # --- one attempt per kind ------------------------------------------------------------------------------------
+def _orders(order: PurchaseOrder) -> ModuleType:
+    # The order's own model: an order created before ODOO_ORDER_MODEL changed stays where Odoo has it.
+    return gateway.orders_for(order.mode)
+
+
 def _push(command: OdooCommand, order: PurchaseOrder) -> Attempt:
-    lines = _line_vals(order)
+    orders, lines = _orders(order), _line_vals(order)
     if order.odoo_id:
-        return Attempt("done", gateway.order_set_lines(order.odoo_id, lines))
-    found = gateway.order_find_by_origin(order.idempotency_key) if _create_may_have_happened(command) else None
+        return Attempt("done", orders.set_lines(order.odoo_id, lines))
+    found = orders.find(order.idempotency_key) if _create_may_have_happened(command) else None
     if found is not None:  # a create that looked failed did reach Odoo: adopt it, with the current lines
-        return Attempt("done", gateway.order_set_lines(found.id, lines), detail={"adopted": found.id})
+        return Attempt("done", orders.set_lines(found.id, lines), detail={"adopted": found.id})
     partner_id = _partner(order)
     try:
-        odoo_id = gateway.order_create(partner_id=partner_id, origin=order.origin, lines=lines)
+        created = orders.create(key=order.idempotency_key, partner_id=partner_id, origin=order.origin, lines=lines,
+                                look_first=False, **_create_extra(order))
     except OdooUnavailable as exc:
-        found = _look_up_at_once(exc, lambda: gateway.order_find_by_origin(order.idempotency_key))
+        found = _look_up_at_once(exc, lambda: orders.find(order.idempotency_key, lines=True))
         return Attempt("done", found, detail={"adopted": found.id})
-    return Attempt("done", gateway.order_read(odoo_id), detail={"created": True})
+    return Attempt("done", created, detail={"created": True})
+
+
+def _create_extra(order: PurchaseOrder) -> dict:
+    """Sale: our key is also the customer's reference (`client_order_ref`), where staff look for it."""
+    return {"client_ref": order.idempotency_key} if order.mode == SALE else {}
 
 
 def _look_up_at_once(exc: OdooUnavailable, look_up):
@@ -109,7 +138,7 @@ def _look_up_at_once(exc: OdooUnavailable, look_up):
 
 
 def _create_may_have_happened(command: OdooCommand) -> bool:
-    """An earlier attempt (of this command, or of a push it replaced) may have created the RFQ. The first
+    """An earlier attempt (of this command, or of a push it replaced) may have created the order. The first
     attempt of the first version's push has nothing before it to look for."""
     if command.maybe_done or command.attempts > 1:
         return True
@@ -121,39 +150,43 @@ def _create_may_have_happened(command: OdooCommand) -> bool:
 
 
 def _partner(order: PurchaseOrder) -> int:
-    partner_id = order.odoo_partner_id or _known_partner(order) or odoo_partner_for_contact(
-        contact_id=order.contact_id, order=order)
+    partner_id = order.odoo_partner_id or order.known_partner_id or odoo_partner_for_contact(
+        contact=order.contact, order=order)
     PurchaseOrder.objects.filter(pk=order.pk).update(odoo_partner_id=partner_id)
     return partner_id
 
 
-def _known_partner(order: PurchaseOrder) -> int | None:
-    """The partner an earlier order of this contact already used in Odoo (saves the look-up)."""
-    return (PurchaseOrder.objects.filter(contact_id=order.contact_id, odoo_partner_id__isnull=False)
-            .exclude(pk=order.pk).order_by("-created_at").values_list("odoo_partner_id", flat=True).first())
+def _known_partner() -> Subquery:
+    """The partner an earlier order of this contact already used in Odoo (saves the look-up), read with the
+    order."""
+    return Subquery(PurchaseOrder.objects.filter(contact_id=OuterRef("contact_id"), odoo_partner_id__isnull=False)
+                    .exclude(pk=OuterRef("pk")).order_by("-created_at").values("odoo_partner_id")[:1])
 
 
 def _line_vals(order: PurchaseOrder) -> list[gateway.LineVals]:
+    # Sale mode sends no price: Odoo's pricing (pricelist, list price) is the truth, read back after the write.
+    priced = order.mode != SALE
     return [gateway.LineVals(odoo_product_id=l.product.odoo_product_id, quantity=l.quantity,
-                             unit_price=l.unit_price) for l in order.lines.all()]
+                             unit_price=l.unit_price if priced else None) for l in order.lines.all()]
 
 
 def _confirm(command: OdooCommand, order: PurchaseOrder) -> Attempt:
     if not order.odoo_id:
         return Attempt("failed", error="the order is not in Odoo (its push was refused)")
+    orders = _orders(order)
     if command.maybe_done:
-        odoo = gateway.order_read(order.odoo_id)
-        if odoo.state in CONFIRMED_OR_WAITING:
+        odoo = orders.read(order.odoo_id)
+        if odoo is not None and odoo.state in CONFIRMED_OR_WAITING:
             return Attempt("done", odoo, detail={"found": odoo.state})
-    return Attempt("done", _button(order.odoo_id, "button_confirm", CONFIRMED_OR_WAITING))
+    return Attempt("done", _act(orders, lambda: orders.confirm(order.odoo_id), order.odoo_id, CONFIRMED_OR_WAITING))
 
 
-def _button(odoo_id: int, button: str, done_states: tuple[str, ...]) -> gateway.OdooOrder:
-    """Press the button; after an unknown outcome, a re-read showing the order moved is the outcome."""
+def _act(orders: ModuleType, call, odoo_id: int, done_states: tuple[str, ...]) -> gateway.OdooOrder:
+    """Take the action; after an unknown outcome, a re-read showing the order moved is the outcome."""
     try:
-        return gateway.order_button(odoo_id, button)
+        return call()
     except OdooUnavailable as exc:
-        return _look_up_at_once(exc, lambda: _moved(gateway.order_read(odoo_id), done_states))
+        return _look_up_at_once(exc, lambda: _moved(orders.read(odoo_id), done_states))
 
 
 def _moved(odoo: gateway.OdooOrder | None, done_states: tuple[str, ...]) -> gateway.OdooOrder | None:
@@ -161,31 +194,54 @@ def _moved(odoo: gateway.OdooOrder | None, done_states: tuple[str, ...]) -> gate
 
 
 def _approve(command: OdooCommand, order: PurchaseOrder) -> Attempt:
+    """Staff approved. Purchase: Odoo's own `to approve` is approved, a draft confirmed. Sale: approval is ours
+    alone, so the quotation is confirmed."""
     if not order.odoo_id:
         return Attempt("failed", error="the order is not in Odoo yet")
-    odoo = gateway.order_read(order.odoo_id)  # always read first: approving twice must not confirm twice
+    orders = _orders(order)
+    odoo = orders.read(order.odoo_id)  # always read first: approving twice must not confirm twice
     if odoo.state == "to approve":
-        odoo = _button(order.odoo_id, "button_approve", ("purchase", "done"))
+        odoo = _act(orders, lambda: orders.approve(order.odoo_id), order.odoo_id, ("purchase", "done"))
     elif odoo.state in ("draft", "sent"):
-        odoo = _button(order.odoo_id, "button_confirm", CONFIRMED_OR_WAITING)
+        odoo = _act(orders, lambda: orders.confirm(order.odoo_id), order.odoo_id, CONFIRMED_OR_WAITING)
     return Attempt("done", odoo)
 
 
 def _cancel(command: OdooCommand, order: PurchaseOrder) -> Attempt:
+    orders = _orders(order)
     odoo_id = order.odoo_id or _find_id(order)
     if not odoo_id:
         return Attempt("done", None, detail={"never_in_odoo": True})
     if command.maybe_done:
-        odoo = gateway.order_read(odoo_id)
+        odoo = orders.read(odoo_id)
         if odoo is None or odoo.state == "cancel":
             return Attempt("done", odoo)
-    return Attempt("done", _button(odoo_id, "button_cancel", ("cancel",)))
+    # Sale orders that are sent or confirmed: 17/18 answer with a wizard unless told not to; the gateway knows.
+    return Attempt("done", _act(orders, lambda: orders.cancel(odoo_id), odoo_id, ("cancel",)))
 
 
 def _find_id(order: PurchaseOrder) -> int | None:
-    """A push that looked failed may still have created the RFQ: cancel that one too rather than leave it."""
-    found = gateway.order_find_by_origin(order.idempotency_key)
+    """A push that looked failed may still have created the order: cancel that one too rather than leave it."""
+    found = _orders(order).find(order.idempotency_key)
     return found.id if found else None
+
+
+def _mark_sent(command: OdooCommand, order: PurchaseOrder) -> Attempt:
+    """The contact has the quote: Odoo marks it sent too, without e-mailing anyone (purchase: an internal note
+    posted under `mark_rfq_as_sent`; sale: `action_quotation_sent`)."""
+    if not order.odoo_id:
+        return Attempt("failed", error="the order is not in Odoo")
+    if order.odoo_state in SENT_OR_FURTHER:  # as Odoo answered the push of these lines: a re-quote of a sent one
+        return Attempt("done", None, detail={"already": order.odoo_state})
+    orders = _orders(order)
+    if command.maybe_done:
+        odoo = orders.read(order.odoo_id)
+        if odoo is not None and odoo.state in SENT_OR_FURTHER:
+            return Attempt("done", odoo, detail={"found": odoo.state})
+    # Not after an unknown outcome: the state Odoo answered the push with is then what it still is.
+    known = None if command.maybe_done else order.odoo_state or None
+    return Attempt("done", _act(orders, lambda: orders.mark_sent(order.odoo_id, state=known), order.odoo_id,
+                                SENT_OR_FURTHER))
 
 
 def _dry_run(command: OdooCommand, order: PurchaseOrder) -> Attempt:
@@ -200,7 +256,7 @@ def _dry_run(command: OdooCommand, order: PurchaseOrder) -> Attempt:
 
 
 EXECUTORS = {CommandKind.PUSH: _push, CommandKind.CONFIRM: _confirm, CommandKind.APPROVE: _approve,
-             CommandKind.CANCEL: _cancel}
+             CommandKind.CANCEL: _cancel, CommandKind.MARK_SENT: _mark_sent}
 
 
 # --- recording outcomes ----------------------------------------------------------------------------------------
@@ -261,8 +317,9 @@ def _odoo_state(attempt: Attempt) -> str:
 
 
 def _tells_contact(command: OdooCommand) -> bool:
-    """Outcomes of what the contact asked for are told to them; staff decisions are told when they succeed."""
-    return command.user_id is None
+    """Outcomes of what the contact asked for are told to them; staff decisions are told when they succeed.
+    Marking the quote sent is Odoo's bookkeeping: the contact already has the quote, whatever Odoo says."""
+    return command.user_id is None and command.kind != CommandKind.MARK_SENT
 
 
 RECORDERS = {"done": _record_done, "retry": _record_retry, "failed": _record_failed,
@@ -276,7 +333,10 @@ def _pushed(command: OdooCommand, order: PurchaseOrder, attempt: Attempt) -> str
         PurchaseOrder.objects.filter(pk=order.pk).update(odoo_sync_status=OdooSyncStatus.DRY_RUN)
     else:
         store_odoo_snapshot(order.pk, attempt.odoo, synced=current)
-    purchase_order_event(order_id=order.pk, order=order, actor="system", kind="quote_ready", state=order.state, notice=current,
+        if current:
+            lines_from_odoo(order, attempt.odoo)  # Odoo's prices are the quote's
+    purchase_order_event(order_id=order.pk, order=order, actor="system", kind="quote_ready", state=order.state,
+                         notice=current,
                          detail={"version": command.lines_version, "dry_run": attempt.odoo is None,
                                  "turn": command.turn_id,
                                  **({"odoo_id": attempt.odoo.id, "odoo_name": attempt.odoo.name,
@@ -302,6 +362,7 @@ def _confirmed(command: OdooCommand, order: PurchaseOrder, attempt: Attempt) -> 
                              detail={"command": command.kind, "odoo_state": attempt.odoo.state,
                                      "turn": command.turn_id})
         return CommandState.FAILED
+    lines_from_odoo(order, attempt.odoo)
     _move(order, OrderState.CONFIRMED, command.actor, "confirmed in Odoo", "confirmed", turn=command.turn_id)
     return CommandState.DONE
 
@@ -313,6 +374,7 @@ def _approved(command: OdooCommand, order: PurchaseOrder, attempt: Attempt) -> s
                              detail={"odoo_state": attempt.odoo.state, "hint": "the Odoo integration user needs the "
                                      "Purchase / Administrator right to approve"})
         return CommandState.FAILED
+    lines_from_odoo(order, attempt.odoo)
     _move(order, OrderState.CONFIRMED, command.actor, "approved", "approved",
           updates={"approved_by_id": command.user_id, "decided_at": timezone.now()})
     return CommandState.DONE
@@ -346,5 +408,14 @@ def _move(order: PurchaseOrder, to_state: str, actor: str, reason: str, notice: 
         return order
 
 
+def _marked_sent(command: OdooCommand, order: PurchaseOrder, attempt: Attempt) -> str:
+    if attempt.odoo is not None:
+        store_odoo_snapshot(order.pk, attempt.odoo, synced=order.odoo_sync_status == OdooSyncStatus.SYNCED)
+    purchase_order_event(order_id=order.pk, order=order, actor="system", kind="odoo_marked_sent", state=order.state,
+                         detail={"version": command.lines_version, "odoo_state": _odoo_state(attempt),
+                                 **attempt.detail})
+    return CommandState.DONE
+
+
 DONE_HANDLERS = {CommandKind.PUSH: _pushed, CommandKind.CONFIRM: _confirmed, CommandKind.APPROVE: _approved,
-                 CommandKind.CANCEL: _cancelled}
+                 CommandKind.CANCEL: _cancelled, CommandKind.MARK_SENT: _marked_sent}

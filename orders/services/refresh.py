@@ -1,21 +1,28 @@
-"""Following Odoo: what staff did there (approved or cancelled a waiting order) and the goods arriving. Each change
-is a transition with a notice, so the contact hears it once, as from our admin."""
+"""Following Odoo: what staff did there (approved or cancelled a waiting order), and the goods arriving (purchase:
+receipts) or leaving for the contact (sale: deliveries). Each change is a transition or an event with a notice, so
+the contact hears it once, as from our admin: a partial receipt or delivery is told once per new quantity (the
+per-line quantities told are kept in the event's detail, and only an increase is told again), the full one by
+the move to `received`."""
 
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 
 from core.errors import DomainError
 from integrations.odoo import gateway
 from integrations.odoo.errors import OdooError, OdooUnavailable
-from orders.models import OdooSyncStatus, OrderState, PurchaseOrder
-from orders.services.common import local_state_for, result, store_odoo_snapshot
+from orders.models import OdooSyncStatus, OrderState, Product, PurchaseOrder
+from orders.services.common import CONFIRMED_IN_ODOO, local_state_for, result, store_odoo_snapshot
+from orders.services.lines import lines_from_odoo
 from orders.services.results import OrderResult, Outcome
 from orders.services.transitions import ALLOWED, purchase_order_event, purchase_order_transition
 
 log = logging.getLogger(__name__)
+PARTLY_DONE = "partly_done"
 
 OUTCOME_FOR_STATE = {OrderState.CONFIRMED: Outcome.CONFIRMED, OrderState.TO_APPROVE: Outcome.AWAITING_APPROVAL,
                      OrderState.RECEIVED: Outcome.RECEIVED, OrderState.CANCELLED: Outcome.CANCELLED}
@@ -29,14 +36,43 @@ def purchase_order_refresh_from_odoo(*, order_id: int) -> OrderResult:
         return result(order, Outcome.PENDING_ODOO if order.odoo_sync_status == OdooSyncStatus.PENDING
                       else Outcome.UNCHANGED)
     try:
-        odoo = gateway.order_read(order.odoo_id)
+        odoo = gateway.orders_for(order.mode).read(order.odoo_id)  # with its lines, one call
     except OdooUnavailable as exc:
         return result(order, Outcome.ODOO_UNREACHABLE, error=str(exc))
     if odoo is None:
         purchase_order_event(order_id=order_id, actor="odoo", kind="odoo_order_missing", state=order.state)
         return result(order, Outcome.ODOO_REFUSED, error="the order no longer exists in Odoo")
-    store_odoo_snapshot(order_id, odoo, synced=order.odoo_sync_status == OdooSyncStatus.SYNCED)
+    with transaction.atomic():
+        store_odoo_snapshot(order_id, odoo, synced=order.odoo_sync_status == OdooSyncStatus.SYNCED)
+        if odoo.state in CONFIRMED_IN_ODOO:
+            lines_from_odoo(order, odoo)
+            _tell_partly_done(order.pk, odoo)
     return _follow(order, local_state_for(odoo), odoo.state)
+
+
+def _tell_partly_done(order_id: int, odoo: gateway.OdooOrder) -> None:
+    """Part of the goods moved (and not all): an event with a notice, unless no line moved beyond what the
+    contact was last told. Caller holds the transaction; the order's row lock keeps the watcher and a status
+    question from telling the same quantities twice."""
+    order = PurchaseOrder.objects.select_for_update().get(pk=order_id)
+    done = {str(line.id): str(line.done_quantity) for line in odoo.lines if line.product_id}
+    if odoo.fulfilment_status == "full" or not any(Decimal(qty) > 0 for qty in done.values()):
+        return
+    told = (order.events.filter(kind=PARTLY_DONE).order_by("-id").values_list("detail", flat=True).first()
+            or {}).get("done", {})
+    if not any(Decimal(qty) > Decimal(told.get(line_id, "0")) for line_id, qty in done.items()):
+        return
+    purchase_order_event(order_id=order.pk, actor="odoo", kind=PARTLY_DONE, state=order.state, notice=True,
+                         detail={"done": done, "lines": _moved_lines(odoo)})
+
+
+def _moved_lines(odoo: gateway.OdooOrder) -> list[dict]:
+    """The lines with something received or delivered, named as our catalog names them."""
+    moved = [line for line in odoo.lines if line.product_id and line.done_quantity > 0]
+    products = {p.odoo_product_id: p for p in Product.objects.filter(odoo_product_id__in=[l.product_id for l in moved])}
+    return [{"name": products[l.product_id].name if l.product_id in products else l.product_name,
+             "uom": products[l.product_id].uom if l.product_id in products else l.uom,
+             "ordered": str(l.quantity), "done": str(l.done_quantity)} for l in moved]
 
 
 def _follow(order: PurchaseOrder, target: str, odoo_state: str) -> OrderResult:
@@ -61,7 +97,8 @@ def _follow(order: PurchaseOrder, target: str, odoo_state: str) -> OrderResult:
 
 def _notice(before: str, after: str) -> str:
     """What the contact hears when Odoo moved their order: staff approved or cancelled a waiting order in Odoo
-    itself, or the goods arrived. A step the contact already heard about (their own confirmation) says nothing."""
+    itself, or all the goods arrived (or were delivered). A step the contact already heard about (their own
+    confirmation) says nothing."""
     if after == OrderState.RECEIVED:
         return "received"
     if before == OrderState.TO_APPROVE and after == OrderState.CONFIRMED:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from core.errors import DomainError
@@ -33,7 +34,20 @@ class LineSummary:
     uom: str
     unit_price: Decimal
     subtotal: Decimal
-    qty_available: Decimal
+    qty_available: Decimal  # stock on hand
+    available: Decimal | None = None  # free to use where Odoo reports it (None: count on the stock on hand)
+    discount: Decimal = Decimal(0)  # percent, Odoo's
+    done_quantity: Decimal = Decimal(0)  # received (purchase) or delivered (sale) so far
+    wait_for_stock: bool = False  # sale mode: the contact takes the whole line later
+
+    @property
+    def can_promise(self) -> Decimal:
+        return self.qty_available if self.available is None else self.available
+
+    @property
+    def short(self) -> bool:
+        """More than can be promised now (stock is informational in purchase mode, a question in sale mode)."""
+        return self.quantity > self.can_promise
 
 
 @dataclass(frozen=True)
@@ -48,6 +62,8 @@ class OrderResult:
     currency: str = "CLP"
     lines: tuple[LineSummary, ...] = field(default_factory=tuple)
     error: str = ""  # for staff and logs, never shown to a contact verbatim
+    expected_at: datetime | None = None  # when Odoo expects the goods (confirmed orders)
+    lines_version: int = 0
 
     @property
     def ok(self) -> bool:

@@ -39,6 +39,17 @@ def test_whatsapp_text_stores_contact_conversation_message_and_hands_it_to_the_a
     assert seam_calls == [{"message_id": message.pk, "conversation_id": conv.pk}]
 
 
+def test_the_contacts_last_word_is_kept_for_whatsapps_window_and_staff_words_do_not_move_it(deliver, seam_calls):
+    deliver(load("message_created__whatsapp_text"))
+    conv = Message.objects.get(chatwoot_id=9001).conversation
+    wrote = Message.objects.get(chatwoot_id=9001).chatwoot_created_at
+    assert wrote is not None and conv.last_inbound_at == wrote == conv.last_message_at
+
+    deliver(load("message_created__outgoing_agent"))  # a staff reply from Chatwoot: the window does not move
+    conv.refresh_from_db()
+    assert conv.last_inbound_at == wrote
+
+
 def test_whatsapp_image_keeps_the_attachment_and_caption(deliver, seam_calls):
     deliver(load("message_created__whatsapp_image"))
     message = Message.objects.get(chatwoot_id=9002)

@@ -124,7 +124,8 @@ def test_whatsapp_window_closed_sends_nothing_and_hands_to_staff(chatwoot_standi
     conversation = conversation_in_both(chatwoot_standin, can_reply=False)
     message = queue(django_capture_on_commit_callbacks, conversation)
     conversation.refresh_from_db()
-    assert chatwoot_standin.sent == []
+    [note] = chatwoot_standin.sent  # only staff's note of what was not sent, and why
+    assert note["private"] and "24 horas" in note["content"] and "Hola, ¿en qué le puedo ayudar?" in note["content"]
     assert message.status == MessageStatus.FAILED and message.error == "whatsapp_window_closed"
     assert conversation.mode == "human" and conversation.handoff_reason == "whatsapp_window"
     assert ConversationEvent.objects.filter(conversation=conversation, actor="system", after="human").exists()

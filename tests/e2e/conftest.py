@@ -1,34 +1,49 @@
-"""The purchase negotiation end to end: the Chatwoot stand-in signs real webhooks, our real view ingests them
-(Django test client), django-q2 runs every task inline (sync), the agent talks to the Odoo stand-in over
-XML-RPC, and replies go back through our real Chatwoot client to the stand-in.
+"""The order negotiation end to end: the Chatwoot stand-in signs real webhooks, our real view ingests them
+(Django test client), django-q2 runs every task inline (sync), the agent talks to the Odoo stand-in (17 over
+XML-RPC by default; `make_shop` picks the version, protocol and order mode), and replies go back through our
+real Chatwoot client to the stand-in.
 
 Deliveries (including the echoes of our own replies) are queued by the stand-in and posted from the test thread,
 one at a time: one writer at a time, so the suite also runs on SQLite."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import deque
+from importlib import import_module
 
 import pytest
 from django.apps import apps as django_apps
 
 from orders.catalog_sync import catalog_sync
 from tests.fakes.chatwoot import chatwoot_standin  # noqa: F401
-from tests.fakes.odoo import make_odoo_standin, odoo_standin  # noqa: F401
+from tests.fakes.odoo import make_odoo_standin  # noqa: F401
 
 SECRET = "purchase-e2e-secret"
 WEBHOOK = "/webhooks/chatwoot/"
 
 
+MODELS = {"purchase": ("purchase.order", "purchase.order.line", "product_qty"),
+          "sale": ("sale.order", "sale.order.line", "product_uom_qty")}
+
+
 class Shop:
     """A contact talking to the bot through Chatwoot, and what each side ends up holding."""
 
-    def __init__(self, client, chatwoot, odoo):
-        self.client, self.chatwoot, self.odoo = client, chatwoot, odoo
+    def __init__(self, client, chatwoot, odoo, mode: str = "purchase"):
+        self.client, self.chatwoot, self.odoo, self.mode = client, chatwoot, odoo, mode
+        self.model, self.line_model, self.qty_field = MODELS[mode]
         self.deliveries: deque = deque()
-        chatwoot.webhook_sink = lambda payload, headers: self.deliveries.append((payload, headers))
+        # (the bot's message as Chatwoot echoed it, how many Odoo calls had been made when it was posted)
+        self.posted_at_call: list[tuple[str, int]] = []
+        chatwoot.webhook_sink = self._sink
         self.statuses: list[int] = []
+
+    def _sink(self, payload: dict, headers: dict) -> None:
+        if payload.get("event") == "message_created" and payload.get("message_type") == "outgoing":
+            self.posted_at_call.append((payload.get("content") or "", len(self.odoo.state.calls)))
+        self.deliveries.append((payload, headers))
 
     def contact(self, name="Almacén Las Lilas", phone="+56987654321") -> "Conversation":
         return Conversation(self, {"name": name, "phone_number": phone})
@@ -44,13 +59,18 @@ class Shop:
             assert response.status_code == 200, response.content
 
     def odoo_orders(self) -> list[dict]:
-        return list(self.odoo.state.tables["purchase.order"].values())
+        return list(self.odoo.state.tables[self.model].values())
 
     def odoo_lines(self, order: dict) -> list[tuple[str, float]]:
-        lines = self.odoo.state.tables["purchase.order.line"]
+        return [(code, qty) for code, qty, _price in self.odoo_priced_lines(order)]
+
+    def odoo_priced_lines(self, order: dict) -> list[tuple[str, float, float]]:
+        """(product code, quantity, Odoo's unit price) of each line of the order, as Odoo holds them."""
+        lines = self.odoo.state.tables[self.line_model]
         products = self.odoo.state.tables["product.product"]
         rows = [line for line in lines.values() if _id(line["order_id"]) == order["id"]]
-        return sorted((products[_id(r["product_id"])]["default_code"], r["product_qty"]) for r in rows)
+        return sorted((products[_id(r["product_id"])]["default_code"], r[self.qty_field], r["price_unit"])
+                      for r in rows)
 
     def odoo_calls(self) -> int:
         return len(self.odoo.state.calls)
@@ -89,20 +109,32 @@ def buttons(message: dict) -> list[str]:
     return [i["title"] for i in (message.get("content_attributes") or {}).get("items", [])]
 
 
-@pytest.fixture
-def shop(chatwoot_standin, odoo_standin, client, settings, transactional_db):
+def open_shop(chatwoot, make_odoo_standin, client, settings, *, version: int = 17, protocol: str = "xmlrpc",
+              mode: str = "purchase") -> Shop:
+    odoo = make_odoo_standin(version=version, protocol=protocol, mode=mode)
     settings.CHATWOOT_WEBHOOK_SECRETS = [SECRET]
     settings.AGENT_BURST_WINDOW = 0.0
     settings.AGENT_TURN_BACKOFF = 0.001
     settings.OPENAI_API_KEY = ""
     settings.SLACK_WEBHOOK_URL = ""
     settings.ORDER_APPROVAL_THRESHOLD = 0
-    chatwoot_standin.secret = SECRET
-    from importlib import import_module
-
+    chatwoot.secret = SECRET
     import_module("agents.migrations.0002_seed_faqs").seed(django_apps, None)
     catalog_sync()
-    return Shop(client, chatwoot_standin, odoo_standin)
+    return Shop(client, chatwoot, odoo, mode)
+
+
+@pytest.fixture
+def make_shop(chatwoot_standin, make_odoo_standin, client, settings, transactional_db):
+    """`make_shop(version=, protocol=, mode=)`: a shop on Odoo `version` over `protocol`, taking orders as `mode`
+    (purchase.order or sale.order)."""
+    return functools.partial(open_shop, chatwoot_standin, make_odoo_standin, client, settings)
+
+
+@pytest.fixture
+def shop(chatwoot_standin, make_odoo_standin, client, settings, transactional_db):
+    """Odoo 17 over XML-RPC, purchase mode."""
+    return open_shop(chatwoot_standin, make_odoo_standin, client, settings)
 
 
 APPROVER_PASSWORD = "pw-aprobador-e2e"

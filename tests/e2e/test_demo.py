@@ -30,3 +30,21 @@ def test_demo_plays_the_conversation_and_prints_the_confirmed_order(capsys, sett
     assert "150 × Aceite de coco orgánico a granel @ $6.890 = $1.033.500" in out
     assert out.rstrip().endswith("Demo OK")
     assert PurchaseOrder.objects.get().state == "confirmed"
+
+
+def test_demo_in_sale_mode_plays_a_customer_quotation_and_prints_the_sales_order(capsys, settings):
+    settings.ORDER_APPROVAL_THRESHOLD = 0
+    settings.OPENAI_API_KEY = ""
+    try:
+        call_command("demo", model="sale")
+    finally:
+        logging.disable(logging.NOTSET)
+    out = capsys.readouterr().out
+    assert "=== Conversación (cliente, cotización) ===" in out
+    assert "Bot:     Cotización S" in out and "[Confirmar] [Modificar] [Cancelar]" in out
+    assert "=== Pedido de venta en Odoo (sale.order) ===" in out
+    assert "estado Odoo: sale  (local: confirmed)" in out
+    assert "30 × Almendra entera sin tostar @ $13.900 = $417.000" in out  # the list price: a new customer
+    assert out.rstrip().endswith("Demo OK")
+    order = PurchaseOrder.objects.get()
+    assert order.state == "confirmed" and order.odoo_state == "sale"

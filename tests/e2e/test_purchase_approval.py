@@ -17,7 +17,7 @@ def test_over_the_threshold_staff_approve_in_the_admin_and_the_contact_is_told(s
     [review] = ana.texts("sí, confirmo")
     assert review.startswith(f"Gracias. Tu pedido {odoo_order['name']} por $") and "en revisión" in review
     order = PurchaseOrder.objects.get()
-    assert order.state == "to_approve" and shop.odoo_orders()[0]["state"] == "draft"
+    assert order.state == "to_approve" and shop.odoo_orders()[0]["state"] == "sent"  # the quote reached her
     [slack] = fake_slack.messages
     assert odoo_order["name"] in slack["text"] and "espera aprobación" in slack["text"]
 

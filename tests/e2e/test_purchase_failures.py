@@ -41,9 +41,10 @@ def test_odoo_down_the_contact_is_told_staff_see_it_pending_and_it_is_pushed_whe
     shop.odoo.up()
     time.sleep(0.35)  # the breaker lets a trial call through after its reset timeout
     due_now()
-    assert sweep_odoo_commands() == {"orders": 1, "finished": 1}
+    assert sweep_odoo_commands() == {"orders": 1, "finished": 2}  # the push, then the quote marked sent
     assert sweep_odoo_commands() == {"orders": 0, "finished": 0}
     [odoo_order] = shop.odoo_orders()
+    assert odoo_order["state"] == "sent"
     [quote] = ana.new_messages()
     assert quote["content"].startswith(f"Cotización {odoo_order['name']} creada:")
     assert buttons(quote) == ["Confirmar", "Modificar", "Cancelar"]
@@ -58,11 +59,11 @@ def test_a_push_whose_outcome_was_lost_is_looked_up_not_repeated(shop):
     order = PurchaseOrder.objects.get()
     OdooCommand.objects.filter(order=order).update(state=CommandState.RUNNING, attempts=1)
     PurchaseOrder.objects.filter(pk=order.pk).update(odoo_sync_status="pending", odoo_id=None, odoo_name="")
-    assert sweep_odoo_commands() == {"orders": 1, "finished": 1}
+    assert sweep_odoo_commands() == {"orders": 1, "finished": 2}  # the push adopted, the mark-sent found done
     assert sweep_odoo_commands() == {"orders": 0, "finished": 0}
     assert len(shop.odoo_orders()) == 1
     assert PurchaseOrder.objects.get().odoo_id == shop.odoo_orders()[0]["id"]
-    assert OdooCommand.objects.get(order=order).result["adopted"] == shop.odoo_orders()[0]["id"]
+    assert OdooCommand.objects.get(order=order, kind="push").result["adopted"] == shop.odoo_orders()[0]["id"]
     assert [m for m in ana.new_messages() if m["content"].startswith("Cotización")] == []  # the quote, once
 
 

@@ -1,6 +1,7 @@
 """Close calls get buttons, unknown products are said plainly, catalog questions get prices, and a second order
 while one is active goes into it."""
 
+from agents.lanes.purchase import texts
 from orders.models import PurchaseOrder
 from tests.e2e.conftest import buttons
 
@@ -82,8 +83,9 @@ def test_answering_a_close_call_with_the_options_number_picks_that_product(shop)
     # WhatsApp lists and our numbered fallback invite "2"; the router alone cannot tell what "2" means.
     eva = shop.contact(name="Eva", phone="+56933334444")
     [question] = eva.says("quiero 5 kg de harina")
-    titles = buttons(question)
+    chosen = question["content_attributes"]["items"][1]["value"]
     [quote] = eva.says("2")
-    chosen = titles[1]
-    assert f"5 kg {chosen}" in quote["content"]
+    [line] = PurchaseOrder.objects.get().lines.all()
+    assert line.product.default_code == chosen
+    assert f"{texts.product_without_pack(line.product.name, line.uom)} ×" in quote["content"]
     assert len(shop.odoo_orders()) == 1

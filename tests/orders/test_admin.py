@@ -50,7 +50,7 @@ def test_changelist_lists_orders_awaiting_approval_first_with_pesos_as_chileans_
     assert page.status_code == 200
     assert list(page.context["cl"].result_list)[0].pk == waiting_order.pk
     html = page.content.decode()
-    assert "$259.420" in html and "Por aprobar" in html and "Seleccione orden de compra para ver" in html
+    assert "$259.420" in html and "Por aprobar" in html and "<h1>Órdenes de compra</h1>" in html
 
 
 def test_order_page_reads_like_odoos_form(client, approver, waiting_order, settings):
@@ -59,7 +59,7 @@ def test_order_page_reads_like_odoos_form(client, approver, waiting_order, setti
     client.force_login(approver)
     html = client.get(order_page(waiting_order)).content.decode()
     page = text_of(html)
-    assert f"Cotización {waiting_order.odoo_name}" in page and "Café Lastarria" in page
+    assert f"Solicitud de cotización {waiting_order.odoo_name}" in page and "Café Lastarria" in page
     bar = text_of(html[html.index('<ol class="order-statusbar"'):html.index("</ol>")])
     assert bar.split() == "Borrador Cotización enviada Por aprobar Confirmada Recibida".split()
     assert re.search(r'<li class="current to_approve" aria-current="step">Por aprobar</li>', html)

@@ -98,3 +98,23 @@ def test_sync_catalog_says_what_is_wrong_in_one_sentence(make_odoo_standin, setu
         run()
     assert str(caught.value).count(". ") == 0 and str(caught.value).endswith(".")
     assert Product.objects.count() == 0
+
+
+def test_sale_mode_keeps_what_is_free_to_promise(make_odoo_standin):
+    make_odoo_standin(version=19, protocol="json2", mode="sale")
+    run()
+    almonds = Product.objects.get(default_code="FS-ALM-KG")  # 350 on hand, 40 already promised to customers
+    assert (almonds.qty_available, almonds.qty_free, almonds.available) == (
+        Decimal("350.000"), Decimal("310.000"), Decimal("310.000"))
+
+
+def test_sale_mode_without_the_sales_rights_says_which_to_give(make_odoo_standin):
+    from django.core.management.base import CommandError
+
+    standin = make_odoo_standin(version=18, mode="sale")
+    standin.state.tables["res.users"][2]["sale_user"] = False
+    with pytest.raises(CommandError, match=re.escape(
+            "Odoo user 'admin' lacks the rights ODOO_ORDER_MODEL=sale needs: give it Sales / User: Own Documents "
+            "Only in Odoo")):
+        run()
+    assert Product.objects.count() == 0

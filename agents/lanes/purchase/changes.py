@@ -90,7 +90,7 @@ def apply(ctx: Context, resolution: Resolution, *, intent: str, notes: list[str]
         return AgentResult(replies=[Reply(texts.text("would_be_empty", name=name),
                                           [{"title": "Cancelar pedido", "value": "cancelar"}])],
                            patch=result_patch(active))
-    return decide_lines(ctx, merged, notes=notes, current=current)
+    return decide_lines(ctx, merged, notes=notes, current=current, known=resolution.products)
 
 
 def merge(current: dict[str, Decimal], wanted: list[Wanted], *, adding: bool) -> dict[str, Decimal]:
@@ -106,18 +106,19 @@ def merge(current: dict[str, Decimal], wanted: list[Wanted], *, adding: bool) ->
     return lines
 
 
-def decide_lines(ctx: Context, lines: dict[str, Decimal], *, notes: list[str],
-                 current: dict[str, Decimal]) -> AgentResult:
-    """The lines to write, checked as the commit will check them: a refused line is said and left as it was."""
+def decide_lines(ctx: Context, lines: dict[str, Decimal], *, notes: list[str], current: dict[str, Decimal],
+                 known: dict | None = None) -> AgentResult:
+    """The lines to write, checked as the commit will check them: a refused line is said and left as it was.
+    `known`: the products the resolution read this turn."""
     inputs = [LineInput(product_code=code, quantity=qty) for code, qty in lines.items()]
     try:
-        products = lines_validated(inputs)
+        products = lines_validated(inputs, mode=ctx.order.mode if ctx.order else None, known=known)
     except InvalidOrderLines as exc:
         notes = notes + [_problem_text(code, reason) for code, reason in exc.problems]
         kept = _without_invalid_changes(lines, current, {code for code, _ in exc.problems})
         if not kept or kept == lines or kept == current:
             return notes_only(notes, ctx.order, texts.text("what_to_order"))
-        return decide_lines(ctx, kept, notes=notes, current=current)
+        return decide_lines(ctx, kept, notes=notes, current=current, known=known)
     change = OrderChange("set_lines", order_id=ctx.order.pk if ctx.order else None, lines=tuple(inputs),
                          base_version=ctx.order.lines_version if ctx.order else 0, products=products)
     return AgentResult(replies=[Reply(n) for n in notes], patch=result_patch(ctx.order), order=change)

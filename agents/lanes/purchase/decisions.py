@@ -12,6 +12,7 @@ from agents.lanes.purchase.changes import EDITABLE, Context
 from agents.lanes.purchase.replies import notes_only, result_patch
 from agents.routing.catalog import Catalog
 from orders.models import OrderState, Product
+from orders.modes import is_orderable
 from orders.selectors import purchase_order_latest_for_contact
 from orders.services import OrderChange, cancellation_is_local, confirmation_needs_approval
 from orders.services.common import clp
@@ -63,7 +64,8 @@ def order_status(ctx: Context) -> AgentResult:
         return notes_only([], None, texts.text("status_none"))
     if ctx.turn.order_news:
         return AgentResult([], result_patch(order), notify_order_id=order.pk)
-    answer = texts.text(STATUS_TEXTS[order.state], name=order.display_name, total=clp(order.amount_total))
+    answer = texts.text(STATUS_TEXTS[order.state], name=order.display_name, total=clp(order.amount_total),
+                        arrival=texts.arrival(order.expected_at))
     return AgentResult([Reply(answer)], result_patch(order))
 
 
@@ -88,6 +90,8 @@ def catalog_query(ctx: Context) -> AgentResult:
 
 
 def _availability(product: Product) -> str:
-    if not product.purchase_ok:
-        return " (no disponible por este canal)"
-    return " (disponible)" if product.qty_available > 0 else " (sin stock ahora; lo pedimos al proveedor)"
+    if not is_orderable(product):  # purchase_ok, or sale_ok in sale mode
+        return texts.text("catalog_not_orderable")
+    if product.available <= 0:
+        return texts.text("catalog_no_stock")
+    return texts.text("catalog_in_stock", available=texts.amount(product.available, product.uom))

@@ -64,23 +64,25 @@ class Resolution:
     unknown: list[tuple[str, list[str]]] = field(default_factory=list)  # (what was said, nearest names)
     not_in_order: list[str] = field(default_factory=list)
     how_much: list[str] = field(default_factory=list)  # codes named without a quantity
+    # Every product the items or the order name, read once; the lines are then validated against these rows.
+    products: dict[str, Product] = field(default_factory=dict)
 
 
 def resolve_items(items: list[ExtractedItem], *, order_codes: list[str], modify: bool, text: str = "") -> Resolution:
-    resolution = Resolution()
+    codes = {code for item in items for code in _candidate_codes(item)} | set(order_codes)
+    resolution = Resolution(products=_products(sorted(codes)))
     for item in items:
-        _resolve_one(_unit_checked(item, text), order_codes, modify, resolution)
+        _resolve_one(_unit_checked(item, text, resolution.products), order_codes, modify, resolution)
     return resolution
 
 
-def _unit_checked(item: ExtractedItem, text: str) -> ExtractedItem:
+def _unit_checked(item: ExtractedItem, text: str, products: dict[str, Product]) -> ExtractedItem:
     """The router reports a confident match in the product's own unit, so "100kg aceite de coco" can come back as
     100 bottles of 500 ml. When the unit the contact said does not fit that product but fits exactly one of the
     other candidates, that one is meant."""
     said = said_unit(text, item.text)
     if not (said and item.product_code and not item.ambiguous and item.candidates):
         return item
-    products = _products([c.product_code for c in item.candidates])
     chosen = products.get(item.product_code)
     if chosen is None or fits_unit(said, chosen):
         return item
@@ -89,7 +91,7 @@ def _unit_checked(item: ExtractedItem, text: str) -> ExtractedItem:
     if len(fitting) != 1:
         return item
     product = products[fitting[0].product_code]
-    quantity = float(converted(product.default_code, float(item.quantity), said))
+    quantity = float(converted(product.default_code, float(item.quantity), said, product=product))
     return replace(item, product_code=product.default_code, uom=product.uom, quantity=quantity)
 
 
@@ -137,12 +139,12 @@ def _use(code: str, item: ExtractedItem, out: Resolution, *, convert_from: str |
         return
     quantity = Decimal(str(item.quantity))
     if convert_from:
-        quantity = converted(code, float(item.quantity), convert_from)
+        quantity = converted(code, float(item.quantity), convert_from, product=out.products.get(code))
     out.wanted.append(Wanted(code, quantity, item.action))
 
 
 def _close_call(item: ExtractedItem, out: Resolution) -> None:
-    products = _products([c.product_code for c in item.candidates])
+    products = out.products
     fitting = [c for c in item.candidates if c.product_code in products
                and fits_unit(item.uom, products[c.product_code])]
     if len(fitting) == 1:  # "100 kg de aceite de coco": only the bulk oil is sold by weight
@@ -157,7 +159,7 @@ def _bare_quantity(item: ExtractedItem, order_codes: list[str], out: Resolution)
     if len(order_codes) == 1:
         _use(order_codes[0], item, out)
         return
-    products = _products(order_codes)
+    products = out.products
     options = [(c, products[c].name) for c in order_codes if c in products and fits_unit(item.uom, products[c])]
     options = options or [(c, products[c].name) for c in order_codes if c in products]
     if len(options) == 1:
@@ -183,10 +185,10 @@ def fits_unit(said: str | None, product: Product) -> bool:
     return True
 
 
-def converted(code: str, quantity: float, said_unit: str | None) -> Decimal:
+def converted(code: str, quantity: float, said_unit: str | None, *, product: Product | None = None) -> Decimal:
     """A quantity said in `said_unit` expressed in the product's purchase unit (100 kg stays 100 for a kg
-    product; 2 kilos of a 1 kg jar are 2 units)."""
-    product = Product.objects.filter(default_code=code).first()
+    product; 2 kilos of a 1 kg jar are 2 units). `product`: the row when the caller has it."""
+    product = product or Product.objects.filter(default_code=code).first()
     if product is None:
         return Decimal(str(quantity))
     unit = _unit_key(said_unit)

@@ -1,10 +1,11 @@
-"""`manage.py demo` (`make demo`): a scripted Spanish purchase conversation, end to end, on the configured database.
+"""`manage.py demo` (`make demo`): a scripted Spanish order conversation, end to end, on the configured database;
+`--model sale` plays a customer's quotation (sale.order) instead of a supplier's RFQ (purchase.order).
 
 What runs for real: our web app (served in a thread on a free port), the signed webhook view, ingestion, the agent
 turn (tasks inline: django-q2 forced to sync for this process), the Odoo client and the Chatwoot client. The
 contact is played through the Chatwoot stand-in, which delivers real signed webhooks to our view and receives our
 replies over its REST API; Odoo is the in-process stand-in unless `ODOO_URL` is configured. Prints the transcript
-and the resulting purchase order as Odoo holds it; exits non-zero if any step did not get the expected answer.
+and the resulting order as Odoo holds it; exits non-zero if any step did not get the expected answer.
 """
 
 from __future__ import annotations
@@ -18,17 +19,31 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+# The demo speaks Spanish, as the contact does: what each mode's order is called.
+WORDS = {"purchase": ("proveedor", "solicitud de cotización", "Orden de compra"),
+         "sale": ("cliente", "cotización", "Pedido de venta")}
+
 # A new customer each run: the Chatwoot stand-in remembers earlier runs' contacts, but the Odoo stand-in starts
 # empty, so a returning contact's Odoo partner would be gone.
 CONTACT = {"name": "Almacén Las Lilas", "phone_number": f"+5698{secrets.randbelow(10 ** 7):07d}"}
-# (what the contact writes, words the bot's answer must contain)
-SCRIPT = [
-    ("Hola", "Hola"),
-    ("Necesito 100kg aceite de coco y 20 kilos de almendras", "Cotización"),
-    ("mejor que sean 150 kg de aceite", "actualizada"),
-    ("agrega 3 cajas de leche de almendra", "Leche de almendra"),
-    ("sí, confirmo", "Tu pedido"),
-]
+# (what the contact writes, words the bot's answer must contain), per order mode: a supplier's RFQ, or a
+# customer's quotation (only products Odoo sells: the bulk coconut oil is bought, never sold).
+SCRIPTS = {
+    "purchase": [
+        ("Hola", "Hola"),
+        ("Necesito 100kg aceite de coco y 20 kilos de almendras", "Cotización"),
+        ("mejor que sean 150 kg de aceite", "actualizada"),
+        ("agrega 3 cajas de leche de almendra", "Leche de almendra"),
+        ("sí, confirmo", "Tu pedido"),
+    ],
+    "sale": [
+        ("Hola", "Hola"),
+        ("Necesito 20 kilos de almendras y 10 kg de quinoa", "Cotización"),
+        ("mejor que sean 30 kg de almendras", "actualizada"),
+        ("agrega 3 cajas de leche de almendra", "Leche de almendra"),
+        ("sí, confirmo", "Tu pedido"),
+    ],
+}
 REPLY_WAIT_SECONDS = 15.0
 
 
@@ -42,10 +57,17 @@ class Stage:
 
 
 class Command(BaseCommand):
-    help = "Play a scripted purchase conversation end to end and print the transcript and the purchase order."
+    help = ("Play a scripted order conversation end to end and print the transcript and the order as Odoo holds it "
+            "(a purchase order, or with --model sale a sales order).")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--model", choices=sorted(SCRIPTS), default=None,
+                            help="ODOO_ORDER_MODEL for this run: purchase (RFQs to a supplier) or sale (quotations "
+                                 "to a customer); default: the setting")
 
     def handle(self, *args, **options):
         logging.disable(logging.INFO)  # the transcript is the output; the queue's per-task log lines are noise
+        settings.ODOO_ORDER_MODEL = options["model"] or settings.ODOO_ORDER_MODEL
         _force_inline_tasks()
         stage = self._set_stage()
         try:
@@ -72,8 +94,9 @@ class Command(BaseCommand):
 
     # --- the conversation --------------------------------------------------------------------------------------
     def _play(self, stage: Stage) -> None:
-        self.stdout.write("=== Conversación ===")
-        for text, expected in SCRIPT:
+        partner, quotation, _order = WORDS[settings.ODOO_ORDER_MODEL]
+        self.stdout.write(f"=== Conversación ({partner}, {quotation}) ===")
+        for text, expected in SCRIPTS[settings.ODOO_ORDER_MODEL]:
             replies = self._say(stage, text)
             if not any(expected.lower() in r["content"].lower() for r in replies):
                 raise CommandError(f"step {text!r}: expected an answer with {expected!r}, got "
@@ -134,16 +157,15 @@ class Command(BaseCommand):
         from integrations.odoo import gateway
         from orders.services.common import clp
 
-        odoo = gateway.order_read(order.odoo_id)
-        rows = gateway.client().search_read("purchase.order.line", [("order_id", "=", order.odoo_id)],
-                                            ["product_id", "product_qty", "price_unit", "price_subtotal"])
-        self.stdout.write("\n=== Orden de compra en Odoo ===")
+        odoo = gateway.orders_for(settings.ODOO_ORDER_MODEL).read(order.odoo_id)  # with its lines
+        self.stdout.write(f"\n=== {WORDS[settings.ODOO_ORDER_MODEL][2]} en Odoo ({odoo.model}) ===")
         self.stdout.write(f"{odoo.name}  estado Odoo: {odoo.state}  (local: {order.state})")
-        for row in rows:
-            product = row["product_id"][1] if isinstance(row["product_id"], list) else row["product_id"]
-            self.stdout.write(f"  {row['product_qty']:g} × {product} @ {clp(row['price_unit'])} = "
-                              f"{clp(row['price_subtotal'])}")
+        for line in odoo.lines:
+            self.stdout.write(f"  {float(line.quantity):g} × {line.product_name} @ {clp(line.unit_price)} = "
+                              f"{clp(line.subtotal)}")
         self.stdout.write(f"  Neto {clp(odoo.amount_untaxed)}  Total {clp(odoo.amount_total)}")
+        if order.expected_at:
+            self.stdout.write(f"  Llega: {order.expected_at:%Y-%m-%d}")
         self.stdout.write(self.style.SUCCESS("Demo OK"))
 
 

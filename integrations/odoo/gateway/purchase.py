@@ -31,10 +31,11 @@ from __future__ import annotations
 
 from integrations.odoo import errors
 from integrations.odoo.fields import detect, present
-from integrations.odoo.gateway.common import act, client, find_ids, origin_for
+from integrations.odoo.gateway.common import act, client, find_ids, origin_for, read_with_lines
 from integrations.odoo.gateway.types import LineVals, OdooLine, OdooOrder, m2o_id, m2o_name, money, when
 
 MODEL = "purchase.order"
+LINE_MODEL = "purchase.order.line"
 ORDER_FIELDS = ["name", "state", "origin", "partner_id", "amount_untaxed", "amount_total", "currency_id",
                 "order_line"]
 LINE_FIELDS = ["product_id", "name", "product_qty", "price_unit", "price_subtotal", "price_total", "qty_received",
@@ -50,10 +51,16 @@ def find(key: str, *, lines: bool = False) -> OdooOrder | None:
 
 
 def read(odoo_id: int, *, lines: bool = True) -> OdooOrder | None:
+    """The order as Odoo holds it; with `lines`, its lines too, in the same call (`read_with_lines`)."""
+    if lines:
+        found = read_with_lines(MODEL, odoo_id, _order_fields(), line_model=LINE_MODEL, line_fields=_line_fields())
+        if found is None:
+            return None
+        row, line_rows = found
+        uom = detect(client()).line_uom
+        return _order(row, [_odoo_line(line, uom) for line in line_rows])
     rows = client().read(MODEL, [odoo_id], _order_fields())
-    if not rows:
-        return None
-    return _order(rows[0], _lines(rows[0].get("order_line") or []) if lines else ())
+    return _order(rows[0]) if rows else None
 
 
 def create(*, key: str, partner_id: int, lines: list[LineVals], origin: str = "",
@@ -73,10 +80,15 @@ def set_lines(odoo_id: int, lines: list[LineVals]) -> OdooOrder:
     return read(odoo_id)
 
 
-def mark_sent(odoo_id: int, *, note: str = SENT_NOTE) -> OdooOrder:
-    order = _required(odoo_id)
-    if order.state != "draft":
-        return order  # already sent (or further): posting again would only add a note
+def mark_sent(odoo_id: int, *, note: str = SENT_NOTE, state: str | None = None) -> OdooOrder:
+    """`state`: the order's state as the caller just read it from Odoo (saves reading it again)."""
+    if state is None:
+        order = _required(odoo_id)
+        state = order.state
+        if state != "draft":
+            return order  # already sent (or further): posting again would only add a note
+    elif state != "draft":
+        return _required(odoo_id)
     return act(read, odoo_id, lambda: client().call(
         MODEL, "message_post", ids=[odoo_id], body=note, message_type="comment", subtype_xmlid="mail.mt_note",
         context={"mark_rfq_as_sent": True}), done=lambda o: o.state != "draft")
@@ -159,13 +171,9 @@ def _order(row: dict, lines=()) -> OdooOrder:
     )
 
 
-def _lines(line_ids: list[int]) -> list[OdooLine]:
-    if not line_ids:
-        return []
+def _line_fields() -> list[str]:
     odoo = client()
-    uom = detect(odoo).line_uom
-    wanted = LINE_FIELDS + present(odoo, "purchase.order.line", uom, "price_tax", "discount")
-    return [_odoo_line(row, uom) for row in odoo.read("purchase.order.line", line_ids, wanted)]
+    return LINE_FIELDS + present(odoo, LINE_MODEL, detect(odoo).line_uom, "price_tax", "discount")
 
 
 def _odoo_line(row: dict, uom: str) -> OdooLine:

@@ -24,7 +24,7 @@ import datetime as dt
 
 from integrations.odoo import errors
 from integrations.odoo.fields import detect_sale, present
-from integrations.odoo.gateway.common import act, client, find_ids, origin_for
+from integrations.odoo.gateway.common import act, client, find_ids, origin_for, read_with_lines
 from integrations.odoo.gateway.types import (LineVals, OdooLine, OdooOrder, m2o_id, m2o_name, money,
                                              odoo_datetime, when)
 
@@ -43,10 +43,16 @@ def find(key: str, *, lines: bool = False) -> OdooOrder | None:
 
 
 def read(odoo_id: int, *, lines: bool = True) -> OdooOrder | None:
+    """The order as Odoo holds it; with `lines`, its lines too, in the same call (`read_with_lines`)."""
+    if lines:
+        found = read_with_lines(MODEL, odoo_id, _order_fields(), line_model=LINE_MODEL, line_fields=_line_fields())
+        if found is None:
+            return None
+        row, line_rows = found
+        uom = detect_sale(client()).line_uom
+        return _order(row, [_odoo_line(line, uom) for line in line_rows if not line.get("display_type")])
     rows = client().read(MODEL, [odoo_id], _order_fields())
-    if not rows:
-        return None
-    return _order(rows[0], _lines(rows[0].get("order_line") or []) if lines else ())
+    return _order(rows[0]) if rows else None
 
 
 def create(*, key: str, partner_id: int, lines: list[LineVals], origin: str = "", client_ref: str = "",
@@ -73,7 +79,7 @@ def set_lines(odoo_id: int, lines: list[LineVals]) -> OdooOrder:
     return order
 
 
-def mark_sent(odoo_id: int) -> OdooOrder:
+def mark_sent(odoo_id: int, *, state: str | None = None) -> OdooOrder:  # `state`: as for purchase.mark_sent
     return act(read, odoo_id, lambda: client().button(MODEL, "action_quotation_sent", [odoo_id]),
                done=lambda o: o.state in ("sent", "sale"))
 
@@ -167,14 +173,9 @@ def _order(row: dict, lines=()) -> OdooOrder:
     )
 
 
-def _lines(line_ids: list[int]) -> list[OdooLine]:
-    if not line_ids:
-        return []
+def _line_fields() -> list[str]:
     odoo = client()
-    uom = detect_sale(odoo).line_uom
-    wanted = LINE_FIELDS + present(odoo, LINE_MODEL, uom, "qty_delivered")
-    rows = odoo.read(LINE_MODEL, line_ids, wanted)
-    return [_odoo_line(row, uom) for row in rows if not row.get("display_type")]
+    return LINE_FIELDS + present(odoo, LINE_MODEL, detect_sale(odoo).line_uom, "qty_delivered")
 
 
 def _odoo_line(row: dict, uom: str) -> OdooLine:

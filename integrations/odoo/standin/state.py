@@ -14,7 +14,8 @@ from integrations.odoo.standin.sale import SaleMixin
 from integrations.odoo.standin.schema import APPS
 from integrations.odoo.standin.store import Store
 
-READ_METHODS = {"search", "search_read", "search_count", "read", "fields_get", "name_search", "context_get"}
+READ_METHODS = {"search", "search_read", "search_count", "read", "web_read", "fields_get", "name_search",
+                "context_get"}
 ORM_METHODS = READ_METHODS | {"create", "write", "unlink"}
 MODEL_METHODS = {
     "purchase.order": {"button_confirm", "button_approve", "button_cancel", "button_draft", "button_unlock",

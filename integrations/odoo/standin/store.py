@@ -113,6 +113,39 @@ class Store:
     def search_read(self, model: str, domain=None, fields=None, offset=0, limit=None, order=None, **_ctx):
         return self.read(model, self.search(model, domain, offset, limit, order), fields)
 
+    def web_read(self, model: str, ids, specification=None, **_ctx) -> list[dict]:
+        """Odoo 17+'s `web_read(specification)` (`addons/web/models/models.py`): the fields named, a many2one as its
+        id, or as `{"id", ...}` when its spec has `fields`; an x2many as ids, or as nested records."""
+        ids = [ids] if isinstance(ids, int) else list(ids)
+        table = self.table(model)
+        return [self._web_row(model, table[i], specification or {}) for i in ids if i in table]
+
+    def _web_row(self, model: str, row: dict, specification: dict) -> dict:
+        out = {"id": row["id"]}
+        for name, sub in specification.items():
+            if name == "display_name":
+                out[name] = self.display_name(model, row["id"])
+                continue
+            spec = self.fields[model].get(name)
+            if spec is None:
+                raise ValueError(f"Invalid field {name!r} on model {model!r}")
+            out[name] = self._web_value(model, row, name, spec, (sub or {}).get("fields"))
+        return out
+
+    def _web_value(self, model: str, row: dict, name: str, spec: dict, nested: dict | None):
+        if spec["type"] == "many2one":
+            value = row.get(name) or False
+            if not value or nested is None:
+                return value
+            return self._web_row(spec["relation"], self.get(spec["relation"], value), nested)
+        if spec["type"] in ("one2many", "many2many"):
+            ids = self.one2many(model, row["id"], name) if spec["type"] == "one2many" else list(row.get(name) or [])
+            if nested is None:
+                return ids
+            related = self.tables[spec["relation"]]
+            return [self._web_row(spec["relation"], related[i], nested) for i in ids if i in related]
+        return self.render_value(model, row, name, spec)
+
     def render(self, model: str, row: dict, fields=None) -> dict:
         spec = self.fields[model]
         wanted = [f for f in (fields or list(spec)) if f in spec]
