@@ -5,6 +5,8 @@
   or a notice it caused) reached Chatwoot, no later than 30 s after the fault's end (or after the message).
 - to staff: the bot handed the conversation over (by design: staff answer), so it rightly says nothing more.
 - lost: anything else (never stored, no turn, no reply that reached Chatwoot, or too late).
+- recovery: from the fault's end to the last reply (notices included: the quote that follows "we received your
+  order") of the turns that answered messages written before it ended; the target is at most 30 s.
 - duplicated replies: Chatwoot holds more copies of a text in a conversation than we have rows for it (a post
   repeated), plus messages that two turns answered.
 - duplicated orders: Odoo orders beyond the first carrying one local order's key; orphans: Odoo orders of the
@@ -48,7 +50,8 @@ class Verdict:
     @property
     def met(self) -> bool:
         return not (self.lost or self.duplicated_replies or self.answered_twice or self.duplicated_orders
-                    or self.orphan_orders or self.disagreements) and self.sent > 0
+                    or self.orphan_orders or self.disagreements) and self.sent > 0 and self.recovery is not None \
+            and self.recovery <= ANSWER_WITHIN
 
 
 class Records:
@@ -101,14 +104,14 @@ def _judge_messages(verdict: Verdict, sent: list[Sent], records: Records, fault_
             covering.setdefault(message_pk, []).append(turn)
     reasons, last_answer = Counter(), None
     for message in sent:
-        status, answered_at = _one_message(message, inbound, covering, by_pk, records)
+        status, (answered_at, last_reply_at) = _one_message(message, inbound, covering, by_pk, records)
         due = max(message.at, fault_end) + ANSWER_WITHIN
         if status == "answered" and answered_at > due:
             status = f"answered {answered_at - due:.0f} s too late"
         if status == "answered":
             verdict.answered += 1
             if message.at <= fault_end:
-                last_answer = max(last_answer or answered_at, answered_at)
+                last_answer = max(last_answer or last_reply_at, last_reply_at)
         elif status == "to staff":
             verdict.to_staff += 1
         elif status == "twice":
@@ -119,26 +122,30 @@ def _judge_messages(verdict: Verdict, sent: list[Sent], records: Records, fault_
             reasons[status] += 1
             verdict.notes.append(f"lost: conversation {message.conversation_id} {message.text!r}: {status}")
     verdict.recovery = None if verdict.lost else max(0.0, (last_answer or fault_end) - fault_end)
+    if verdict.recovery is not None and verdict.recovery > ANSWER_WITHIN:
+        verdict.notes.append(f"slow: the last reply came {verdict.recovery:.0f} s after the fault's end")
 
 
 def _one_message(message: Sent, inbound: dict, covering: dict, by_pk: dict, records: Records):
+    """(status, (first reply, last reply)) of one message the contact sent."""
+    none = (None, None)
     row = inbound.get(message.message_id)
     if row is None:
-        return "never stored", None
+        return "never stored", none
     turns = covering.get(row[0], [])
     if len(turns) > 1:
-        return "twice", None
+        return "twice", none
     if not turns:
         human = row[8] == "skipped" or records.mode.get(message.conversation_id) == "human"
-        return ("to staff" if human else f"no turn (answer state {row[8] or 'none'!r})"), None
+        return ("to staff" if human else f"no turn (answer state {row[8] or 'none'!r})"), none
     replies = [by_pk[pk] for pk in turns[0][3] or [] if pk in by_pk and not by_pk[pk][6]]
     if not replies:
         handed = turns[0][4] or records.mode.get(message.conversation_id) == "human"
-        return ("to staff" if handed else "its turn has no reply"), None
+        return ("to staff" if handed else "its turn has no reply"), none
     times = [t for t in (_posted_at(reply, message, records) for reply in replies) if t is not None]
     if not times:
-        return f"no reply reached Chatwoot ({', '.join(sorted({r[7] for r in replies}))})", None
-    return "answered", min(times)
+        return f"no reply reached Chatwoot ({', '.join(sorted({r[7] for r in replies}))})", none
+    return "answered", (min(times), max(times))
 
 
 def _posted_at(reply, message: Sent, records: Records) -> float | None:
