@@ -1,7 +1,8 @@
 """Fault suite: the real processes under every fault class; nothing a contact writes may be lost or answered twice,
 no order created or changed twice.
 
-    .venv/bin/python bench/faults.py [--seed 1] [--only deliveries,odoo] [--database URL] [--redis URL]
+    .venv/bin/python bench/faults.py [--seed 1] [--only deliveries,odoo] [--echo-timing before]
+                                     [--env ODOO_COMMAND_RETRY_MAX=30] [--database URL] [--redis URL]
 
 Real processes on loopback, started with bench/_harness.py: a scratch PostgreSQL database (--database, default
 postgres://postgres@127.0.0.1:5432/bench_faults, DROPPED, created and migrated), gunicorn serving the project, a
@@ -62,6 +63,8 @@ def _args(argv):
     parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/bench_faults")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/13")
     parser.add_argument("--logs", default="", help="directory for the children's output (default: a temp dir)")
+    parser.add_argument("--echo-timing", choices=["after", "before"], default="after",
+                        help="the stand-in's echo of our reply: after the POST is answered (as Chatwoot) or before")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="a setting for every child, e.g. --env ODOO_COMMAND_RETRY_MAX=30 (to try a knob)")
     return parser.parse_args(argv)
@@ -109,7 +112,8 @@ class Bench:
                                    f"127.0.0.1:{ports['web']}", "-w", "2", "-k", "gthread", "--threads", "4",
                                    "--keep-alive", "30", "--log-level", "warning"], env, logs / "web.log")
         chatwoot = self.children.spawn([sys.executable, "manage.py", "chatwoot_standin", "--port",
-                                        str(ports["chatwoot"]), "--state-file", "",
+                                        str(ports["chatwoot"]), "--state-file", "", "--echo-timing",
+                                        self.args.echo_timing,
                                         "--webhook-url", f"http://127.0.0.1:{ports['web']}{PATH}"],
                                        env, logs / "chatwoot.log")
         for name, proc in (("odoo", odoo), ("web", web), ("chatwoot", chatwoot)):
