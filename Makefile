@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Development tooling: dev-safe defaults (a throwaway SECRET_KEY, localhost hosts). Production uses the Dockerfile.
 export DEBUG ?= 1
 
-.PHONY: run test demo install migrate messages bench-ingest bench-turns bench-orders bench-nlu bench-dashboard bench-console fuzz clean
+.PHONY: run test demo install migrate messages bench-ingest bench-turns bench-orders bench-nlu bench-dashboard bench-console fuzz faults clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ bench-dashboard: install
 # (bench/fuzz.py; FUZZ_ARGS="--seed 2 --bodies 20000" to vary it). Exit 0 when nothing crashed or leaked.
 fuzz: install
 	$(PY) bench/fuzz.py $(FUZZ_ARGS)
+
+# Not part of `make test` or CI: every fault class (duplicate deliveries, kill -9 of workers and of the qcluster,
+# Redis FLUSHDB, Chatwoot, Odoo and LLM failures) against gunicorn + qcluster + the stand-ins on a scratch database
+# (bench/faults.py; FAULTS_ARGS="--seed 2 --only odoo,llm" to vary it). Exit 0 when nothing was lost or duplicated.
+faults: install
+	$(PY) bench/faults.py $(FAULTS_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,6 +1,10 @@
 """Shared helpers for benches that run the real processes: scratch database, children in their own process groups
 (stopped on exit, also on error), loopback ports, percentiles, and database-query counting inside the children.
 
+Worker tracking (bench/faults.py): with BENCH_WORKER_DIR set, each django-q2 worker process keeps a file named by
+its pid in that directory saying which task it is running (`<func> <epoch>`) or `idle <epoch>`, so a fault suite
+in another process can kill a worker while it is in the middle of a given task.
+
 Query counting: the children load this module (`python -m _harness qcluster`, gunicorn `_harness:wsgi()`) with
 BENCH_QUERY_KEY set; every new database connection gets an execute wrapper, and the count of each django-q2 task
 or web request is added to a Redis hash (`<key>` field `<task or "web">` and `<...>:runs`) when it finishes.
@@ -9,6 +13,8 @@ or web request is added to a Redis hash (`<key>` field `<task or "web">` and `<.
 from __future__ import annotations
 
 import contextlib
+import http.client
+import json
 import os
 import signal
 import socket
@@ -76,6 +82,75 @@ class Children:
 
     def __exit__(self, *exc) -> None:
         self.stop_all()
+
+
+def kill_tree(proc: subprocess.Popen) -> None:
+    """SIGKILL the child's whole process group (a crash, not a shutdown: nothing gets to clean up)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+
+
+def descendants(pid: int) -> set[int]:
+    """Every live process below `pid`, read from /proc (Linux)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # exited meanwhile
+        # "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after the last ")".
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def migrate(env: dict) -> None:
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO, env=env, check=True)
+
+
+class JsonClient:
+    """JSON over one keep-alive connection per thread, to a stand-in's control API (or any local JSON service)."""
+
+    def __init__(self, port: int, timeout: float = 30):
+        self.port, self.timeout = port, timeout
+        self._local = threading.local()
+
+    def call(self, method: str, path: str, body=None, *, ok=(200, 201)):
+        reused = getattr(self._local, "conn", None) is not None
+        try:
+            status, payload = self._request(method, path, body)
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            if not reused:
+                raise
+            # A kept-alive connection the server closed meanwhile (it restarted): the request never reached it.
+            status, payload = self._request(method, path, body)
+        if status not in ok:
+            raise RuntimeError(f"{method} {path} on port {self.port}: {status} {payload}")
+        return payload
+
+    def _request(self, method: str, path: str, body):
+        conn = getattr(self._local, "conn", None) or http.client.HTTPConnection("127.0.0.1", self.port,
+                                                                                 timeout=self.timeout)
+        self._local.conn = conn
+        data = json.dumps(body).encode() if body is not None else None
+        try:
+            conn.request(method, path, body=data, headers={"Content-Type": "application/json"})
+            response = conn.getresponse()
+            raw = response.read()
+        except (OSError, http.client.HTTPException):
+            conn.close()
+            self._local.conn = None
+            raise
+        return response.status, json.loads(raw or b"null")
 
 
 def ensure_database(db_url: str, *, fresh: bool = False) -> None:
@@ -153,6 +228,35 @@ def install_query_counter() -> None:
     request_finished.connect(lambda sender, **kw: _flush(), weak=False)
 
 
+# --- which task each worker runs (bench/faults.py) ----------------------------------------------------------------
+def _note_task(text: str) -> None:
+    path = Path(os.environ["BENCH_WORKER_DIR"]) / str(os.getpid())
+    path.write_text(f"{text} {time.time():.3f}")
+
+
+def install_worker_tracker() -> None:
+    """Call in the qcluster process before it forks its workers; no-op without BENCH_WORKER_DIR."""
+    if not os.environ.get("BENCH_WORKER_DIR"):
+        return
+    from django_q.signals import post_execute_in_worker, post_spawn, pre_execute
+
+    post_spawn.connect(lambda sender, **kw: _note_task("idle"), weak=False)
+    pre_execute.connect(lambda sender, func, task, **kw: _note_task(task.get("func") or "task"), weak=False)
+    post_execute_in_worker.connect(lambda sender, func, task, **kw: _note_task("idle"), weak=False)
+
+
+def worker_tasks(directory: Path, cluster_pid: int) -> dict[int, tuple[str, float]]:
+    """pid → (task running or "idle", since when) for the live workers of the qcluster started as `cluster_pid`."""
+    alive = descendants(cluster_pid)
+    found = {}
+    for path in directory.iterdir():
+        if path.name.isdigit() and int(path.name) in alive:
+            with contextlib.suppress(OSError, ValueError):
+                task, since = path.read_text().rsplit(" ", 1)
+                found[int(path.name)] = (task, float(since))
+    return found
+
+
 def wsgi():
     """gunicorn `_harness:wsgi()`: the project's WSGI application with query counting."""
     from config.wsgi import application
@@ -166,6 +270,7 @@ def _qcluster() -> None:
 
     django.setup()
     install_query_counter()
+    install_worker_tracker()
     from django.core.management import call_command
 
     call_command("qcluster")

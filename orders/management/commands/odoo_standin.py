@@ -5,6 +5,8 @@ the same orders and numbering; `--no-state` keeps everything in memory. Faults, 
 driven over HTTP: `POST /standin/faults` and friends (integrations/odoo/standin/control.py).
 """
 
+import threading
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -48,7 +50,8 @@ class Command(BaseCommand):
                           f"login {settings.ODOO_USERNAME}, {where}); Ctrl-C stops it.")
         self.stdout.flush()
         try:
-            standin._thread.join()
+            # Not the serving thread's join: a `down` fault stops that thread and starts another when it is over.
+            threading.Event().wait()
         except KeyboardInterrupt:
             pass
         finally:

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from integrations.odoo import client as odoo_client
@@ -75,6 +76,23 @@ def test_a_killed_standin_process_carries_on_numbering_where_it_was(tmp_path, po
         odoo_client.reset()
         assert new_rfq("después") == 3
         assert get_client().search_count("purchase.order", [("origin", "=", "antes")]) == 2
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_the_served_standin_taken_down_over_http_is_back_after_the_outage(tmp_path, point_at):
+    """`manage.py odoo_standin` as a fault suite runs it: a `down` fault armed over the control API is an outage
+    of `seconds`, not the end of the process."""
+    port = _free_port()
+    process = _serve(port, tmp_path / "odoo.json")
+    try:
+        point_at(f"http://127.0.0.1:{port}")
+        armed = httpx.post(f"http://127.0.0.1:{port}/standin/faults", json={"kind": "down", "seconds": 0.5}, timeout=5)
+        assert armed.status_code == 201
+        time.sleep(1.5)
+        assert process.poll() is None, process.stdout.read().decode()
+        assert new_rfq("después del corte") == 1
     finally:
         process.terminate()
         process.wait(10)
