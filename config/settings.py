@@ -243,13 +243,16 @@ ODOO_TIMEOUT = env.float("ODOO_TIMEOUT", default=15.0)
 ODOO_RETRY_ATTEMPTS = env.int("ODOO_RETRY_ATTEMPTS", default=3)
 ODOO_RETRY_WAIT = env.float("ODOO_RETRY_WAIT", default=0.2)
 ODOO_BREAKER_FAIL_MAX = env.int("ODOO_BREAKER_FAIL_MAX", default=5)
-ODOO_BREAKER_RESET_SECONDS = env.int("ODOO_BREAKER_RESET_SECONDS", default=30)
-# An order's Odoo commands (the outbox): backoff between attempts, the wait before looking up a write whose outcome
-# was unknown, and the lease one runner holds on an order (longer than a command's worst case, renewed after each).
+# The breaker (shared by all processes through the cache) opens after FAIL_MAX failures in a row and lets one trial
+# call through RESET seconds later: that, not the commands' backoff, is what spares an Odoo that is down.
+ODOO_BREAKER_RESET_SECONDS = env.int("ODOO_BREAKER_RESET_SECONDS", default=15)
+# An order's Odoo commands (the outbox): backoff between attempts (never longer than the breaker's reset, so the
+# commands run soon after Odoo is back), the wait before looking up a write whose outcome was unknown, and the
+# lease one runner holds on an order (short, renewed by a heartbeat while it runs: a killed runner frees it soon).
 ODOO_COMMAND_RETRY_BASE = env.float("ODOO_COMMAND_RETRY_BASE", default=2.0)
-ODOO_COMMAND_RETRY_MAX = env.float("ODOO_COMMAND_RETRY_MAX", default=300.0)
+ODOO_COMMAND_RETRY_MAX = env.float("ODOO_COMMAND_RETRY_MAX", default=60.0)
 ODOO_MAYBE_DONE_DELAY = env.float("ODOO_MAYBE_DONE_DELAY", default=3.0)
-ODOO_COMMAND_LEASE_SECONDS = env.float("ODOO_COMMAND_LEASE_SECONDS", default=90.0)
+ODOO_COMMAND_LEASE_SECONDS = env.float("ODOO_COMMAND_LEASE_SECONDS", default=10.0)
 # purchase: the contact is a supplier, orders are RFQs (purchase.order); sale: a customer, quotations (sale.order).
 ODOO_ORDER_MODEL = env.str("ODOO_ORDER_MODEL", default="purchase")
 if ODOO_ORDER_MODEL not in ("purchase", "sale"):

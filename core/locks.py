@@ -16,10 +16,11 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 from django_redis import get_redis_connection
 
@@ -46,13 +47,25 @@ def lock(name: str, *, ttl: float = 30.0, wait: float = 10.0, heartbeat: bool = 
         time.sleep(delay)
         delay = min(delay * 2, 0.1)
     if heartbeat:
-        _HEARTBEAT.add(name, token, ttl)
+        _HEARTBEAT.add((name, token), ttl, lambda: backend.renew(name, token, ttl))
     try:
         yield token
     finally:
         if heartbeat:
-            _HEARTBEAT.discard(name, token)
+            _HEARTBEAT.discard((name, token))
         backend.release(name, token)
+
+
+@contextlib.contextmanager
+def kept_alive(key: str, *, ttl: float, renew: Callable[[], bool]):
+    """While the block runs, `renew()` is called every third of `ttl` by the process's heartbeat thread (from that
+    thread: it must open what it needs, e.g. its own database connection). For leases kept elsewhere than here,
+    such as a row's lease column; `renew` returns False when the lease was lost."""
+    _HEARTBEAT.add((key, ""), ttl, renew)
+    try:
+        yield
+    finally:
+        _HEARTBEAT.discard((key, ""))
 
 
 def is_locked(name: str) -> bool:
@@ -117,43 +130,44 @@ class _Heartbeat:
     """One daemon thread per process renewing every lease held with heartbeat=True, every third of its TTL."""
 
     def __init__(self):
-        self._held: dict[tuple[str, str], float] = {}
+        self._held: dict[tuple[str, str], tuple[float, Callable[[], bool]]] = {}
         self._guard = threading.Lock()
         self._added = threading.Event()  # a new lease may need an earlier beat than the one being waited for
         self._thread: threading.Thread | None = None
 
-    def add(self, name: str, token: str, ttl: float) -> None:
+    def add(self, key: tuple[str, str], ttl: float, renew: Callable[[], bool]) -> None:
         with self._guard:
-            self._held[(name, token)] = ttl
+            self._held[key] = (ttl, renew)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="lease-heartbeat", daemon=True)
                 self._thread.start()
         self._added.set()
 
-    def discard(self, name: str, token: str) -> None:
+    def discard(self, key: tuple[str, str]) -> None:
         with self._guard:
-            self._held.pop((name, token), None)
+            self._held.pop(key, None)
 
     def _run(self) -> None:
         while True:
             self._added.clear()  # before reading: a lease added after this line wakes the wait below
             with self._guard:
                 held = dict(self._held)
-            if self._added.wait(timeout=min(held.values()) / 3 if held else None):
+            if self._added.wait(timeout=min(ttl for ttl, _ in held.values()) / 3 if held else None):
                 continue  # a lease was added: work out the next beat again
             self._renew_all()
 
     def _renew_all(self) -> None:
         with self._guard:
             held = dict(self._held)
-        backend = _backend()
-        for (name, token), ttl in held.items():
+        for (name, _token), (_ttl, renew) in held.items():
             try:
-                if not backend.renew(name, token, ttl):
+                if not renew():
                     logger.warning("lease %s was lost before its holder finished", name)
             except Exception:  # noqa: BLE001 - a renewal that fails now may succeed on the next beat
                 logger.warning("lease %s could not be renewed", name, exc_info=True)
-        close_old_connections()
+        # This thread's own connections: idle between beats, so closed rather than kept (a kept one would also
+        # hold the database open for whoever drops it, e.g. a test run's teardown).
+        connections.close_all()
 
 
 _HEARTBEAT = _Heartbeat()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import uuid
 from contextvars import ContextVar
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.locks import kept_alive
 from core.queue import enqueue_now, enqueue_on_commit, redrive_once
 from orders.models import CommandKind, CommandState, OdooCommand, PurchaseOrder
 from orders.services.odoo_ops import command_attempt
@@ -97,23 +99,22 @@ def odoo_commands_run(*, order_id: int) -> list[OdooCommand]:
     transaction: it talks to Odoo."""
     finished: list[OdooCommand] = []
     while True:
-        lease = _lease(order_id)
+        lease = _OrderLease.take(order_id)
         if lease is None:
             # A command queued while another runner holds the order (a notice told mid-run queues a mark_sent)
             # would otherwise wait for the sweep.
-            cache.set(_look_again_key(order_id), 1, timeout=settings.ODOO_COMMAND_LEASE_SECONDS)
+            cache.set(_look_again_key(order_id), 1, timeout=settings.ODOO_COMMAND_LEASE_SECONDS * 3)
             return finished
         try:
-            for command in _waiting(order_id):
-                if not _claim(command):
-                    break
-                done = command_attempt(command)
-                lease = _renew_if_late(order_id, lease)
-                if not done:
-                    break  # retried later; the commands behind it wait
-                finished.append(command)
+            with kept_alive(f"odoo-commands:{order_id}", ttl=settings.ODOO_COMMAND_LEASE_SECONDS, renew=lease.renew):
+                for command in _waiting(order_id):
+                    if not _claim(command):
+                        break
+                    if not command_attempt(command):
+                        break  # retried later; the commands behind it wait
+                    finished.append(command)
         finally:
-            _release(order_id, lease)
+            lease.release()
         if not cache.delete(_look_again_key(order_id)):
             return finished
 
@@ -146,27 +147,37 @@ def _claim(command: OdooCommand) -> bool:
     return bool(claimed)
 
 
-def _lease(order_id: int) -> datetime | None:
-    now = timezone.now()
-    until = now + timedelta(seconds=settings.ODOO_COMMAND_LEASE_SECONDS)
-    taken = PurchaseOrder.objects.filter(pk=order_id).filter(
-        Q(commands_lease_until__isnull=True) | Q(commands_lease_until__lt=now)).update(commands_lease_until=until)
-    return until if taken else None
+class _OrderLease:
+    """The order's command lease: a column on the order (so it holds when Redis is flushed), short, and renewed
+    by the process's lease heartbeat while its runner works. A runner killed mid-command frees the order within
+    ODOO_COMMAND_LEASE_SECONDS, and the next one looks up what the killed one may have done (maybe_done)."""
 
+    def __init__(self, order_id: int, until: datetime):
+        self.order_id, self.until = order_id, until
+        self._guard = threading.Lock()  # the heartbeat thread renews while this one may release
 
-def _renew_if_late(order_id: int, lease: datetime) -> datetime:
-    """Renew once half the lease is gone (a slow Odoo): the next command gets a whole lease of its own."""
-    now = timezone.now()
-    if lease - now > timedelta(seconds=settings.ODOO_COMMAND_LEASE_SECONDS / 2):
-        return lease
-    until = now + timedelta(seconds=settings.ODOO_COMMAND_LEASE_SECONDS)
-    PurchaseOrder.objects.filter(pk=order_id, commands_lease_until=lease).update(commands_lease_until=until)
-    return until
+    @classmethod
+    def take(cls, order_id: int) -> "_OrderLease | None":
+        now = timezone.now()
+        until = now + timedelta(seconds=settings.ODOO_COMMAND_LEASE_SECONDS)
+        taken = PurchaseOrder.objects.filter(pk=order_id).filter(
+            Q(commands_lease_until__isnull=True) | Q(commands_lease_until__lt=now)).update(commands_lease_until=until)
+        return cls(order_id, until) if taken else None
 
+    def renew(self) -> bool:
+        with self._guard:
+            until = timezone.now() + timedelta(seconds=settings.ODOO_COMMAND_LEASE_SECONDS)
+            renewed = PurchaseOrder.objects.filter(pk=self.order_id, commands_lease_until=self.until).update(
+                commands_lease_until=until)
+            if renewed:
+                self.until = until
+            return bool(renewed)
 
-def _release(order_id: int, lease: datetime) -> None:
-    # Only our own lease: if it expired and another runner took the order, theirs stays.
-    PurchaseOrder.objects.filter(pk=order_id, commands_lease_until=lease).update(commands_lease_until=None)
+    def release(self) -> None:
+        # Only our own lease: if it lapsed and another runner took the order, theirs stays.
+        with self._guard:
+            PurchaseOrder.objects.filter(pk=self.order_id, commands_lease_until=self.until).update(
+                commands_lease_until=None)
 
 
 def odoo_commands_sweep(*, now: datetime | None = None) -> dict:

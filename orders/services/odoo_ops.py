@@ -263,7 +263,10 @@ EXECUTORS = {CommandKind.PUSH: _push, CommandKind.CONFIRM: _confirm, CommandKind
 def retry_delay(attempt: int, *, maybe_done: bool) -> float:
     """Exponential backoff with jitter; after an unknown outcome at least ODOO_MAYBE_DONE_DELAY, so that Odoo
     has finished (or given up) what it may still be doing before we look it up."""
-    ceiling = min(settings.ODOO_COMMAND_RETRY_MAX, settings.ODOO_COMMAND_RETRY_BASE * 2 ** max(attempt - 1, 0))
+    # Never longer than the breaker's reset: past an outage the breaker lets a trial through by then, and a
+    # command still waiting out a backoff grown by the outage's attempts would answer the contact late.
+    longest = min(settings.ODOO_COMMAND_RETRY_MAX, settings.ODOO_BREAKER_RESET_SECONDS)
+    ceiling = min(longest, settings.ODOO_COMMAND_RETRY_BASE * 2 ** max(attempt - 1, 0))
     delay = ceiling / 2 + random.uniform(0, ceiling / 2)
     return max(delay, settings.ODOO_MAYBE_DONE_DELAY) if maybe_done else delay
 

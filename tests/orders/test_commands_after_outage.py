@@ -43,11 +43,6 @@ def _sweep_for(seconds: float, done) -> bool:
     return False
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "orders/services/odoo_ops.py retry_delay: a transient failure's backoff keeps doubling up to "
-    "ODOO_COMMAND_RETRY_MAX (300 s), refusals of the open circuit included, although the breaker already keeps "
-    "Odoo from being called; so after an outage the commands wait out their grown backoff (here >= 6.4 s, "
-    ">= 64 s at the real scale; 57 s in bench/faults.py, class odoo) instead of the breaker's reset time"))
 def test_commands_refused_by_the_open_circuit_run_soon_after_odoo_is_back(odoo):
     contact, conversation = contact_with_conversation()
     odoo.down()

@@ -53,10 +53,6 @@ def _wait(condition, seconds: float) -> bool:
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the runner process needs the test database")
-@pytest.mark.xfail(strict=True, reason=(
-    "orders/services/commands.py: the order's command lease (commands_lease_until, ODOO_COMMAND_LEASE_SECONDS, "
-    "90 s) is not renewed by a heartbeat, so a runner killed mid-command keeps the order leased and the sweeps "
-    "skip it for up to 90 s (bench/faults.py, classes worker-kill and cluster-kill)"))
 def test_a_command_whose_runner_was_killed_runs_again_within_seconds_and_once(odoo):
     contact, conversation = contact_with_conversation()
     with transaction.atomic():
@@ -70,11 +66,13 @@ def test_a_command_whose_runner_was_killed_runs_again_within_seconds_and_once(od
     finally:
         runner.send_signal(signal.SIGKILL)
         runner.wait(10)
-    assert OdooCommand.objects.get().state == CommandState.RUNNING
+    push = OdooCommand.objects.get()
+    assert push.state == CommandState.RUNNING
 
     def finished() -> bool:
         services.odoo_commands_sweep()
-        return OdooCommand.objects.get().state == CommandState.DONE
+        push.refresh_from_db()
+        return push.state == CommandState.DONE
 
     assert _wait(finished, RECOVERY_SECONDS), "the command was still waiting for its dead runner's lease"
     [odoo_order] = odoo.state.tables["purchase.order"].values()
