@@ -1,16 +1,18 @@
 """NLU benchmark of the offline router (or, with --llm, the LLM router) on labelled JSON-lines sets, side by side.
 
-    .venv/bin/python bench/nlu.py [--heldout PATH] [--llm] [--errors] [--strict]
-    .venv/bin/python bench/nlu.py --data PATH [--catalog PATH] [--strict] [--errors]
+    .venv/bin/python bench/nlu.py [--heldout PATH | --no-heldout] [--llm] [--errors] [--strict]
+    .venv/bin/python bench/nlu.py --data PATH [--threads odd|even] [--catalog PATH] [--strict] [--errors]
 
 Sets: the shared dev sets `dev.jsonl` and `dev2.jsonl` (found in the `shared/nlu` folder beside or above the repo,
 or in `$NLU_SHARED_DIR`), the project's own validation set `bench/data/nlu_val.jsonl` (scenario-written, never
-trained on), and a held-out set (`--heldout`, default `bench/data/nlu_heldout.jsonl`; skipped with a note when the
+trained on), the second validation set `bench/data/nlu_val2.jsonl` in two halves by thread (odd threads for error
+analysis, even threads only measured), and a held-out set (`--heldout`, default `bench/data/nlu_heldout.jsonl`; skipped with a note when the
 file is missing). `--data` benchmarks one file only.
 
 Per set: intent accuracy (overall, per intent, per difficulty), items (product code AND quantity) over the expected
 order lines, the confidence-vs-miss figures (share of misses whose confidence is below `ROUTER_CLARIFY_BELOW`, and
-share of hits below it) and, when rows carry "secondary", secondary-intent accuracy.
+share of hits below it), secondary-intent accuracy over the rows that carry "secondary", and false secondaries (a
+second request found in a row labelled with one).
 
 `--llm` sends the same rows through `agents.routing.route()` with the configured LLM (needs `OPENAI_API_KEY` and,
 for a compatible server, `OPENAI_BASE_URL`; each call is logged as an ExternalCall row, so run `make migrate`
@@ -60,6 +62,8 @@ def _args(argv):
     parser.add_argument("--llm", action="store_true", help="route through the configured LLM instead")
     parser.add_argument("--strict", action="store_true", help="exit 1 when below target")
     parser.add_argument("--errors", action="store_true", help="print every miss")
+    parser.add_argument("--no-heldout", action="store_true", help="leave the held-out set out (day-to-day work)")
+    parser.add_argument("--threads", choices=("odd", "even"), help="with --data: only rows of odd/even threads")
     return parser.parse_args(argv)
 
 
@@ -91,6 +95,7 @@ class Tally:
         self.lines = defaultdict(lambda: [0, 0])
         self.confidence = {"miss_below": 0, "misses": 0, "hit_below": 0, "hits": 0}
         self.secondary = [0, 0]
+        self.false_secondary = [0, 0]  # rows labelled with one request that got a secondary anyway
 
     def add(self, row: dict, decision, threshold: float) -> bool:
         ok = decision.intent == row["intent"]
@@ -110,6 +115,9 @@ class Tally:
             want = sorted(extra["intent"] for extra in row["secondary"])
             self.secondary[0] += want == sorted(extra.intent for extra in decision.secondary)
             self.secondary[1] += 1
+        else:
+            self.false_secondary[0] += bool(decision.secondary)
+            self.false_secondary[1] += 1
         return ok and hits == len(expected)
 
     def totals(self) -> tuple[list[int], list[int]]:
@@ -164,13 +172,27 @@ def _table(results: dict[str, Tally]) -> list[str]:
     line(f"misses conf < {below}", lambda t: _share(t.confidence["miss_below"], t.confidence["misses"]))
     line(f"hits conf < {below}", lambda t: _share(t.confidence["hit_below"], t.confidence["hits"]))
     line("secondary intents", lambda t: _ratio(t.secondary))
+    line("false secondaries", lambda t: _share(*t.false_secondary))
     return out
 
 
-def _standard_sets(args) -> dict[str, Path]:
-    shared = _shared_dir()
-    sets = {"dev": shared / "dev.jsonl", "dev2": shared / "dev2.jsonl", "val": REPO / "bench" / "data" / "nlu_val.jsonl"}
-    sets["heldout"] = args.heldout
+def _thread_half(rows: list[dict], half: str | None) -> list[dict]:
+    """Rows of the odd- or even-numbered threads ("t07" is odd): one half is read for error analysis, the other
+    only measured, so a fix that generalises shows on the half nobody read."""
+    if half is None:
+        return rows
+    parity = 1 if half == "odd" else 0
+    return [row for row in rows if int("".join(ch for ch in row.get("thread", "0") if ch.isdigit()) or 0) % 2 == parity]
+
+
+def _standard_sets(args) -> dict[str, tuple[Path, str | None]]:
+    shared, data = _shared_dir(), REPO / "bench" / "data"
+    sets = {"dev": (shared / "dev.jsonl", None), "dev2": (shared / "dev2.jsonl", None), "val": (data / "nlu_val.jsonl", None)}
+    if (data / "nlu_val2.jsonl").exists():
+        sets["val2-odd"] = (data / "nlu_val2.jsonl", "odd")
+        sets["val2-even"] = (data / "nlu_val2.jsonl", "even")
+    if not args.no_heldout:
+        sets["heldout"] = (args.heldout, None)
     return sets
 
 
@@ -178,15 +200,18 @@ def main(argv=None) -> int:
     args = _args(argv)
     router = _router(args.llm)
     catalog = Catalog.from_json(args.catalog)
-    sets = {args.data.stem: args.data} if args.data else _standard_sets(args)
+    if args.data:
+        sets = {args.data.stem + (f"-{args.threads}" if args.threads else ""): (args.data, args.threads)}
+    else:
+        sets = _standard_sets(args)
     results = {}
-    for name, path in sets.items():
+    for name, (path, half) in sets.items():
         if not path.exists():
             print(f"note: {name} set not found at {path}, skipped")
             continue
         if args.errors:
             print(f"== {name}")
-        results[name] = evaluate(_rows(path), catalog, args.errors, router)
+        results[name] = evaluate(_thread_half(_rows(path), half), catalog, args.errors, router)
     print("\n".join(_table(results)))
     below = False
     for name, tally in results.items():

@@ -1,5 +1,10 @@
 """The product catalog as the router sees it: a small, immutable list of entries plus a prepared matcher.
 
+It holds every active product, purchasable or not: a customer who names a product we carry but do not take orders
+for ("2 kg de merkén") is understood, and the purchase lane answers that it cannot be ordered by this channel
+(`purchase_ok`, meaning "the order mode can order it", travels with the entry) instead of claiming we do not
+have it.
+
 `Catalog.from_db()` is called once per turn; it costs one aggregate query and reuses the built catalog while the
 product table is unchanged (same row count and newest `updated_at`). The cache is per process (module level), so
 each web or worker process builds it once after every catalog change.
@@ -22,6 +27,7 @@ class CatalogEntry:
     uom: str
     price: Decimal = Decimal("0")
     aliases: tuple[str, ...] = field(default_factory=tuple)
+    purchase_ok: bool = True
 
 
 class Catalog:
@@ -45,26 +51,27 @@ class Catalog:
     def from_json(cls, path: str | Path) -> Catalog:
         """Load `shared/nlu/catalog.dev.json`'s format: default_code, name, uom, price, purchase_ok, aliases?"""
         rows = json.loads(Path(path).read_text(encoding="utf-8"))
-        return cls([_entry_from_json(row) for row in rows if row.get("purchase_ok", True) and row.get("active", True)])
+        return cls([_entry_from_json(row) for row in rows if row.get("active", True)])
 
     @classmethod
     def from_db(cls) -> Catalog:
-        """The products the order mode can order (purchasable, or sellable with ODOO_ORDER_MODEL=sale) from
-        `orders.Product`, rebuilt only when the table (or the mode) changed."""
+        """Active products from `orders.Product`, each flagged with whether the order mode can order it
+        (purchasable, or sellable with ODOO_ORDER_MODEL=sale); rebuilt only when the table (or the mode) changed."""
+        # Late: this module also serves bench/nlu.py, which loads catalogs from JSON without setting Django up.
         from django.db.models import Count, Max
 
         from orders.models import Product
-        from orders.modes import order_mode, orderable_q
+        from orders.modes import order_mode
 
-        products = Product.objects.filter(orderable_q())
+        products = Product.objects.filter(active=True)
         stamp = products.aggregate(count=Count("id"), newest=Max("updated_at"))
         key = (order_mode(), stamp["count"], stamp["newest"])
         with _CACHE_LOCK:
             cached = _DB_CACHE.get("catalog")
             if cached and cached[0] == key:
                 return cached[1]
-        rows = products.only("default_code", "name", "uom", "price", "aliases")
-        catalog = cls([_entry_from_product(product) for product in rows])
+        rows = products.only("default_code", "name", "uom", "price", "aliases", "active", "purchase_ok", "sale_ok")
+        catalog = cls([_entry_from_product(product, key[0]) for product in rows])
         with _CACHE_LOCK:
             _DB_CACHE["catalog"] = (key, catalog)
         return catalog
@@ -81,10 +88,13 @@ def _entry_from_json(row: dict) -> CatalogEntry:
         uom=row.get("uom") or "Unidades",
         price=Decimal(str(row.get("price", 0))),
         aliases=tuple(row.get("aliases") or ()),
+        purchase_ok=bool(row.get("purchase_ok", True)),
     )
 
 
-def _entry_from_product(product) -> CatalogEntry:
+def _entry_from_product(product, mode: str) -> CatalogEntry:
+    from orders.modes import is_orderable  # late, as in Catalog.from_db
+
     aliases = product.aliases if isinstance(product.aliases, list) else []
     return CatalogEntry(
         code=product.default_code,
@@ -92,4 +102,5 @@ def _entry_from_product(product) -> CatalogEntry:
         uom=product.uom,
         price=product.price,
         aliases=tuple(str(alias) for alias in aliases),
+        purchase_ok=is_orderable(product, mode),
     )

@@ -24,8 +24,16 @@ _GREETING = re.compile(
 # Where a second request starts inside one line: "..., y ¿hacen despacho?", "otra cosa, ...", "aparte, ..."
 _CLAUSE_BREAK = re.compile(
     r"(?<= [?!])(?= )| , (?=y (?:\?|tambien|ademas|otra cosa|una consulta|consulta)\b)| (?=otra cosa\b)"
-    r"| (?=una consulta\b)| (?=aparte (?:,|de eso)\b)| , (?=y (?:a que|donde|cuando|como|cuanto|hacen|tienen|"
+    r"| (?=una consulta\b)| (?=aparte (?:,|de eso)\b)| (?=y (?:ademas|aparte)\b)"
+    r"| , (?=y (?:a que|donde|cuando|como|cuanto|hacen|tienen|"
     r"aceptan|reciben|emiten|despachan|abren|cierran|anotame|mandame|quiero|necesito|agrega|sumale)\b)"
+    # the request after its reason: "dado que nadie responde, solicito que me llame un ejecutivo"
+    r"| , (?=(?:solicito|solicitamos|les pido|le pido|pido|exijo|exigimos|necesito que|quiero que|favor|por favor)\b)"
+    # a second thought after "pero": "mándenme 4 kilos, pero no de la partida que me mandaron"
+    r"| , (?=pero\b)"
+    # asking for a person after saying what went wrong: "llegó roto y quiero hablar con alguien"
+    r"| (?=y (?:(?:quiero|necesito) (?:hablar|que me llame)|pas(?:ame|eme|enme) con|comuniquen\w*|llam(?:ame|enme)|"
+    r"exijo|solicito)\b)"
 )
 # How a question starts when its "?" was left out ("emiten factura", "a que hora abren").
 _ASKING = re.compile(
@@ -38,15 +46,40 @@ _ASKING = re.compile(
 _LIST_MARK = re.compile(r"^\s*(?:[-*•·–>]+|\d{1,2}[).](?!\d)|\d{1,2} ?-(?= ))\s*")
 
 
-def body_lines(text: str) -> list[str]:
-    """Normalised lines of the message, list markers ("- ", "• ", "2) ") dropped, without the sign-off block."""
+def _raw_body_lines(text: str) -> list[str]:
+    """The message's lines as written, list markers ("- ", "• ", "2) ") dropped, without the sign-off block."""
     lines = [_LIST_MARK.sub("", line) for line in text.splitlines()]
-    lines = [normalize(line) for line in lines]
-    lines = [line for line in lines if line]
+    lines = [line for line in lines if normalize(line)]
     for i, line in enumerate(lines):
-        if i > 0 and _SIGNOFF.match(line) and not re.search(r"\d", " ".join(lines[i:])):
+        if i > 0 and _SIGNOFF.match(normalize(line)) and not re.search(r"\d", normalize(" ".join(lines[i:]))):
             return lines[:i]
     return lines
+
+
+def body_lines(text: str) -> list[str]:
+    """Normalised lines of the message, list markers dropped, without the sign-off block."""
+    return [normalize(line) for line in _raw_body_lines(text)]
+
+
+# Where a written sentence ends: ". ", "? ", "! " before more text, or an opening "¿" (normalising drops both).
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=\S)|\s+(?=¿)")
+# A period that ends an abbreviation, not a sentence ("Sra. Paula", "ref. NZ-20", "N°. 12").
+_ABBREVIATION = re.compile(
+    r"(?:^|\W)(?:[a-z]|sr|sra|srta|dr|dra|atte|ref|art|nro|num|av|depto|n°|nº|no|etc|aprox|ej|ud|uds|cia|cía|ltda|"
+    r"spa|st|mr|mrs|ms)\.$",
+    re.IGNORECASE,
+)
+
+
+def sentences(line: str) -> list[str]:
+    """One written line cut into its sentences (raw text: the punctuation that marks them is still there)."""
+    found, pending = [], ""
+    for piece in _SENTENCE_END.split(line):
+        pending = f"{pending} {piece}" if pending else piece
+        if not _ABBREVIATION.search(pending):
+            found.append(pending)
+            pending = ""
+    return found + ([pending] if pending else [])
 
 
 def strip_greeting(normalized: str) -> str:
@@ -55,19 +88,26 @@ def strip_greeting(normalized: str) -> str:
 
 
 def request_lines(text: str) -> list[str]:
-    """The message's normalised lines without the greeting that opens it or the sign-off that closes it; a
-    message that is only a greeting stays as it is."""
-    lines = body_lines(text)
-    if not lines:
+    """The message's normalised sentences (each line cut where a sentence ends) without the greeting that opens it
+    or the sign-off that closes it; a message that is only a greeting stays as it is."""
+    raw = _raw_body_lines(text)
+    if not raw:
         return []
-    stripped = [strip_greeting(lines[0]), *lines[1:]]
-    kept = [line for line in stripped if line.strip(" ,")]
-    return kept or lines
+    said = [normalize(sentence) for line in raw for sentence in sentences(line)]
+    said = [sentence for sentence in said if sentence]
+    stripped = [strip_greeting(said[0]), *said[1:]]
+    kept = [sentence for sentence in stripped if sentence.strip(" ,")]
+    return kept or [normalize(line) for line in raw]
 
 
 def request_text(text: str) -> str:
-    """`request_lines` as one line; a line break separates order lines like a semicolon does."""
+    """`request_lines` as one line; a line break or a sentence's end separates order lines like a semicolon does."""
     return " ; ".join(request_lines(text))
+
+
+def is_question(normalized: str) -> bool:
+    """Written as a question: with "?" or opening like one."""
+    return "?" in normalized or bool(_ASKING.match(normalized.strip(" ,?!")))
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,8 @@ def read_templates(path: Path = TEMPLATES) -> list[Template]:
         if header:
             intent, states = header.group(1), _expand_states(header.group(2))
             continue
+        if line.startswith("[") and "]" in line.split()[0]:
+            raise ValueError(f"malformed section header (want '[intent] states=...'): {line!r}")
         if intent is None:
             raise ValueError(f"template before any [intent] header: {line!r}")
         for alternative in line.split("|"):

@@ -6,13 +6,17 @@ high-precision cues (a short "sí" to a waiting quote, a product dropped by name
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from agents.routing.catalog import Catalog
+from agents.routing.clauses import request_lines
 from agents.routing.intents import (
     ACTIVE_ORDER,
     AFFIRMATIVE,
+    CONTINUATION,
+    LOSS_OF_INTEREST,
     LEADING_YES,
     NEGATIVE,
     NEGATIVE_CORE,
@@ -25,6 +29,7 @@ from agents.routing.items import extract_items
 from agents.routing.normalize import normalize
 from agents.routing.vocabulary import REMOVE_WORDS
 
+CANCELLABLE = ("draft", "sent", "to_approve", "confirmed")
 # On equal scores the intent that costs more to miss wins (an unanswered complaint is worse than a missed FAQ).
 TIE_PRIORITY = (
     "human_handoff", "complaint", "order_cancel", "order_modify", "order_confirm", "order_status", "order_create",
@@ -34,15 +39,25 @@ TIE_PRIORITY = (
 
 @dataclass
 class Context:
+    text: str  # as written
     tokens: list[str]
     order_state: str | None
     catalog: Catalog
     items_seen: list  # order lines read before the intent is known (create semantics)
 
 
+def _reply_words(tokens: list[str]) -> list[str]:
+    return [tok for tok in tokens if tok.isalnum() and tok not in POLITE] or tokens[:1]
+
+
+def bare_agreement(normalized: str) -> bool:
+    """"sí", "ok, dale", "👍": agreement and nothing else, which confirms only a waiting quote."""
+    return only_words_from(_reply_words(normalized.split()), AFFIRMATIVE)
+
+
 def _short_replies(ctx: Context, scores: IntentScores) -> None:
     """"sí", "dale", "ok" confirm only a waiting quote (CONTRACT section 4); "no" then declines it."""
-    words = [tok for tok in ctx.tokens if tok.isalnum() and tok not in POLITE] or ctx.tokens[:1]
+    words = _reply_words(ctx.tokens)
     if only_words_from(words, AFFIRMATIVE):
         scores.add("order_confirm" if ctx.order_state == "sent" else "other", 3.0, "short-affirmative")
     elif only_words_from(words, NEGATIVE) and any(tok in NEGATIVE_CORE for tok in words):
@@ -56,6 +71,27 @@ def _confirm_needs_quote(ctx: Context, scores: IntentScores) -> None:
     if ctx.order_state not in ("sent", "draft") and "order_confirm" in scores.scores:
         scores.scores.pop("order_confirm")
         scores.add("other", 0.5, "confirm-without-quote")
+
+
+def _greeting_before_a_message(ctx: Context, scores: IntentScores) -> None:
+    """"Hola, buenas. Hice un pedido el lunes y...": the greeting opens a message that says something else, so it
+    is no cue for a greeting intent; a message that is only a greeting keeps it."""
+    if "greeting" not in scores.scores:
+        return
+    said = " ".join(request_lines(ctx.text))
+    if len([tok for tok in said.split() if tok.isalpha()]) >= 3 and said != " ".join(ctx.tokens):
+        scores.scores.pop("greeting")
+        scores.matched.append("greeting:opens-a-longer-message")
+
+
+def _loss_of_interest(ctx: Context, scores: IntentScores) -> None:
+    """"ya no lo quiero, gracias" cancels an order that is open; with none open it is a refusal (other). An
+    explicit "cancela" keeps its weight in any state: the purchase agent then says nothing is open."""
+    if ctx.order_state in CANCELLABLE or not LOSS_OF_INTEREST.search(" ".join(ctx.tokens)):
+        return
+    explicit = [cue for cue in scores.matched if cue.startswith("order_cancel:") and not LOSS_OF_INTEREST.search(cue)]
+    if not explicit and "order_cancel" in scores.scores:
+        scores.add("other", scores.scores.pop("order_cancel"), "nothing-to-cancel")
 
 
 def _order_lines(ctx: Context, scores: IntentScores) -> None:
@@ -81,6 +117,25 @@ def _dropping_a_product(ctx: Context, scores: IntentScores) -> None:
         scores.add("order_modify", 4.0, "drop-named-product")
 
 
+_APPROVAL = re.compile(r"(?<!no )\b(?:aprob(?:ado|ada|amos|e|o)|autoriz(?:ado|ada|amos|o)|aceptad[oa]|visto bueno|"
+                       r"approved?)\b")
+
+
+def _approval_of_a_quote(ctx: Context, scores: IntentScores) -> None:
+    """With a quote waiting, "aprobado", "la aprobamos", "visto bueno" approve it: a confirmation. (With an order
+    in review the same words ask or tell about our approval: the status cues read those.)"""
+    text = " ".join(ctx.tokens)
+    if ctx.order_state == "sent" and _APPROVAL.search(text) and "?" not in ctx.tokens:
+        scores.add("order_confirm", 3.5, "approves-the-quote")
+
+
+def _continuation(ctx: Context, scores: IntentScores) -> None:
+    """"y un saco de harina", "+2 kg de nueces", "también 3 cajas" with an editable order add to it."""
+    named = any(item.product_code or item.ambiguous for item in ctx.items_seen)
+    if ctx.order_state in ("draft", "sent") and named and CONTINUATION.match(" ".join(ctx.tokens)):
+        scores.add("order_modify", 2.5, "continues-the-order")
+
+
 def _active_order(ctx: Context, scores: IntentScores) -> None:
     if ctx.order_state in ACTIVE_ORDER and "order_modify" in scores.scores:
         scores.add("order_modify", 1.5, f"state={ctx.order_state}")
@@ -90,10 +145,14 @@ def _active_order(ctx: Context, scores: IntentScores) -> None:
 
 # Context signals applied after the patterns, in this order.
 SIGNALS: tuple[Callable[[Context, IntentScores], None], ...] = (
+    _greeting_before_a_message,
     _short_replies,
     _confirm_needs_quote,
+    _loss_of_interest,
     _order_lines,
     _dropping_a_product,
+    _approval_of_a_quote,
+    _continuation,
     _active_order,
 )
 
@@ -109,7 +168,7 @@ def rule_scores(text: str, *, order_state: str | None, catalog: Catalog) -> Rule
     """Weighted cue patterns plus context signals (order state, order lines read from the text)."""
     normalized = normalize(text)
     tokens = normalized.split()
-    ctx = Context(tokens, order_state, catalog, extract_items(tokens, catalog, modify=False))
+    ctx = Context(text, tokens, order_state, catalog, extract_items(tokens, catalog, modify=False))
     scores = score_patterns(normalized)
     for signal in SIGNALS:
         signal(ctx, scores)

@@ -7,6 +7,7 @@ product's name ("granola con miel y almendras"), or, in a modification, is a lin
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from agents.routing.catalog import Catalog
@@ -100,8 +101,13 @@ def _shift(m: Mention, by: int) -> Mention:
     return Mention(m.start + by, m.end + by, m.value, m.unit, m.negated, m.weak, m.bare_of)
 
 
+_DROPPED = re.compile(r"(?:^| )(?:ya no|no va|no van|fuera|no (?:lo|la|los|las) (?:mandes|manden|pongas|pongan|quiero|"
+                      r"necesito|incluyas|incluyan))(?: |$)|^sin |(?<=\w) no$")
+
+
 def _action_of(tokens: list[str]) -> str | None:
-    if any(tok in REMOVE_WORDS for tok in tokens) or " ".join(tokens).find("ya no") >= 0:
+    """The segment's modify action; "la quinoa no", "el cacao no va", "sin el maní" drop a line too."""
+    if any(tok in REMOVE_WORDS for tok in tokens) or _DROPPED.search(" ".join(tokens)):
         return "remove"
     if any(tok in ADD_WORDS for tok in tokens):
         return "add"
@@ -150,6 +156,11 @@ def _extract(tokens: list[str], catalog: Catalog, *, modify: bool) -> list[Extra
             mention.unit = last_unit
         for m in segment.mentions:
             last_unit = m.unit or last_unit
+        if _for_each(segment, mention, items):
+            for waiting in [item for item in items if item.quantity_missing]:
+                _with_quantity(waiting, mention, last_unit, catalog)
+            said_before = segment.tokens
+            continue
         if _completes_previous(segment, mention, items, said_before):
             items[-1] = _with_quantity(items[-1], mention, last_unit, catalog)
             said_before = segment.tokens
@@ -169,6 +180,14 @@ def _borrow_head_noun(segment: Segment, previous: Segment, catalog: Catalog) -> 
         retry = catalog.matcher.match(" ".join(head + [_product_words(segment)]))
         if retry.product_code:
             segment.match = retry
+
+
+_EACH = re.compile(r"\b(?:de cada (?:uno|una)|cada (?:uno|una)|c ?/ ?u|each|of each)\b")
+
+
+def _for_each(segment: Segment, mention: Mention | None, items: list[ExtractedItem]) -> bool:
+    """"almendras, nueces y cajú, 2 kilos de cada uno": the quantity goes to every product said without one."""
+    return bool(mention and _EACH.search(segment.text) and any(item.quantity_missing for item in items))
 
 
 def _completes_previous(segment: Segment, mention: Mention | None, items: list[ExtractedItem], said_before) -> bool:

@@ -44,10 +44,19 @@ def singular(word: str) -> str:
     return word
 
 
+# An order verb with a pronoun attached ("bájala", "súbele", "sácalos", "cámbiamela") names no product.
+_VERB_WITH_PRONOUN = re.compile(
+    r"^(?:baj|sub|sac|saq|quit|dej|pon|cambi|agreg|sum|anad|elimin|borr|mand|envi|aument|reduc|disminu|corrig|"
+    r"ajust|repon|anot|deb|carg|ech|tra)[a-z]*(?:la|lo|las|los|le|les|me|nos|mela|melo|selo|sela)$"
+)
+
+
 def content_words(text: str) -> list[str]:
     """The words of `text` that can name a product, English translated, singular, in order."""
     result = []
     for word in re.findall(r"[a-z]+", normalize(text)):
+        if _VERB_WITH_PRONOUN.match(word):
+            continue
         english_singular = word[:-3] + "y" if word.endswith("ies") else singular(word)  # cranberries
         translated = ENGLISH_GLOSSARY.get(word) or ENGLISH_GLOSSARY.get(english_singular) or word
         for part in translated.split():  # "cashew" is two Spanish words: castaña de cajú
@@ -124,8 +133,23 @@ class ProductMatcher:
             for matches in similar.values()
         )
 
+    def _without_descriptions(self, text: str, words: list[str]) -> list[str]:
+        """A word the catalog has no likeness for, said right after a known product word, describes it ("cacao
+        amargo", "almendras bien frescas") and cannot tell products apart: it is left out of the score. After "de"
+        it names another kind ("leche de soya") and stays, so what we do not sell is not matched to what we do."""
+        if not words or not _similar_words(words[0], self.vocabulary):
+            return words
+        described, previous = set(), ""
+        for token in normalize(text).split():
+            for word in content_words(token):
+                if previous not in ("de", "of", "con", "with") and not _similar_words(word, self.vocabulary):
+                    described.add(word)
+            previous = token
+        kept = [word for word in words if word not in described]
+        return kept or words
+
     def match(self, text: str) -> MatchResult:
-        words = content_words(text)
+        words = self._without_descriptions(text, content_words(text))
         if not words:
             return MatchResult(None, 0.0, False, [])
         ranked = [pair for pair in self.score_all(words) if pair[0] > 0]

@@ -31,7 +31,8 @@ from sklearn.model_selection import GroupKFold
 
 from agents.routing import corpus
 from agents.routing.catalog import Catalog, CatalogEntry
-from agents.routing.intents import score_patterns
+from agents.routing.clauses import is_question
+from agents.routing.intents import CONTINUATION, PAST_REPORT, score_patterns
 from agents.routing.matching import content_words
 from agents.routing.normalize import normalize
 from agents.routing.quantities import find_mentions
@@ -39,7 +40,7 @@ from agents.routing.states import possible, state_key
 
 logger = logging.getLogger(__name__)
 
-FEATURE_VERSION = "4"
+FEATURE_VERSION = "5"
 CALIBRATION_FOLDS = 3
 TEMPERATURES = tuple(round(0.5 + 0.1 * step, 1) for step in range(46))  # 0.5 .. 5.0
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
@@ -75,7 +76,22 @@ def featurize(text: str, order_state: str | None, catalog: Catalog) -> tuple[str
         meta.append("zprod")
     if len(tokens) <= 2:
         meta.append("zshort")
+    meta += _shape_tokens(normalized, bool(mentions))
     return shaped, shaped + " " + " ".join(meta)
+
+
+def _shape_tokens(normalized: str, quantified: bool) -> list[str]:
+    """How the message is said: asked or told, a report of what happened, continuing what came before."""
+    shape = []
+    if is_question(normalized):
+        shape.append("zask")
+    if PAST_REPORT.search(normalized):
+        shape.append("zpast")
+        if quantified:
+            shape.append("zpastqty")  # "llegaron 5 de las 6 cajas" reports; "mándame 6 cajas" orders
+    if CONTINUATION.match(normalized):
+        shape.append("zcont")
+    return shape
 
 
 def _mask_products(normalized: str, catalog: Catalog) -> tuple[str, bool]:
@@ -98,9 +114,18 @@ def _is_product_word(token: str, vocabulary: dict) -> bool:
     return bool(words) and all(word in vocabulary for word in words)
 
 
+# The modules whose code shapes the features: a change to any of them makes a saved model stale.
+_FEATURE_MODULES = (
+    "normalize", "intents", "cues", "items", "swaps", "units", "quantities", "numbers", "matching", "vocabulary",
+    "states", "clauses",
+)
+
+
 def fingerprint() -> str:
     digest = hashlib.sha256()
-    for path in (corpus.TEMPLATES, corpus.LINES, corpus.SLOTS, Path(corpus.__file__), Path(__file__)):
+    here = Path(__file__).resolve().parent
+    sources = [here / f"{name}.py" for name in _FEATURE_MODULES]
+    for path in (corpus.TEMPLATES, corpus.LINES, corpus.SLOTS, Path(corpus.__file__), Path(__file__), *sources):
         digest.update(path.read_bytes())
     digest.update(f"{FEATURE_VERSION}|{sklearn.__version__}|{corpus.SEED}".encode())
     return digest.hexdigest()[:16]
@@ -135,7 +160,8 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
 
 
 def _classifier() -> LogisticRegression:
-    return LogisticRegression(C=4.0, solver="saga", max_iter=300, tol=1e-3, random_state=0)
+    # balanced: how many templates an intent happens to have must not set how likely it is
+    return LogisticRegression(C=4.0, solver="saga", max_iter=300, tol=1e-3, random_state=0, class_weight="balanced")
 
 
 def _temperature(matrix, labels: np.ndarray, groups: np.ndarray) -> float:

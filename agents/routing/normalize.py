@@ -2,6 +2,14 @@
 
 Everything downstream (intent rules, the quantity parser, the product matcher) works on the output of `normalize`,
 so the vocabularies there are written without accents and in lower case.
+
+Numbers that are not amounts of a product become placeholder tokens first (`_ENTITIES`): e-mail addresses, phone
+numbers, RUTs, document numbers ("cotización N° 1043", "OC 4521"), money ("$25.000", "50 mil pesos"), clock times,
+dates and durations ("48 horas", "5 días hábiles"). Without that, a signature's phone number or "hace 3 semanas" reads
+as a quantity, and a message about an order's paperwork looks like a new order.
+
+Brazilian customers write in Portuguese or a mix ("quero 10 quilos de granola"): common Portuguese chat words map to
+their Spanish equivalents (`PORTUGUESE`), token by token, so one Spanish model and one catalog serve both.
 """
 
 from __future__ import annotations
@@ -24,10 +32,72 @@ SLANG = {
     "bn": "bien", "pa": "para", "pal": "para el", "toy": "estoy",
 }
 
+# Portuguese chat words -> Spanish (accent-free). Only words that are not also common Spanish ("no", "da", "o",
+# "mas" stay as they are: in Spanish they mean something else).
+PORTUGUESE = {
+    "oi": "hola", "boa": "buena", "bom": "bueno", "noite": "noche", "tudo": "todo", "bem": "bien",
+    "obrigado": "gracias", "obrigada": "gracias", "obrigadao": "gracias", "obg": "gracias", "brigado": "gracias",
+    "valeu": "gracias", "vlw": "gracias", "voces": "ustedes", "voce": "usted", "tem": "tienen", "tenho": "tengo",
+    "quero": "quiero", "preciso": "necesito", "precisamos": "necesitamos", "quilo": "kilo", "quilos": "kilos",
+    "farinha": "harina", "manteiga": "mantequilla", "amendoim": "mani", "caixa": "caja", "caixas": "cajas",
+    "mais": "mas", "meio": "medio", "meia": "media", "chegou": "llego", "chega": "llega", "chegaram": "llegaron",
+    "faltou": "falto", "faltaram": "faltaron", "falar": "hablar", "pessoa": "persona", "uma": "una", "um": "un",
+    "pela": "por la", "pelo": "por el", "atencao": "atencion", "troca": "cambio", "frete": "despacho",
+    "amanha": "manana", "quando": "cuando", "posso": "puedo", "podem": "pueden", "pode": "puede",
+    "desculpa": "perdon", "desculpe": "perdon", "melhor": "mejor", "nao": "no", "sim": "si", "estoque": "stock",
+    "aprovado": "aprobado", "meu": "mi", "minha": "mi", "foi": "fue", "beleza": "perfecto", "blz": "perfecto",
+    "fechado": "listo", "veio": "vino", "vieram": "vinieron", "olha": "mira", "ninguem": "nadie",
+    "avisou": "aviso", "com": "con", "ou": "o", "preco": "precio", "fazem": "hacen", "fazer": "hacer",
+    "qual": "cual", "quais": "cuales", "entregam": "entregan", "aveia": "avena", "mel": "miel",
+    "azeite": "aceite de oliva", "oleo": "aceite", "leite": "leche", "cacau": "cacao", "amendoa": "almendra",
+    "amendoas": "almendras", "nozes": "nueces", "castanha": "castana", "castanhas": "castanas",
+    "linhaca": "linaza", "acucar": "azucar", "pimenta": "pimienta", "tambem": "tambien", "ainda": "todavia",
+    "agora": "ahora", "hoje": "hoy", "ontem": "ayer", "isso": "eso", "essa": "esa", "esse": "ese",
+    "errado": "equivocado", "estragado": "podrido", "reclamacao": "reclamo", "vem": "viene", "pra": "para",
+    "obrigadinho": "gracias", "tchau": "chao", "ate": "hasta", "semana": "semana", "entrega": "entrega",
+}
+
 # Filler words that carry no meaning for routing ("po" is the Chilean tag particle: "ya po", "si po").
 FILLERS = {"po", "pos", "cachai", "oye", "wn", "weon", "hueon", "m", "mm", "eh", "em", "ah", "uh", "oh"}
 # Emoji that carry the message on their own ("👍" to a quote is a yes). Everything else non-textual is dropped.
 EMOJI = {"👍": " ok ", "👌": " ok ", "✅": " ok ", "👋": " hola ", "🙏": " gracias ", "🙌": " gracias ", "👎": " no "}
+
+# Placeholders for numbers that are not amounts of a product (applied to lower-case, accent-free text).
+_MONTHS = "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre"
+_NO_DIGIT_BEFORE, _NO_DIGIT_AFTER = r"(?<![\d.,])", r"(?![\d.,])"
+_PHONE = (
+    r"\+\s?\d[\d\s-]{7,16}\d"  # +56 9 8765 4321
+    rf"|{_NO_DIGIT_BEFORE}(?:\d{{1,2}}[\s-]?)?\d{{4}}[\s-]\d{{4}}{_NO_DIGIT_AFTER}"  # 9 8765 4321, 2345 6789
+    rf"|{_NO_DIGIT_BEFORE}9\d{{8}}{_NO_DIGIT_AFTER}"  # 987654321
+)
+_DOCUMENT = (  # a document word before a number of 3+ digits that is not followed by a unit ("OC 4521")
+    r"\b(oc|orden de compra|orden|cotizacion|factura|boleta|guia(?: de despacho)?|folio|pedido|ticket|nota de credito)"
+    r"\s?(?:numero\s)?\d{3,}(?![\d.,]*\s?(?:kg|kilos?|cajas?|sacos?|unidades|litros?)\b)"
+)
+_MONEY = (
+    r"\$\s?\d[\d.,]*(?:\s?mil\b)?"  # $25.000, $ 50 mil
+    r"|\b\d[\d.,]*\s?(?:mil\s)?(?:pesos|lucas|clp|usd|dolares|dollars)\b"  # 50 mil pesos, 20 lucas
+    r"|\b(?:sobre|mas de|menos de|bajo|desde|arriba de)\s\d+\s?mil\b"  # sobre 50 mil
+    r"|\b\d+\s?(?:%|por ciento)"
+)
+_TIME = (
+    r"\b\d{1,2}:\d{2}\s?(?:am|pm|hrs?|horas)?"  # 10:30
+    r"|\b(?:a|de|hasta|desde|entre) las \d{1,2}(?::\d{2})?\b(?:\s?(?:y|a) (?:las )?\d{1,2})?"  # entre las 9 y las 12
+    r"|\b\d{1,2}\s?(?:am|pm|hrs)\b|\b\d{1,2} de la (?:manana|tarde|noche)\b"
+)
+_DATE = rf"\b\d{{1,2}} de (?:{_MONTHS})\b|\b(?!(?:1/2|1/4|3/4)\b)\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b"
+_SPAN = r"\b\d+\s?(?:dias?(?: habiles)?|horas?|semanas?|meses|mes|minutos?|anos?|days?|hours?|weeks?|months?)\b"
+_ENTITIES = (
+    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), " zemail "),
+    (re.compile(r"\b\d{1,2}\.?\d{3}\.?\d{3}-[\dk]\b"), " zrut "),
+    (re.compile(_PHONE), " zphone "),
+    (re.compile(r"(?:\bn\s?[°º]|\bnro\b\.?|\bnum\b\.?|#)\s?\d+"), " zref "),  # N° 1043, nro. 88, #4521
+    (re.compile(_DOCUMENT), r" \1 zref "),
+    (re.compile(_MONEY), " zmoney "),
+    (re.compile(_TIME), " ztime "),
+    (re.compile(_DATE), " zdate "),
+    (re.compile(_SPAN), " zspan "),
+)
 
 _REPEATS = re.compile(r"([a-z])\1{2,}")
 _NON_WORD = re.compile(r"[^a-z0-9,.;:?!+/ ]+")
@@ -35,6 +105,9 @@ _NUMBER_UNIT = re.compile(r"(\d)([a-z])")
 _SPACES = re.compile(r"\s+")
 _FRACTIONS = {"1/2": "0.5", "1/4": "0.25", "3/4": "0.75"}
 _FRACTION = re.compile(r"(?<![\d/])(?:1/2|1/4|3/4)(?![\d/])")
+
+
+PLACEHOLDERS = frozenset({"zemail", "zrut", "zphone", "zref", "zmoney", "ztime", "zdate", "zspan"})
 
 
 def strip_accents(text: str) -> str:
@@ -46,6 +119,8 @@ def strip_accents(text: str) -> str:
 def _fix_token(token: str) -> str:
     if token in SLANG:
         return SLANG[token]
+    if token in PORTUGUESE:
+        return PORTUGUESE[token]
     # "kinoa", "kiero": a k before e/i is nearly always a phonetic "qu" in chat Spanish.
     if re.match(r"^k[ei]", token) and not token.startswith(("kil", "kiw", "ket", "kid")):  # kilo(s), kilito, kiwi
         return "qu" + token[1:]
@@ -57,6 +132,8 @@ def normalize(text: str) -> str:
     for emoji, word in EMOJI.items():
         text = text.replace(emoji, word)
     text = strip_accents(text.lower())
+    for pattern, placeholder in _ENTITIES:
+        text = pattern.sub(placeholder, text)
     text = text.replace("'", "").replace("\u2019", "")  # "I'd" -> "id", not "i d"
     text = _REPEATS.sub(r"\1", text)  # elongation: "wenaaas" -> "wenas", "graciasss" -> "gracias"
     text = re.sub(r"([aeiou])\1+\b", r"\1", text)  # "holaa" -> "hola"

@@ -46,8 +46,10 @@ def _number_at(tokens: list[str], i: int) -> tuple[float, int, bool] | None:
     """(value, next index, weak) for the number starting at token i, if any."""
     tok = tokens[i]
     nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+    if i > 0 and tokens[i - 1] == "cada" and tok in ("uno", "una"):
+        return None  # "de cada uno": each, not one
     if tok in HALF_WORDS:
-        return 0.5, i + 1, False
+        return 0.5, i + 2 if tok == "half" and nxt in ("a", "an") else i + 1, False  # "half a kilo"
     if tok in _QUARTERS and nxt in ("de", "kilo", "kg", "litro", "of"):
         return 0.25, i + 1, False  # "cuarto de kilo"
     if tok in PAIR_WORDS and nxt in ("de", "of"):
@@ -89,7 +91,7 @@ def _unit_at(tokens: list[str], j: int, value: float) -> tuple[float, str | None
         tok, j = tokens[j + 1], j + 1  # "un cuarto de kilo", "medio de kilo"
     if tok in UNIT_WORDS:
         unit, j = UNIT_WORDS[tok], j + 1
-        if tokens[j : j + 2] == ["y", "medio"] or tokens[j : j + 2] == ["y", "media"]:
+        if tokens[j : j + 1] in (["y"], ["e"]) and tokens[j + 1 : j + 2] in (["medio"], ["media"]):
             value, j = value + 0.5, j + 2
         return value, unit, j
     return value, None, j
@@ -103,14 +105,21 @@ def _unit_and_a_half(tokens: list[str], i: int) -> tuple[float, int, bool] | Non
     return None
 
 
-_ANOTHER = {"otra", "otro", "another"}
+# Words that repeat the previous quantity for the next product: "otra de coco", "lo mismo de quinoa".
+_SAME_AGAIN = (("otra",), ("otro",), ("another",), ("lo", "mismo"), ("la", "misma"), ("igual",), ("otro", "tanto"),
+               ("the", "same"))
 
 
 def _same_again(tokens: list[str], i: int, mentions: list[Mention]) -> Mention | None:
-    """"una docena de aceite de oliva y otra de coco": "otra de" repeats the previous quantity."""
-    if tokens[i] in _ANOTHER and tokens[i + 1 : i + 2] in (["de"], ["of"]) and mentions:
-        last = mentions[-1]
-        return Mention(i, i + 1, last.value, last.unit, bare_of=True)
+    """"una docena de aceite de oliva y otra de coco", "5 kg de almendras y lo mismo de quinoa": the words repeat
+    the previous quantity."""
+    if not mentions:
+        return None
+    for phrase in _SAME_AGAIN:
+        end = i + len(phrase)
+        if tuple(tokens[i:end]) == phrase and tokens[end : end + 1] in (["de"], ["of"]):
+            last = mentions[-1]
+            return Mention(i, end, last.value, last.unit, bare_of=True)
     return None
 
 
@@ -140,7 +149,9 @@ def find_mentions(tokens: list[str]) -> list[Mention]:
 
 def _looks_like_count(tokens: list[str], j: int) -> bool:
     """"una miel de ulmo" counts one; "una persona", "un pedido" do not: the caller keeps it weak either way."""
-    return j < len(tokens) and tokens[j].isalpha() and tokens[j] not in ("de", "vez", "poco", "par")
+    # "una cosa", "una consulta": discourse markers, not a count
+    return j < len(tokens) and tokens[j].isalpha() and tokens[j] not in (
+        "de", "vez", "poco", "par", "cosa", "consulta", "pregunta", "duda", "pregunta", "semana", "hora", "vuelta")
 
 
 def _negated(tokens: list[str], i: int) -> bool:

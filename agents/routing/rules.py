@@ -2,7 +2,7 @@
 
 Two readers vote: the trained intent model (`model.py`: character and word n-grams, order state, rule cues) and the
 weighted cue rules (`cues.py`). Their probabilities are mixed, intents impossible in the order state are removed
-(`states.py`), and the best reading wins; its probability is the confidence. The top readings go to
+(`states.py`), and the best reading wins; the model's probability for it is the confidence. The top readings go to
 `details["readings"]` so the agent can ask "¿quieres decir A o B?" below `ROUTER_CLARIFY_BELOW`.
 A message carrying a second request gets it in `secondary` (see `secondary.py`).
 """
@@ -12,12 +12,14 @@ from __future__ import annotations
 import math
 
 from agents.routing.catalog import Catalog
-from agents.routing.clauses import request_text
-from agents.routing.cues import RuleScores, rule_scores
+from agents.routing.clauses import is_question, request_lines
+from agents.routing.cues import RuleScores, bare_agreement, rule_scores
 from agents.routing.decision import INTENT_LANE, RoutingDecision
+from agents.routing.intents import score_patterns
 from agents.routing.items import extract_items
 from agents.routing.model import Reading, intent_model
 from agents.routing.normalize import detect_language
+from agents.routing.quantities import find_mentions
 from agents.routing.secondary import secondary_requests
 from agents.routing.states import possible
 
@@ -37,30 +39,57 @@ def _rule_distribution(rules: RuleScores, order_state: str | None) -> dict[str, 
     return {intent: weight / total for intent, weight in weights.items()}
 
 
-def readings_for(text: str, *, order_state: str | None, catalog: Catalog) -> tuple[list[Reading], RuleScores]:
-    """Every possible intent with its mixed probability, best first."""
+def readings_for(
+    text: str, *, order_state: str | None, catalog: Catalog
+) -> tuple[list[Reading], RuleScores, dict[str, float]]:
+    """Every possible intent with its mixed probability, best first; the rule scores; and the model's own
+    probability per intent, which is what the confidence reports (see `route_by_rules`)."""
     model_readings = intent_model().readings(text, order_state=order_state, catalog=catalog)
     rules = rule_scores(text, order_state=order_state, catalog=catalog)
+    if order_state != "sent" and bare_agreement(rules.normalized):
+        model_readings = _without(model_readings, "order_confirm")  # a bare "sí" confirms only a waiting quote
     from_rules = _rule_distribution(rules, order_state)
     share = RULE_WEIGHT if from_rules else 0.0
     mixed = [Reading(r.intent, (1 - share) * r.p + share * from_rules.get(r.intent, 0.0)) for r in model_readings]
-    return sorted(mixed, key=lambda r: -r.p), rules
+    return sorted(mixed, key=lambda r: -r.p), rules, {r.intent: r.p for r in model_readings}
+
+
+ORDERING_CUES = frozenset({"order_create", "order_modify"})
+
+
+def _asks_without_ordering(sentence: str) -> bool:
+    """"¿siguen con el mismo precio de la almendra?" beside an order asks about the product, it orders nothing: a
+    question with no quantity and no cue for ordering."""
+    if not is_question(sentence) or any(not m.weak for m in find_mentions(sentence.split())):
+        return False
+    return not {cue.split(":", 1)[0] for cue in score_patterns(sentence).matched} & ORDERING_CUES
+
+
+def _without(readings: list[Reading], intent: str) -> list[Reading]:
+    kept = [r for r in readings if r.intent != intent]
+    total = sum(r.p for r in kept) or 1.0
+    return [Reading(r.intent, r.p / total) for r in kept]
 
 
 def items_for(text: str, intent: str, catalog: Catalog) -> list:
     if intent not in ORDER_LINE_INTENTS:
         return []
-    return extract_items(request_text(text).split(), catalog, modify=intent == "order_modify")
+    said = request_lines(text)
+    ordering = [sentence for sentence in said if not _asks_without_ordering(sentence)] or said
+    return extract_items(" ; ".join(ordering).split(), catalog, modify=intent == "order_modify")
 
 
 def route_by_rules(text: str, *, order_state: str | None = None, catalog: Catalog | None = None) -> RoutingDecision:
     catalog = catalog if catalog is not None else Catalog([])
-    readings, rules = readings_for(text, order_state=order_state, catalog=catalog)
+    readings, rules, model_p = readings_for(text, order_state=order_state, catalog=catalog)
     best = readings[0]
     decision = RoutingDecision(
         lane=INTENT_LANE[best.intent],
         intent=best.intent,
-        confidence=round(best.p, 3),
+        # The rules help choose, but their scores are sharp whether a cue fired rightly or not; the trained model's
+        # own probability (it sees the cues as features, calibrated on templates it did not train on) says better
+        # how likely the choice is right.
+        confidence=round(model_p.get(best.intent, best.p), 3),
         items=items_for(text, best.intent, catalog),
         source="rules",
         language=detect_language(rules.normalized),
@@ -73,9 +102,11 @@ def route_by_rules(text: str, *, order_state: str | None = None, catalog: Catalo
             "normalized": rules.normalized,
         },
     )
+
     def read(clause: str) -> tuple[str, float]:
-        top = readings_for(clause, order_state=order_state, catalog=catalog)[0][0]
-        return top.intent, top.p
+        clause_readings, _, clause_model_p = readings_for(clause, order_state=order_state, catalog=catalog)
+        top = clause_readings[0]
+        return top.intent, clause_model_p.get(top.intent, top.p)
 
     secondary_requests(decision, text, order_state=order_state, catalog=catalog, read=read, items=items_for)
     return decision

@@ -1,5 +1,5 @@
 """One product swapped for another in an order: "cambia la almendra por nuez, los mismos 10 kg", "en vez de granola
-pon azúcar de coco, 4 kilos", "no era almendra, era nuez, la misma cantidad".
+pon azúcar de coco, 4 kilos", "no era almendra, era nuez, la misma cantidad", "la quinoa no, la chía".
 
 The old product becomes a removal (quantity 0) and the new one a line of its own, with the quantity said after it;
 when none is said ("la misma cantidad") the new line has `quantity_missing` and `replaces` names the old product's
@@ -16,12 +16,15 @@ from agents.routing.catalog import Catalog
 from agents.routing.decision import ExtractedItem
 
 _SWAPS = (
-    re.compile(r"\b(?:cambia\w*|reemplaza\w*|sustitu\w*|change|replace)\b (?P<old>.+?) \b(?:por|with|for)\b (?P<new>.+)"),
+    re.compile(r"\b(?:cambia\w*|reemplaza\w*|sustitu\w*|change|replace|swap|switch)\b (?P<old>.+?) "
+               r"\b(?:por|with|for|to)\b (?P<new>.+)"),
     re.compile(r"\ben (?:vez|lugar) de\b (?P<old>.+?) (?:, )?\b(?:pon\w*|manda\w*|envia\w*|que sea\w*|quiero|dame|"
                r"denme|mejor|necesito|anota\w*)\b (?P<new>.+)"),
     re.compile(r"\bno (?:era|eran|es|son|quiero|queria)\b (?P<old>.+?) ,? \b(?:era|eran|es|son|sino|quiero|queria)\b "
                r"(?P<new>.+)"),
     re.compile(r"\binstead of\b (?P<old>.+?) ,? (?P<new>.+)"),
+    # "la quinoa no, la chía", "las almendras no, pon 3 kilos de arándanos": the first is dropped for the second
+    re.compile(r"(?:^|, )(?P<old>(?:el|la|los|las) [^,;]+?) no , (?:(?:sino|mejor|era|eran|es|son) )?(?P<new>[^;]+)"),
 )
 
 

@@ -15,6 +15,9 @@ STOPWORDS = frozenset(
     equivoque alcanzo alcanzamos cambio necesitaria tengo tenemos lunes martes miercoles jueves viernes sabado
     domingo manana semana hoy please want would like order need some the of and i id me my we our you to for with
     buy get add remove instead also just can could have send
+    up down actually oh ok okay swap switch bump let lets do make it its that those these them again next month week
+    more less lot lots bit little please pls thanks thank an a be is are was were will shall there here what how
+    much many any sure yeah hey hi hello guys mate cheers sorry wait need needs wanted would take ill well
     dame denme deme ocupo ocupamos puedes puede pueden podrias podria podrian enviar mandar despachar traer
     cantidad producto productos cosa cosas kilo unidad precio favor dar pasar poner from your this that
     sube subele subir baja bajale bajar deja dejala dejalo dejalas dejalos reduce reducir reducelo aumenta aumentar
@@ -22,7 +25,8 @@ STOPWORDS = frozenset(
     mira sabes oye entonces bueno seria serian nomas todo toda eso esto porfavor hola holi igual aca alla
     encargo encargar encargue llevo llevar ocupo tal hoy despues luego rapido urgente harto harta hartos hartas
     aprox aproximadamente mande mandamos mandaste pedi pedimos compre compramos misma mismo mismos mismas perdon
-    digo corrijo otra otro otras otros
+    digo corrijo otra otro otras otros confundi va van vaya dejamos dejemos cada each
+    zemail zrut zphone zref zmoney ztime zdate zspan
     """.split()
 )
 
@@ -43,7 +47,9 @@ ENGLISH_GLOSSARY = {
     "toasted": "tostado", "unsalted": "sal", "powder": "polvo", "instant": "instantanea", "white": "blanca",
     "tea": "te", "green": "verde", "brown": "integral", "black": "negro", "red": "rojo", "raisins": "pasa",
     "rice": "arroz", "bean": "poroto", "lentil": "lenteja", "chickpea": "garbanzo", "quinoa": "quinoa",
-    "organic": "organico", "smoked": "ahumado", "fine": "fina", "rolled": "avena", "granola": "granola",
+    "organic": "organico", "sunflower": "maravilla", "lentils": "lenteja", "sesame": "sesamo", "pumpkin": "zapallo",
+    "pepper": "pimienta", "cinnamon": "canela", "ginger": "jengibre", "oregano": "oregano", "cumin": "comino",
+    "chocolate": "chocolate", "jam": "mermelada", "nuts": "fruto seco", "prune": "ciruela", "fig": "higo", "smoked": "ahumado", "fine": "fina", "rolled": "avena", "granola": "granola",
     # Chilean and regional spellings
     "quinua": "quinoa", "cajuil": "caju", "merken": "merken", "mani": "mani", "cacahuate": "mani",
     "cacahuete": "mani", "palta": "palta", "maple": "arce",
@@ -95,7 +101,7 @@ ADD_WORDS = frozenset(
 )
 SET_WORDS = frozenset(
     "cambia cambiale cambiar cambien pon ponle ponme deja dejalo dejala dejalas dejalos sean sube subele baja bajale "
-    "change make".split()
+    "change make bump increase decrease reduce".split()
 )
 # Words that take back what was just said ("5 kg de chía, no perdón, 7 kg"): the next bare quantity replaces it.
 CORRECTION_WORDS = frozenset("no perdon digo corrijo error mejor sorry".split())

@@ -68,10 +68,25 @@ def test_standard_sets_side_by_side_and_a_missing_heldout_is_a_note(bench, files
     out = capsys.readouterr().out
     assert "note: heldout set not found" in out
     header = next(line for line in out.splitlines() if "dev2" in line and "val" in line)
-    assert header.split() == ["dev", "dev2", "val"]
+    assert header.split() == ["dev", "dev2", "val", "val2-odd", "val2-even"]
     assert "[dev2] intent accuracy: 50.0% (1/2" in out and "[dev2] item exact match: 100.0% (1/1" in out
     secondary = next(line for line in out.splitlines() if line.startswith("secondary intents"))
     assert "1/1" in secondary
+    false_secondaries = next(line for line in out.splitlines() if line.startswith("false secondaries"))
+    assert false_secondaries.split()[2:6] == ["0/1", "0.0%", "0/1", "0.0%"]  # dev's and dev2's single requests
     misses = next(line for line in out.splitlines() if line.startswith("misses conf <"))
     # dev has no miss; dev2's one miss ("hola" labelled a complaint) is a confident greeting, so it is not flagged
     assert misses.split()[4:7] == ["-", "0/1", "0.0%"]
+
+
+def test_threads_option_keeps_one_half_of_the_threads(bench, files, capsys):
+    tmp, catalog = files
+    data = _data(tmp / "threads.jsonl", [
+        {"text": "hola", "order_state": None, "intent": "greeting", "items": [], "thread": "t01"},
+        {"text": "hola", "order_state": None, "intent": "complaint", "items": [], "thread": "t02"},
+        {"text": "hola", "order_state": None, "intent": "greeting", "items": [], "thread": "t03"},
+    ])
+    bench.main(["--data", str(data), "--catalog", str(catalog), "--threads", "odd"])
+    assert "[threads-odd] intent accuracy: 100.0% (2/2" in capsys.readouterr().out
+    bench.main(["--data", str(data), "--catalog", str(catalog), "--threads", "even"])
+    assert "[threads-even] intent accuracy: 0.0% (0/1" in capsys.readouterr().out

@@ -11,7 +11,7 @@ def _product(code, name, uom="kg", **extra):
     return Product.objects.create(default_code=code, name=name, uom=uom, price=Decimal("1000"), **extra)
 
 
-def test_from_json_reads_the_shared_format_and_skips_non_purchasable(tmp_path):
+def test_from_json_reads_the_shared_format_and_keeps_non_purchasable_flagged(tmp_path):
     path = tmp_path / "catalog.json"
     rows = [
         {"default_code": "A-1", "name": "Avellana europea", "uom": "kg", "price": 9990, "purchase_ok": True},
@@ -20,19 +20,22 @@ def test_from_json_reads_the_shared_format_and_skips_non_purchasable(tmp_path):
     ]
     path.write_text(json.dumps(rows), encoding="utf-8")
     catalog = Catalog.from_json(path)
-    assert [e.code for e in catalog.entries] == ["A-1", "C-3"]
+    assert [e.code for e in catalog.entries] == ["A-1", "B-2", "C-3"]
     assert catalog.get("A-1").price == Decimal("9990")
+    # a product we carry but do not take orders for is still recognised, so the lane can say it cannot be ordered
+    assert catalog.matcher.match("betarragas").product_code == "B-2" and not catalog.get("B-2").purchase_ok
     assert catalog.matcher.match("arandanos rojos").product_code == "C-3"  # aliases count
 
 
 @pytest.mark.django_db
-def test_from_db_loads_active_purchasable_products_with_aliases():
+def test_from_db_loads_active_products_with_aliases_and_purchasability():
     _product("QUI-1", "Quinoa roja", aliases=["quinua roja"])
     _product("OLD-1", "Producto viejo", active=False)
     _product("NOP-1", "No se compra", purchase_ok=False)
     catalog = Catalog.from_db()
-    assert [e.code for e in catalog.entries] == ["QUI-1"]
+    assert sorted(e.code for e in catalog.entries) == ["NOP-1", "QUI-1"]
     assert catalog.get("QUI-1").aliases == ("quinua roja",)
+    assert catalog.get("QUI-1").purchase_ok and not catalog.get("NOP-1").purchase_ok
 
 
 @pytest.mark.django_db

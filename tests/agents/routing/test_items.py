@@ -98,3 +98,33 @@ def test_clauses_keep_a_question_apart_from_an_order():
     clauses = split_clauses("hola, ¿a qué hora cierran? y anótame 10 kg de nueces")
     assert [(c.text, c.question) for c in clauses] == [("a que hora cierran", True), ("y anotame 10 kg de nueces", False)]
     assert split_clauses("confirmo. Otra cosa, emiten factura")[-1].question
+
+
+def test_english_swaps_halves_and_bumps(catalog):
+    assert _lines("swap the coconut oil for 3 bottles of sunflower oil", catalog, "draft")[1] == [
+        ("ACE-COCO-1L", 0), ("ACE-MAR-5L", 3)]
+    assert _lines("half a kilo of smoked merken and 2 kg of lentils", catalog)[1] == [("MER-AHU-KG", 0.5),
+                                                                                     ("LEN-CAS-KG", 2)]
+    assert _lines("bump the raisins up to 6 kg", catalog, "draft")[1] == [("PAS-FLA-KG", 6)]
+
+
+def test_a_sentence_end_separates_an_order_line_from_a_question(catalog):
+    text = "Este mes 2 kg de pasas y 3 de poroto negro. ¿Siguen a 5 lucas el kilo de merkén?"
+    assert _lines(text, catalog)[1] == [("PAS-FLA-KG", 2), ("POR-NEG-KG", 3)]
+    clauses = split_clauses(text)
+    assert [c.question for c in clauses] == [False, True]
+    assert split_clauses("La Sra. Paula retira 2 kg de pasas.")[0].text == "la sra paula retira 2 kg de pasas"
+
+
+def test_a_product_then_no_drops_its_line_and_a_second_product_takes_its_place(catalog):
+    decision = route_by_rules("no, las pasas no, el pistacho", order_state="draft", catalog=catalog)
+    assert [(i.product_code, i.quantity, i.action, i.replaces) for i in decision.items] == [
+        ("PAS-FLA-KG", 0, "remove", None), ("PIS-TOS-KG", 0, "set", "PAS-FLA-KG")]
+    assert [(i.product_code, i.action) for i in route_by_rules("el merkén no va", order_state="sent",
+                                                                 catalog=catalog).items] == [("MER-AHU-KG", "remove")]
+
+
+def test_each_and_the_same_again_share_a_quantity(catalog):
+    assert _lines("pasas, merkén y lentejas, 2 kilos de cada uno", catalog)[1] == [
+        ("PAS-FLA-KG", 2), ("MER-AHU-KG", 2), ("LEN-CAS-KG", 2)]
+    assert _lines("5 kg de pistacho y lo mismo de poroto negro", catalog)[1] == [("PIS-TOS-KG", 5), ("POR-NEG-KG", 5)]

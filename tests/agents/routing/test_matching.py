@@ -56,3 +56,13 @@ def test_words_unrelated_to_any_product_match_nothing(catalog):
     result = catalog.matcher.match("tengo un almacen en temuco")
     assert result.product_code is None
     assert result.candidates == []
+
+
+def test_a_description_the_catalog_does_not_know_does_not_hide_the_product(catalog):
+    assert catalog.matcher.match("pistachos bien frescos").product_code == "PIS-TOS-KG"
+    assert catalog.matcher.match("merkén bien picante").product_code == "MER-AHU-KG"
+    assert catalog.matcher.match("leche de soya").product_code is None  # another kind of milk, not ours
+
+
+def test_an_order_verb_with_a_pronoun_is_not_a_product_word(catalog):
+    assert catalog.matcher.match("las pasas bájalas").product_code == "PAS-FLA-KG"

@@ -106,8 +106,49 @@ def test_a_confirmation_with_a_question_keeps_the_confirmation_first(catalog):
         "¿tienen pistachos? mándame 5 kg",  # a stock question folded into the order
         "hola, buenas tardes, necesito 3 kilos de pasas, gracias",  # greeting and thanks are not requests
         "quiero 3 kilos de pasas y 2 de merkén",
-        "llegó roto el saco y quiero hablar con alguien",  # one support request
+        "¿ya salió mi pedido? lo necesito para el viernes",  # a reason, not a second order
+        "llegó todo perfecto, muchas gracias",  # thanks that thank for nothing in particular
     ],
 )
 def test_no_secondary_unless_clearly_a_second_request(catalog, text):
-    assert _route(text, catalog).secondary == []
+    assert _route(text, catalog, "confirmed").secondary == []
+
+
+@pytest.mark.parametrize(
+    "text, state, primary, secondary",
+    [
+        ("llegó roto el saco de garbanzos y quiero hablar con alguien", "received", "human_handoff", ["complaint"]),
+        ("gracias por reponer el merkén. ¿Hasta qué hora reciben los viernes?", "received", "faq", ["thanks"]),
+        ("quiero 10 kg de pasas. ¿Tienen también pistachos?", None, "order_create", ["catalog_query"]),
+        ("¿cuándo llega mi pedido? y de paso, ¿tienen lentejas?", "confirmed", "order_status", ["catalog_query"]),
+        # a complaint told over clauses none of which is clear alone, beside a clear call for a person
+        ("me cobraron el despacho dos veces, ¿me pueden devolver la plata? Y pásenme con un supervisor", "received",
+         "human_handoff", ["complaint"]),
+    ],
+)
+def test_second_requests_of_other_kinds(catalog, text, state, primary, secondary):
+    decision = _route(text, catalog, state)
+    assert (decision.intent, [s.intent for s in decision.secondary]) == (primary, secondary)
+
+
+@pytest.mark.parametrize(
+    "text, state, intent",
+    [
+        ("sí, así", "draft", "other"),  # a bare yes confirms only a waiting quote
+        ("ok", "draft", "other"),
+        ("déjame pensarlo y te confirmo el lunes", "sent", "other"),  # a decision put off
+        ("let me check with my partner first", "sent", "other"),
+        ("Aprobado por gerencia, pueden despachar.", "sent", "order_confirm"),  # approving the waiting quote
+        ("¿ya lo aprobaron?", "to_approve", "order_status"),  # ...while in review the same word asks
+        ("y un saco de garbanzos", "draft", "order_modify"),  # a continuation adds to the editable order
+        ("y un saco de garbanzos", None, "order_create"),  # ...with nothing open it is a new order
+        ("gracias por reponer el saco roto", "received", "thanks"),  # what is thanked for is no complaint
+        ("nos facturaron 10 kg de pasas pero llegaron 8", "received", "complaint"),  # billed against received
+        ("ya no lo quiero, gracias", "cancelled", "other"),  # losing interest with nothing open
+        ("cancela mi pedido", "cancelled", "order_cancel"),  # an explicit cancellation in any state
+        ("Les dejo mi nuevo número de contacto: +56 9 7123 4567", "confirmed", "other"),
+    ],
+)
+def test_conventions_the_labelled_sets_share(catalog, text, state, intent):
+    assert _route(text, catalog, state).intent == intent
+

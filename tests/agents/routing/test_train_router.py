@@ -55,3 +55,14 @@ def test_a_missing_or_broken_artifact_is_rebuilt_on_first_use(tmp_path, settings
         assert model.is_current(path)
     finally:
         model.forget_loaded()
+
+
+def test_a_malformed_section_header_is_an_error_not_a_template(tmp_path):
+    templates = tmp_path / "templates.txt"
+    templates.write_text("[thanks] states=any\ngracias\n[other] any\njaja\n", encoding="utf-8")
+    try:
+        corpus.read_templates(templates)
+    except ValueError as exc:
+        assert "[other] any" in str(exc)
+    else:
+        raise AssertionError("a header without states= was read as a training line")
