@@ -92,6 +92,7 @@ class Bench:
         env.pop("PYTEST_VERSION", None)
         env.update(DATABASE_URL=self.args.database, REDIS_URL=self.args.redis, DEBUG="0",
                    SECRET_KEY="bench-faults-not-secret", ALLOWED_HOSTS="127.0.0.1,localhost",
+                   SECURE_SSL_REDIRECT="0",  # plain HTTP on loopback: no TLS proxy in front
                    CHATWOOT_WEBHOOK_SECRETS=SECRET, LOG_LEVEL="WARNING", CACHE_KEY_PREFIX="bench-faults",
                    CHATWOOT_STANDIN_PORT=str(self.ports["chatwoot"]), ODOO_STANDIN_PORT=str(self.ports["odoo"]),
                    STANDIN_STATE_DIR="", DRY_RUN="0", Q_WORKERS=str(self.args.q_workers),

@@ -63,6 +63,7 @@ def _env(args, chatwoot_port: int, odoo_port: int) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "CHATWOOT_", "ODOO_", "SLACK_"))}
     env.pop("PYTEST_VERSION", None)
     env.update(DATABASE_URL=args.database, REDIS_URL=args.redis, DEBUG="0", SECRET_KEY="bench-fuzz-not-secret",
+               SECURE_SSL_REDIRECT="0",  # plain HTTP on loopback: no TLS proxy in front
                ALLOWED_HOSTS="127.0.0.1,localhost", CHATWOOT_WEBHOOK_SECRETS=SECRET, LOG_LEVEL="DEBUG",
                CHATWOOT_STANDIN_PORT=str(chatwoot_port), ODOO_STANDIN_PORT=str(odoo_port), DRY_RUN="1",
                CHATWOOT_API_TOKEN=CHATWOOT_TOKEN, ODOO_PASSWORD=ODOO_PASSWORD, CACHE_KEY_PREFIX="bench-fuzz",
