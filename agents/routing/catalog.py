@@ -19,6 +19,8 @@ from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
+from agents.routing.matching import ProductMatcher
+
 
 @dataclass(frozen=True)
 class CatalogEntry:
@@ -43,8 +45,6 @@ class Catalog:
 
     @cached_property
     def matcher(self):
-        from agents.routing.matching import ProductMatcher  # late import: matching imports CatalogEntry
-
         return ProductMatcher(self.entries)
 
     @classmethod
