@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
@@ -205,7 +206,8 @@ class Message(models.Model):
     send_attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     chatwoot_created_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    # Set by ingestion to the delivery's arrival (conversations.ingest.arrival), else when the row is made.
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from conversations.ingest.arrival import arrived_at
 from conversations.ingest.conversations import conversation_apply_status, conversation_reopen, conversation_upsert
 from conversations.ingest.parsing import latest_push_message, sender_kind, to_datetime
 from conversations.messages import message_advance
@@ -65,7 +66,7 @@ def _store_new(payload: dict, conv: Conversation, direction: str, conv_status: s
     # A concurrent delivery of the same message loses the unique constraint; the whole delivery then runs again
     # and finds the row (conversations.ingest.process).
     message = Message.objects.create(chatwoot_id=payload["id"], answer=AnswerState.PENDING if owed else "",
-                                     **columns)
+                                     created_at=arrived_at(), **columns)
     _touch_conversation(conv, message)
     if owed:
         enqueue_on_commit(ANSWER_TASK, message.pk, conv.pk)

@@ -11,6 +11,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from conversations.ingest.arrival import delivery_arrived
 from conversations.ingest.dispatch import CHATWOOT_EVENT_HANDLERS
 from conversations.ingest.schema import PayloadError, payload_parse
 from conversations.models import DeliveryOutcome, WebhookDelivery
@@ -61,13 +62,15 @@ def _run_once_committed(delivery_id: int) -> str:
 def _run_in_transaction(delivery_id: int) -> str:
     """Read, handle and record in one transaction: one round of commits per delivery."""
     with transaction.atomic():
-        delivery = WebhookDelivery.objects.filter(pk=delivery_id).only("event", "body", "outcome").first()
+        delivery = WebhookDelivery.objects.filter(pk=delivery_id).only("event", "body", "outcome",
+                                                                                "received_at").first()
         if delivery is None or delivery.outcome in (DeliveryOutcome.PROCESSED, DeliveryOutcome.IGNORED):
             return delivery.outcome if delivery else "missing"
         handler = CHATWOOT_EVENT_HANDLERS.get(delivery.event)
         if handler is None:
             return _record(delivery_id, DeliveryOutcome.IGNORED, f"unknown event {delivery.event!r}")
-        outcome, reason = handler.func(payload_parse(delivery.body))
+        with delivery_arrived(delivery.received_at):
+            outcome, reason = handler.func(payload_parse(delivery.body))
         _record(delivery_id, outcome, reason if outcome == DeliveryOutcome.IGNORED else "")
     return outcome
 

@@ -183,3 +183,15 @@ def test_sweeper_redrives_a_delivery_whose_task_was_lost(client, seam_calls, dja
     delivery.refresh_from_db()
     assert delivery.outcome == DeliveryOutcome.PROCESSED
     assert Message.objects.filter(chatwoot_id=9001).count() == 1 and len(seam_calls) == 1
+
+
+def test_a_message_is_dated_by_its_arrival_not_by_when_a_worker_got_to_it(deliver, seam_calls):
+    from datetime import timedelta
+
+    deliver(load("message_created__whatsapp_text"))
+    delivery = WebhookDelivery.objects.get()
+    arrived = delivery.received_at - timedelta(seconds=3)  # it waited in the queue behind other work
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(received_at=arrived, outcome=DeliveryOutcome.PENDING)
+    Message.objects.all().delete()
+    assert webhook_delivery_process(delivery_id=delivery.pk) == DeliveryOutcome.PROCESSED
+    assert Message.objects.get(chatwoot_id=9001).created_at == arrived  # burst folding reads these gaps
