@@ -304,7 +304,9 @@ AGENT_TURN_ATTEMPTS = env.int("AGENT_TURN_ATTEMPTS", default=3)
 AGENT_TURN_BACKOFF = env.float("AGENT_TURN_BACKOFF", default=0.2)
 # The conversation's lease is renewed by a heartbeat while its turn runs: a short TTL frees it soon after a worker dies.
 AGENT_TURN_LOCK_TTL = env.float("AGENT_TURN_LOCK_TTL", default=10.0)
-AGENT_LOCK_WAIT = env.float("AGENT_LOCK_WAIT", default=20.0)
+# A task that finds the conversation's lease taken waits at most this long, then leaves its message to the holder
+# (which looks again after it lets go): a worker never sits waiting on another's turn.
+AGENT_LOCK_WAIT = env.float("AGENT_LOCK_WAIT", default=0.1)
 AGENT_MAX_TURNS_PER_RUN = env.int("AGENT_MAX_TURNS_PER_RUN", default=100)
 # Unanswered messages with no turn running for this long are re-driven (the worker died, or the broker lost the
 # task); the fast sweeps run every TICKER_INTERVAL seconds in each worker process (core.ticker), 0 turns them off.
