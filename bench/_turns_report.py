@@ -175,7 +175,9 @@ def _queries(result: dict) -> None:
         print(f"    {label:52} {runs / turns:9.2f}  {queries[label] / runs:14.1f}  {queries[label] / turns:5.1f}"
               f"  {transactions / runs:16.1f}  {transactions / turns:5.1f}")
     counted = sum(v for k, v in queries.items() if k.endswith(":transactions"))
-    print(f"    transactions outside these tasks (schedules, sweeps, the scheduler): "
+    # Mostly CONN_HEALTH_CHECKS: Django runs its "SELECT 1" on the raw connection (no execute wrapper) before the
+    # first query of each request and task, each one an autocommit transaction; then the scheduler's own.
+    print(f"    transactions the counter does not see (health-check SELECT 1 per request/task, scheduler): "
           f"{(db['transactions'] - counted) / turns:.1f}/turn")
 
 
