@@ -8,6 +8,8 @@ in another process can kill a worker while it is in the middle of a given task.
 Query counting: the children load this module (`python -m _harness qcluster`, gunicorn `_harness:wsgi()`) with
 BENCH_QUERY_KEY set; every new database connection gets an execute wrapper, and the count of each django-q2 task
 or web request is added to a Redis hash (`<key>` field `<task or "web">` and `<...>:runs`) when it finishes.
+Transactions too (`<...>:transactions`): each statement run in autocommit, and each COMMIT or ROLLBACK of an atomic
+block (the connection's `commit` / `rollback` are wrapped).
 """
 
 from __future__ import annotations
@@ -178,16 +180,30 @@ _local = threading.local()
 
 def _count_query(execute, sql, params, many, context):
     _local.queries = getattr(_local, "queries", 0) + 1
+    if not context["connection"].in_atomic_block:  # autocommit: the statement is a transaction of its own
+        _local.transactions = getattr(_local, "transactions", 0) + 1
     return execute(sql, params, many, context)
+
+
+def _count_transaction(end):
+    """An atomic block's COMMIT or ROLLBACK: its statements were one transaction."""
+    def counted(*args, **kwargs):
+        _local.transactions = getattr(_local, "transactions", 0) + 1
+        return end(*args, **kwargs)
+    counted.bench_counted = True
+    return counted
 
 
 def _on_connection(sender, connection, **kwargs):
     if _count_query not in connection.execute_wrappers:
         connection.execute_wrappers.append(_count_query)
+    for name in ("commit", "rollback"):
+        if not getattr(getattr(connection, name), "bench_counted", False):
+            setattr(connection, name, _count_transaction(getattr(connection, name)))
 
 
 def _start(label: str) -> None:
-    _local.label, _local.queries = label, 0
+    _local.label, _local.queries, _local.transactions = label, 0, 0
 
 
 def _flush() -> None:
@@ -198,6 +214,7 @@ def _flush() -> None:
     pipe = _redis().pipeline()
     pipe.hincrby(os.environ["BENCH_QUERY_KEY"], label, queries)
     pipe.hincrby(os.environ["BENCH_QUERY_KEY"], f"{label}:runs", 1)
+    pipe.hincrby(os.environ["BENCH_QUERY_KEY"], f"{label}:transactions", getattr(_local, "transactions", 0))
     pipe.execute()
 
 

@@ -24,7 +24,8 @@ bool | None)`, `add_conversation(...)`, `inbound(...)`, `receipt(message_id, sta
 `.faults.applied`.
 
 Stand-in endpoints (no token): `POST /standin/inbound`, `GET /standin/conversations`,
-`GET /standin/conversations/{id}/messages`, `POST /standin/conversations/{id}/can_reply` `{"can_reply": bool|null}`,
+`GET /standin/conversations/{id}/messages` (`?after=N&wait=s`: first waits up to s seconds for more than N bot
+messages, so a benchmark's contacts need not poll), `POST /standin/conversations/{id}/can_reply` `{"can_reply": bool|null}`,
 `POST /standin/faults` (one fault object, or `{"faults": [...]}`), `GET /standin/faults` (`{armed, applied}`),
 `DELETE /standin/faults` (disarms all and empties the log), `GET /standin/records`,
 `POST /standin/messages/{id}/status` `{"status": "delivered"|"read"|"failed", "external_error"}`,
@@ -75,6 +76,7 @@ class ChatwootStandin(PersistentState, WhatsAppSending, StandinQueries):
         self.faults = FaultBook()
         self._webhooks = WebhookSender(self)
         self._lock = threading.RLock()
+        self._bot_posted: dict[int, threading.Condition] = {}  # conversation → waiters for our next reply
         self._ids = {"conversation": 100, "contact": 500, "message": 9000}
         self.state_owner = state_owner
         self._open_state(state_path, id_floor or {})
@@ -270,6 +272,8 @@ class ChatwootStandin(PersistentState, WhatsAppSending, StandinQueries):
             rest, echo = shapes.message_rest(msg, conv), shapes.message_webhook(msg, conv)
             followups = [echo, *self._send_on_channel(conv, msg, record)]
             self._changed()
+            if conversation_id in self._bot_posted:
+                self._bot_posted[conversation_id].notify_all()
             return rest, followups
 
     def toggle_status(self, conversation_id: int, body: dict) -> dict:

@@ -291,6 +291,8 @@ class StandinHandler(BaseHTTPRequestHandler):
         return Reply(200, {"payload": [self.standin.show_conversation(i) for i in ids]})
 
     def standin_messages(self) -> Reply:
+        if self.query.get("wait"):
+            self.standin.wait_bot_messages(self._cid(), int(self.query.get("after") or 0), float(self.query["wait"]))
         times = {str(k): v for k, v in self.standin.bot_message_times(self._cid()).items()}
         return Reply(200, {"payload": self.standin.bot_messages(self._cid()), "received_at": times})
 

@@ -3,6 +3,9 @@ Chatwoot pages) and the stand-in's own views for tests, benchmarks and fault sui
 
 from __future__ import annotations
 
+import threading
+import time
+
 from integrations.chatwoot import standin_payloads as shapes
 from integrations.chatwoot.standin_http import StandinError
 
@@ -52,6 +55,19 @@ class StandinQueries:
         with self._lock:
             conv = self._conversation(conversation_id)
             return [shapes.message_rest(m, conv) for m in conv["messages"] if m["message_type"] == "outgoing"]
+
+    def wait_bot_messages(self, conversation_id: int, after: int, timeout: float) -> None:
+        """Return once the conversation holds more than `after` bot messages, or after `timeout` seconds (at most
+        30): a long poll, so that sixty waiting contacts do not load the machine they measure."""
+        deadline = time.monotonic() + min(max(timeout, 0.0), 30.0)
+        with self._lock:
+            conv = self._conversation(conversation_id)
+            posted = self._bot_posted.setdefault(conversation_id, threading.Condition(self._lock))
+            while sum(m["message_type"] == "outgoing" for m in conv["messages"]) <= after:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                posted.wait(remaining)
 
     def bot_message_times(self, conversation_id: int) -> dict[int, float]:
         """Epoch seconds at which each of the bot's messages was received (timing for bench/turns.py)."""
