@@ -143,4 +143,7 @@ EVENT_SENTENCES = {
     "confirm_requested": lambda e: (_("The contact confirmed; waiting for Odoo"), ""),
     "quote_owed": lambda e: (_("The quote is owed to the contact (Odoo was down)"), ""),
     "quote_sent": lambda e: (_("Quote sent in the chat"), ""),
+    "odoo_marked_sent": lambda e: (_("Marked as sent in Odoo"), ""),
+    "stock_wait_chosen": lambda e: (_("The contact will wait for stock: %(products)s") % {
+        "products": ", ".join((e.detail or {}).get("products") or [])}, ""),
 }
