@@ -25,7 +25,8 @@ bool | None)`, `add_conversation(...)`, `inbound(...)`, `receipt(message_id, sta
 
 Stand-in endpoints (no token): `POST /standin/inbound`, `GET /standin/conversations`,
 `GET /standin/conversations/{id}/messages` (`?after=N&wait=s`: first waits up to s seconds for more than N bot
-messages, so a benchmark's contacts need not poll), `POST /standin/conversations/{id}/can_reply` `{"can_reply": bool|null}`,
+messages, so a benchmark's contacts need not poll),
+`POST /standin/conversations/{id}/can_reply` `{"can_reply": bool|null}`,
 `POST /standin/faults` (one fault object, or `{"faults": [...]}`), `GET /standin/faults` (`{armed, applied}`),
 `DELETE /standin/faults` (disarms all and empties the log), `GET /standin/records`,
 `POST /standin/messages/{id}/status` `{"status": "delivered"|"read"|"failed", "external_error"}`,

@@ -293,8 +293,9 @@ class StandinHandler(BaseHTTPRequestHandler):
     def standin_messages(self) -> Reply:
         if self.query.get("wait"):
             self.standin.wait_bot_messages(self._cid(), int(self.query.get("after") or 0), float(self.query["wait"]))
+        messages = self.standin.bot_messages(self._cid())  # first: the times read after cover every one of them
         times = {str(k): v for k, v in self.standin.bot_message_times(self._cid()).items()}
-        return Reply(200, {"payload": self.standin.bot_messages(self._cid()), "received_at": times})
+        return Reply(200, {"payload": messages, "received_at": times})
 
     def standin_can_reply(self) -> Reply:
         body = self._json_body()
