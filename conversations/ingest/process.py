@@ -62,8 +62,8 @@ def _run_once_committed(delivery_id: int) -> str:
 def _run_in_transaction(delivery_id: int) -> str:
     """Read, handle and record in one transaction: one round of commits per delivery."""
     with transaction.atomic():
-        delivery = WebhookDelivery.objects.filter(pk=delivery_id).only("event", "body", "outcome",
-                                                                                "received_at").first()
+        delivery = (WebhookDelivery.objects.filter(pk=delivery_id)
+                    .only("event", "body", "outcome", "received_at").first())
         if delivery is None or delivery.outcome in (DeliveryOutcome.PROCESSED, DeliveryOutcome.IGNORED):
             return delivery.outcome if delivery else "missing"
         handler = CHATWOOT_EVENT_HANDLERS.get(delivery.event)
