@@ -14,22 +14,12 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
+from agents.routing.entries import CatalogEntry
 from agents.routing.matching import ProductMatcher
-
-
-@dataclass(frozen=True)
-class CatalogEntry:
-    code: str
-    name: str
-    uom: str
-    price: Decimal = Decimal("0")
-    aliases: tuple[str, ...] = field(default_factory=tuple)
-    purchase_ok: bool = True
 
 
 class Catalog:

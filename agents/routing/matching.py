@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
 from agents.routing.decision import Candidate
+from agents.routing.entries import CatalogEntry
 from agents.routing.normalize import normalize
 from agents.routing.vocabulary import (
     ADD_WORDS,
@@ -25,9 +25,6 @@ from agents.routing.vocabulary import (
     STOPWORDS,
     UNIT_WORDS,
 )
-
-if TYPE_CHECKING:  # the catalog builds its matcher from this module
-    from agents.routing.catalog import CatalogEntry
 
 _NOT_PRODUCT = STOPWORDS | ADD_WORDS | REMOVE_WORDS | SET_WORDS  # action verbs never name a product
 
