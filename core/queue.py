@@ -6,8 +6,11 @@ builds a new broker (a new Redis connection) on every call (shared/perf/BASELINE
 
 from __future__ import annotations
 
+import atexit
 import heapq
 import logging
+import multiprocessing.util
+import os
 import threading
 import time
 from typing import Any
@@ -62,6 +65,7 @@ class _Later:
         self._counter = 0
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._exit_pid: int | None = None
 
     def add(self, delay: float, func: str, args: tuple) -> None:
         with self._wake:
@@ -70,7 +74,28 @@ class _Later:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="enqueue-later", daemon=True)
                 self._thread.start()
+                self._flush_at_exit()
             self._wake.notify()
+
+    def _flush_at_exit(self) -> None:
+        # Registered by the process that holds the timers (a worker forked from the cluster skips the parent's
+        # finalizers). A django-q2 worker ends through multiprocessing's exit handlers, anything else via atexit.
+        if self._exit_pid != os.getpid():
+            self._exit_pid = os.getpid()
+            atexit.register(self.flush)
+            multiprocessing.util.Finalize(self, self.flush, exitpriority=10)
+
+    def flush(self) -> int:
+        """Enqueue everything still waiting, now: the process is exiting (django-q2 recycles a worker after
+        `recycle` tasks). Early is safe: a turn enqueued before its time looks at the clock and defers again."""
+        with self._wake:
+            due, self._heap = self._heap, []
+        for _, _, func, args in sorted(due):
+            try:
+                enqueue_now(func, *args)
+            except Exception:  # noqa: BLE001 - the sweepers re-drive what the database still owes
+                logger.warning("delayed task %s not enqueued at exit", func, exc_info=True)
+        return len(due)
 
     def _run(self) -> None:
         while True:
