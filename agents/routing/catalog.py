@@ -51,7 +51,7 @@ class Catalog:
         from django.db.models import Count, Max
 
         from orders.models import Product
-        from orders.modes import order_mode
+        from orders.modes import is_orderable, order_mode
 
         products = Product.objects.filter(active=True)
         stamp = products.aggregate(count=Count("id"), newest=Max("updated_at"))
@@ -61,7 +61,7 @@ class Catalog:
             if cached and cached[0] == key:
                 return cached[1]
         rows = products.only("default_code", "name", "uom", "price", "aliases", "active", "purchase_ok", "sale_ok")
-        catalog = cls([_entry_from_product(product, key[0]) for product in rows])
+        catalog = cls([_entry_from_product(product, is_orderable(product, key[0])) for product in rows])
         with _CACHE_LOCK:
             _DB_CACHE["catalog"] = (key, catalog)
         return catalog
@@ -82,9 +82,7 @@ def _entry_from_json(row: dict) -> CatalogEntry:
     )
 
 
-def _entry_from_product(product, mode: str) -> CatalogEntry:
-    from orders.modes import is_orderable  # late, as in Catalog.from_db
-
+def _entry_from_product(product, purchase_ok: bool) -> CatalogEntry:
     aliases = product.aliases if isinstance(product.aliases, list) else []
     return CatalogEntry(
         code=product.default_code,
@@ -92,5 +90,5 @@ def _entry_from_product(product, mode: str) -> CatalogEntry:
         uom=product.uom,
         price=product.price,
         aliases=tuple(str(alias) for alias in aliases),
-        purchase_ok=is_orderable(product, mode),
+        purchase_ok=purchase_ok,
     )
