@@ -292,7 +292,11 @@ class StandinHandler(BaseHTTPRequestHandler):
 
     def standin_messages(self) -> Reply:
         if self.query.get("wait"):
-            self.standin.wait_bot_messages(self._cid(), int(self.query.get("after") or 0), float(self.query["wait"]))
+            try:
+                after, wait = int(self.query.get("after") or 0), float(self.query["wait"])
+            except ValueError as exc:
+                raise StandinError(400, "after must be an integer and wait a number of seconds") from exc
+            self.standin.wait_bot_messages(self._cid(), after, wait)
         messages = self.standin.bot_messages(self._cid())  # first: the times read after cover every one of them
         times = {str(k): v for k, v in self.standin.bot_message_times(self._cid()).items()}
         return Reply(200, {"payload": messages, "received_at": times})
