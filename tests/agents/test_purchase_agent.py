@@ -41,6 +41,18 @@ def test_a_quantity_above_the_per_line_maximum_is_refused_plainly(shop, settings
     assert shop.odoo_orders() == [] and not PurchaseOrder.objects.exists()
 
 
+def test_a_product_we_carry_but_do_not_take_orders_for_is_named_and_refused(shop):  # noqa: F811
+    from django.utils import timezone
+
+    from orders.models import Product
+
+    Product.objects.filter(default_code="GR-QUINOA-KG").update(purchase_ok=False, updated_at=timezone.now())
+    ana = shop.contact()
+    [reply] = ana.texts("quiero 10 kg de quinoa")
+    assert "Quinoa blanca lavada no está disponible para pedidos por este canal." in reply
+    assert shop.odoo_orders() == [] and not PurchaseOrder.objects.exists()
+
+
 def test_removing_the_last_line_offers_to_cancel_instead(shop):  # noqa: F811
     ana = shop.contact()
     ana.says("quiero 10 kg de quinoa")
