@@ -5,7 +5,7 @@
 DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/bench_ingest (created and migrated first);
 REDIS_URL is passed through (the django-q2 broker; without it the ORM broker adds an insert per request).
 Loopback only. Payloads are realistic signed `message_created` bodies with a unique message id each.
-Targets (issue #2): webhook throughput >= 60% of the baseline; p99 < 50 ms at a fixed 200 req/s.
+Targets: webhook throughput >= 60% of the baseline; p99 < 50 ms at a fixed 200 req/s.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Turn benchmark at the shipped default settings: the targets of issue #9 measured in one run, one table.
+"""Turn benchmark at the shipped default settings: every turn target measured in one run, one table.
 
     .venv/bin/python bench/turns.py [--phases latency,burst,saturation,clusters] [--q-workers 2] [--web 2x4]
                                     [--saturation-seconds 60] [--seconds 330]
@@ -11,7 +11,7 @@ only (no OPENAI_API_KEY). Nothing overrides the turn settings: AGENT_BURST_WINDO
 waits up to it for the rest; a complete one is answered at once) and AGENT_GREETING_WAIT 0.3 s (a bare "hola" waits
 that long for the request that usually follows).
 
-Phases (each a row group of the table; the targets are issue #9's):
+Phases (each a row group of the table):
 - latency: 20 conversations at once, each pausing 1-3 s (uniform) between messages of a short Spanish script.
   Latency = the stand-in received the first reply - our webhook answered 200 for the contact's message (both stamped
   by the stand-in). Targets p50 <= 150 ms, p95 <= 400 ms over all messages; the bare greeting ("Hola") waits

@@ -100,7 +100,7 @@ else:
     if TESTING:
         # Test databases are thrown away: skip the fsync per commit (transactional tests commit and truncate a lot).
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
-# Services own their transactions (STYLE habit 3).
+# Services own their transactions: a request does not wrap them in one of its own.
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -118,7 +118,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "chatops"}}
 
-# django-q2. Explicit on purpose (STYLE habit 10; shared/perf/BASELINE.md):
+# django-q2. Explicit on purpose, so a library upgrade cannot change them (see shared/perf/BASELINE.md):
 #  - timeout (60 s) below retry (90 s) so a slow task is killed before the broker hands it out again;
 #  - max_attempts finite; our own tasks also retry with backoff and the DB sweepers re-drive stuck rows;
 #  - save_limit=-1 keeps no success rows: the default 250 caps draining near 100 tasks/s. Failures are kept.
@@ -338,7 +338,7 @@ BUSINESS_HOLIDAYS = env.list("BUSINESS_HOLIDAYS", default=[
     "2026-12-08", "2026-12-25", "2027-01-01",
 ])
 
-# --- Operations: Slack delivery and data retention (issue #5; docs/runbook.md) ------------------------------
+# --- Operations: Slack delivery and data retention (docs/runbook.md) -------------------------------------
 # Slack: attempts x timeout + backoff stays under Q_CLUSTER["timeout"] so the task is never killed mid-retry.
 SLACK_TIMEOUT = env.float("SLACK_TIMEOUT", default=5.0)
 SLACK_MAX_ATTEMPTS = env.int("SLACK_MAX_ATTEMPTS", default=4)
@@ -351,7 +351,7 @@ RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=1000)
 RETENTION_DAYS = {"messages": RETENTION_MESSAGE_DAYS, "webhooks": RETENTION_WEBHOOK_DAYS,
                   "llm_logs": RETENTION_LLM_LOG_DAYS}
 
-# --- Handoff console (issue #5): minutes; 0 turns the behaviour off ----------------------------------------------
+# --- Handoff console: minutes; 0 turns the behaviour off ----------------------------------------------
 # Human mode with no staff reply for this long goes back to the bot (audited as actor "system").
 HANDOFF_AUTO_RETURN_MINUTES = env.int("HANDOFF_AUTO_RETURN_MINUTES", default=240)
 # Waiting for a human (nobody took it, nobody replied) this long raises one notice: Slack, log line, the list.

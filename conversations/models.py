@@ -123,7 +123,8 @@ class Conversation(TimeStampedModel):
         verbose_name_plural = _("conversations")
         constraints = [
             models.UniqueConstraint(fields=["account_id", "chatwoot_id"], name="conversation_unique_chatwoot_id"),
-            # One active conversation per contact and channel, enforced by the database (issue #2).
+            # One active conversation per contact and channel, enforced by the database, so concurrent deliveries
+            # cannot open two.
             models.UniqueConstraint(
                 fields=["contact", "channel"], condition=Q(is_active=True), name="one_active_conversation_per_channel"
             ),
@@ -245,7 +246,7 @@ class DeliveryOutcome(models.TextChoices):
 
 
 class WebhookDelivery(models.Model):
-    """A raw Chatwoot delivery, stored before the 200 so nothing accepted is ever lost (STYLE habit 11)."""
+    """A raw Chatwoot delivery, stored before the 200 so nothing accepted is ever lost."""
 
     delivery_id = models.CharField(max_length=64, null=True, blank=True, help_text="X-Chatwoot-Delivery")
     # event + Chatwoot object id (+ what changed), so one message under two delivery ids is stored once.

@@ -1,4 +1,5 @@
-"""Queue tasks of the conversations app. Thin (STYLE habit 8): take ids, re-fetch, call one service, safe twice."""
+"""Queue tasks of the conversations app. Thin, because the broker may deliver a task twice: take ids, re-fetch,
+call one service, safe twice."""
 
 from __future__ import annotations
 

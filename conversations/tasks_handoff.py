@@ -1,5 +1,5 @@
-"""Queue tasks of the handoff console. Thin (STYLE habit 8): take ids, re-read, act on the state as it is NOW, safe
-to run twice."""
+"""Queue tasks of the handoff console. Thin, because the broker may deliver a task twice: take ids, re-read, act
+on the state as it is NOW, safe to run twice."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Invariants across settings, as Django system checks (STYLE habit 16)."""
+"""Invariants across settings, as Django system checks, so a bad combination fails at start, not at the first
+message."""
 
 from django.conf import settings
 from django.core.checks import Error, Warning, register

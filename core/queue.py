@@ -1,4 +1,4 @@
-"""The one door to the task queue (STYLE habit 7): side effects are enqueued only after the transaction commits.
+"""The one door to the task queue: side effects are enqueued only after the transaction commits.
 
 Nothing else in the project calls `async_task`. One broker per process is reused, because plain `async_task`
 builds a new broker (a new Redis connection) on every call (shared/perf/BASELINE.md: 588/s against 4,867/s).
@@ -41,7 +41,7 @@ def enqueue_now(func: str, *args: Any, **kwargs: Any) -> None:
 def enqueue_on_commit(func: str, *args: Any, **kwargs: Any) -> None:
     """Enqueue `func` (a dotted path) with primitive args once the current transaction commits.
 
-    Tasks take ids, not model instances, and must be safe to run twice (STYLE habit 8).
+    Tasks take ids, not model instances, and must be safe to run twice (the broker may deliver a task again).
     """
     transaction.on_commit(lambda: enqueue_now(func, *args, **kwargs))
 

@@ -1,6 +1,6 @@
 """Data retention: redact or delete personal data older than the configured ages (docs/runbook.md, "Retention").
 
-One rule per kind of data, in a table (STYLE habit 12). Each rule selects the rows past its age that still hold
+One rule per kind of data, in a table, so a new kind is one row. Each rule selects the rows past its age that still hold
 data, then changes them in batches of `RETENTION_BATCH_SIZE`, one short transaction per batch, so a large backlog
 never holds a long lock on a table the webhook is writing to. Rows are redacted rather than deleted wherever other
 rows or counts depend on them (messages belong to transcripts and dashboards, deliveries keep their dedupe keys);

@@ -1,4 +1,4 @@
-"""Scheduled tasks, seeded idempotently by name (STYLE habit 10).
+"""Scheduled tasks, seeded idempotently by name, so every deploy may seed them again.
 
 Each app lists its schedules in `<app>/schedules.py` as `SCHEDULES = [{"name": ..., "func": ..., "minutes": N}]`.
 `seed_schedules()` runs after every migrate and creates or updates them by name.

@@ -2,7 +2,7 @@ from django.db import models
 
 
 class ExternalCall(models.Model):
-    """One row per outbound call to Chatwoot, Odoo, the LLM or Slack (STYLE habit 14).
+    """One row per outbound call to Chatwoot, Odoo, the LLM or Slack, so an outage can be read from rows.
 
     Written when the call ends (integrations.calls); the work in flight is traced by its own pending row (a reply
     `sending`, an Odoo command `running`). `pending` is what rows written by earlier releases may still show.

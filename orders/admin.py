@@ -4,7 +4,7 @@ Odoo's form: a status bar, Approve / Reject in the header for approvers, the lin
 
 Approve and reject are the changelist actions `approve_orders` / `reject_orders` (CONTRACT section 5) with a
 confirmation page; the page's buttons post to the same actions, so both paths ask the same question. Actions call
-the services per order and report every outcome (STYLE habit 17)."""
+the services per order and report every outcome."""
 
 from __future__ import annotations
 

@@ -75,7 +75,7 @@ class PurchaseOrder(TimeStampedModel):
     odoo_name = models.CharField(max_length=64, blank=True)
     odoo_state = models.CharField(max_length=16, blank=True, help_text="Odoo's own state, as last read")
     odoo_partner_id = models.BigIntegerField(null=True, blank=True)
-    # The database is the record of pending work (STYLE habit 9): pending until Odoo has the current version.
+    # The database is the record of pending work: pending until Odoo has the current version.
     odoo_sync_status = models.CharField(_("Odoo sync"), max_length=16, choices=OdooSyncStatus.choices,
                                         default=OdooSyncStatus.PENDING, db_index=True)
     odoo_error = models.TextField(blank=True)

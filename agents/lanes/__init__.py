@@ -1,4 +1,5 @@
-"""Lane agents and the `LANE_AGENTS` dispatch table (STYLE habit 12): lane name → agent instance."""
+"""Lane agents and the `LANE_AGENTS` dispatch table: lane name → agent instance, so adding a lane is one row, not
+another branch."""
 
 from agents.lanes.base import Agent, AgentResult, AgentTurn, Handoff, Reply
 from agents.lanes.info import InfoAgent

@@ -1,4 +1,4 @@
-"""Session state of a conversation (issue #3, "Session state").
+"""Session state of a conversation .
 
 Parts with one job each: `schema` (contract and defaults), `builder` (new or hydrated), `validator` (structure and
 meaning), `upcaster` (old schema versions forward), `patcher` (apply a patch), `store` (load, compare-and-set write,

@@ -1,4 +1,4 @@
-"""The staff playground (issue #5): a browser page that plays a contact's phone against the real pipeline.
+"""The staff playground: a browser page that plays a contact's phone against the real pipeline.
 
 A message typed on the page is handed to the local Chatwoot stand-in (`POST /standin/inbound`), which delivers it
 as a signed `message_created` webhook to our endpoint, so it goes through ingestion, the worker, the agents, the

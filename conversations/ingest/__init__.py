@@ -1,4 +1,5 @@
-"""Chatwoot webhook ingestion: one dispatch table, one processing service (STYLE habits 11 and 12).
+"""Chatwoot webhook ingestion: one dispatch table, one processing service, each delivery stored before it is
+acknowledged.
 
     CHATWOOT_EVENT_HANDLERS[event] -> EventHandler(func, acts)
     webhook_delivery_process(*, delivery_id) -> str      (the task's service; safe to run twice)

@@ -1,4 +1,5 @@
-"""Outbound replies: a Message row in `queued` state first, then a send task posts it to Chatwoot (issue #3).
+"""Outbound replies: a Message row in `queued` state first, then a send task posts it to Chatwoot, so a crash
+re-drives it.
 
 Public interface (other apps import from here):
 

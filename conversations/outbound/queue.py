@@ -1,4 +1,4 @@
-"""Queueing replies: the row first (STYLE habit 9), the send task after commit."""
+"""Queueing replies: the row first (the database is the record of what is owed), the send task after commit."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The one Chatwoot REST client (STYLE habit 13): httpx, explicit timeouts, typed responses, classified errors.
+"""The one Chatwoot REST client: httpx, explicit timeouts, typed responses, classified errors.
 
 Every call is one `ExternalCall` row (`integrations.calls.logged_call`). With `settings.DRY_RUN` the write calls
 send nothing: they are logged and audited with outcome `dry_run` and return a plausible result; reads still go out.

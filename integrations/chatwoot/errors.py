@@ -1,4 +1,4 @@
-"""Chatwoot REST errors that say whether retrying can help (STYLE habit 13)."""
+"""Chatwoot REST errors that say whether retrying can help."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Group "Approvers" with the "approve purchase orders" permission (issue #4, approval console).
+"""Group "Approvers" with the "approve purchase orders" permission (the approval console).
 
 Permissions are normally created after migrate (post_migrate); this creates the one it needs, idempotently.
 """

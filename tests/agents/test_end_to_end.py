@@ -1,4 +1,4 @@
-"""Issue #3 end to end over real HTTP: the Chatwoot stand-in delivers signed webhooks to our real endpoint
+"""Turns end to end over real HTTP: the Chatwoot stand-in delivers signed webhooks to our real endpoint
 (live_server); ingestion stores the message, records that an answer is owed and enqueues the agent; the orchestration task routes it, the lane agent
 answers, and the reply goes back through our real Chatwoot client to the stand-in."""
 
