@@ -1,7 +1,8 @@
 """Receiving a Chatwoot delivery: authenticate, validate, store once, answer (CONTRACT section 3).
 
 The store is one `INSERT … ON CONFLICT DO NOTHING RETURNING id` guarded by the two unique constraints
-(X-Chatwoot-Delivery and the event dedupe key), so a duplicate costs one statement and no race can store twice.
+(X-Chatwoot-Delivery and the event dedupe key), so a duplicate costs one statement and no race can store twice. The echo of our own reply and the receipts about
+it are settled here as they are stored; everything else is processed by a task.
 """
 
 from __future__ import annotations
@@ -9,19 +10,22 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from conversations.ingest.dispatch import CHATWOOT_EVENT_HANDLERS
+from conversations.ingest.messages import own_reply_find, own_reply_settle
 from conversations.ingest.parsing import latest_push_message
 from conversations.ingest.schema import PayloadError, payload_decode, payload_parse
 from conversations.models import DeliveryOutcome, DuplicateDelivery, WebhookDelivery
 from core.queue import enqueue_on_commit
 
+logger = logging.getLogger(__name__)
 _KEPT_HEADERS = ("X-Chatwoot-Delivery", "X-Chatwoot-Timestamp", "X-Chatwoot-Signature", "User-Agent",
                  "Content-Type")
 
@@ -116,6 +120,8 @@ def webhook_delivery_receive(*, body: bytes, headers: dict, token: str | None = 
                     signature=headers.get("X-Chatwoot-Signature"))
     payload, text = parse_payload(body)
     reason = _ignore_reason(payload)
+    if not reason and (settled := _own_reply_settled(payload, text, headers)) is not None:
+        return settled
     outcome = DeliveryOutcome.IGNORED if reason else DeliveryOutcome.PENDING
     # One statement, no explicit transaction: in autocommit the row is committed when the INSERT returns, and
     # enqueue_on_commit then runs at once (inside a caller's transaction it still waits for the commit).
@@ -128,21 +134,50 @@ def webhook_delivery_receive(*, body: bytes, headers: dict, token: str | None = 
     return Receipt(payload["event"], "ignored" if reason else "accepted", reason)
 
 
+def _own_reply_settled(payload: dict, text: str, headers: dict) -> Receipt | None:
+    """The echo of a reply we sent, or a receipt about it, settled here in one short transaction.
+
+    Every reply brings one or two of these deliveries. Our row is already stored and takes at most a status step
+    (a read by its Chatwoot id, an update), less work than queueing a task and a worker picking it up. Anything
+    else, or any failure, returns None and takes the queued path.
+    """
+    if payload["event"] not in ("message_created", "message_updated"):
+        return None
+    try:
+        with transaction.atomic():  # the read joins the write's transaction: one commit in all
+            ours = own_reply_find(payload)
+            if ours is None:
+                return None
+            delivery_id = _insert_delivery(payload, text, headers, DeliveryOutcome.PROCESSED, "", processed=True)
+            if delivery_id is not None:
+                own_reply_settle(message=ours, payload=payload)
+    except Exception:  # noqa: BLE001 - nothing was stored (rolled back): the queued path stores and retries it
+        logger.warning("own reply %s not settled at receipt, queued instead", payload.get("id"), exc_info=True)
+        return None
+    if delivery_id is None:
+        _record_duplicate(payload, headers)
+        return Receipt(payload["event"], "duplicate")
+    return Receipt(payload["event"], "accepted")
+
+
 def _record_duplicate(payload: dict, headers: dict) -> None:
     DuplicateDelivery.objects.create(event=payload["event"][:64],
                                      delivery_id=(headers.get("X-Chatwoot-Delivery") or "")[:64],
                                      dedupe_key=dedupe_key(payload) or "")
 
 
-def _insert_delivery(payload: dict, text: str, headers: dict, outcome: str, reason: str) -> int | None:
+def _insert_delivery(payload: dict, text: str, headers: dict, outcome: str, reason: str, *,
+                     processed: bool = False) -> int | None:
     table = WebhookDelivery._meta.db_table
     kept = {k: headers[k] for k in _KEPT_HEADERS if headers.get(k)}
     delivery = (headers.get("X-Chatwoot-Delivery") or "")[:64] or None
     account = (payload.get("account") or {}).get("id")
     sql = (f"INSERT INTO {table} (delivery_id, dedupe_key, event, account_id, body, headers, received_at, outcome,"
-           " error, attempts) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 0) ON CONFLICT DO NOTHING RETURNING id")
+           " error, attempts, processed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+           " ON CONFLICT DO NOTHING RETURNING id")
+    now = timezone.now()
     params = [delivery, dedupe_key(payload), payload["event"][:64], account if isinstance(account, int) else None,
-              text, json.dumps(kept), timezone.now(), outcome, reason]
+              text, json.dumps(kept), now, outcome, reason, 1 if processed else 0, now if processed else None]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

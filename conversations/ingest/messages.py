@@ -21,6 +21,7 @@ from core.queue import enqueue_on_commit
 ANSWER_TASK = "agents.tasks.process_inbound_message"
 
 DIRECTION_BY_TYPE = {"incoming": Direction.INBOUND, "outgoing": Direction.OUTBOUND, "template": Direction.OUTBOUND}
+OWN_REPLY = "echo of our own reply"
 RECEIPT_STATUSES = {"sent": MessageStatus.SENT, "delivered": MessageStatus.DELIVERED, "read": MessageStatus.READ,
                     "failed": MessageStatus.FAILED}
 
@@ -40,10 +41,7 @@ def _handle_message(payload: dict) -> tuple[str, str]:
         return "ignored", f"message_type {payload.get('message_type')!r} is not stored"
     known = Message.objects.filter(chatwoot_id=payload["id"]).first()
     if known is not None and known.origin != MessageOrigin.CHATWOOT:
-        # Our own reply, recorded when its POST returned: nothing about the contact or conversation to upsert.
-        claim_echo_known(message=known)
-        _apply_update(known, payload)
-        return "processed", "echo of our own reply"
+        return own_reply_settle(message=known, payload=payload)
     conv = conversation_upsert(account_id=payload["account"]["id"], data=payload["conversation"],
                                contact_data=_contact_sender(payload))
     conv_status = payload["conversation"].get("status") or ""
@@ -56,8 +54,23 @@ def _handle_message(payload: dict) -> tuple[str, str]:
         if ours is not None:
             _apply_update(ours, payload)
             _note_status(conv, conv_status)
-            return "processed", "echo of our own reply"
+            return "processed", OWN_REPLY
     return _store_new(payload, conv, direction, conv_status)
+
+
+def own_reply_find(payload: dict) -> Message | None:
+    """Our own reply, already numbered by Chatwoot, when `payload` is its echo or a receipt about it."""
+    if DIRECTION_BY_TYPE.get(payload.get("message_type")) != Direction.OUTBOUND or not isinstance(payload.get("id"), int):
+        return None
+    return Message.objects.filter(chatwoot_id=payload["id"]).exclude(origin=MessageOrigin.CHATWOOT).first()
+
+
+def own_reply_settle(*, message: Message, payload: dict) -> tuple[str, str]:
+    """Our reply, recorded when its POST returned: a status step at most, nothing about the contact or the
+    conversation to upsert and no turn to start."""
+    claim_echo_known(message=message)
+    _apply_update(message, payload)
+    return "processed", OWN_REPLY
 
 
 def _store_new(payload: dict, conv: Conversation, direction: str, conv_status: str) -> tuple[str, str]:
