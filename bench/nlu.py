@@ -6,8 +6,11 @@
 Sets: the shared dev sets `dev.jsonl` and `dev2.jsonl` (found in the `shared/nlu` folder beside or above the repo,
 or in `$NLU_SHARED_DIR`), the project's own validation set `bench/data/nlu_val.jsonl` (scenario-written, never
 trained on), the second validation set `bench/data/nlu_val2.jsonl` in two halves by thread (odd threads for error
-analysis, even threads only measured), and a held-out set (`--heldout`, default `bench/data/nlu_heldout.jsonl`; skipped with a note when the
-file is missing). `--data` benchmarks one file only.
+analysis, even threads only measured), the third validation set `bench/data/nlu_val3.jsonl` (written from a grid
+of situations, for error analysis), and two held-out sets, each written by a different author from customer stories
+and never analysed: `heldout` (`--heldout`, default `bench/data/nlu_heldout.jsonl`) and `heldout2`
+(`bench/data/nlu_heldout2.jsonl`, the newer one). A missing file is skipped with a note. `--errors` prints the
+misses of every set except the held-out ones. `--data` benchmarks one file only.
 
 Per set: intent accuracy (overall, per intent, per difficulty), items (product code AND quantity) over the expected
 order lines, the confidence-vs-miss figures (share of misses whose confidence is below `ROUTER_CLARIFY_BELOW`, and
@@ -191,8 +194,10 @@ def _standard_sets(args) -> dict[str, tuple[Path, str | None]]:
     if (data / "nlu_val2.jsonl").exists():
         sets["val2-odd"] = (data / "nlu_val2.jsonl", "odd")
         sets["val2-even"] = (data / "nlu_val2.jsonl", "even")
+    sets["val3"] = (data / "nlu_val3.jsonl", None)
     if not args.no_heldout:
         sets["heldout"] = (args.heldout, None)
+        sets["heldout2"] = (data / "nlu_heldout2.jsonl", None)
     return sets
 
 
@@ -209,9 +214,11 @@ def main(argv=None) -> int:
         if not path.exists():
             print(f"note: {name} set not found at {path}, skipped")
             continue
-        if args.errors:
+        # Nobody reads a held-out set's misses: a fix made from them would be measured on what it was made from.
+        show_errors = args.errors and not name.startswith("heldout")
+        if show_errors:
             print(f"== {name}")
-        results[name] = evaluate(_thread_half(_rows(path), half), catalog, args.errors, router)
+        results[name] = evaluate(_thread_half(_rows(path), half), catalog, show_errors, router)
     print("\n".join(_table(results)))
     below = False
     for name, tally in results.items():
