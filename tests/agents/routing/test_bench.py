@@ -68,7 +68,8 @@ def test_standard_sets_side_by_side_and_a_missing_heldout_is_a_note(bench, files
     out = capsys.readouterr().out
     assert "note: heldout set not found" in out
     header = next(line for line in out.splitlines() if "dev2" in line and "val" in line)
-    assert header.split() == ["dev", "dev2", "val", "val2-odd", "val2-even"]
+    names = header.split()
+    assert names[:5] == ["dev", "dev2", "val", "val2-odd", "val2-even"] and "heldout" not in names
     assert "[dev2] intent accuracy: 50.0% (1/2" in out and "[dev2] item exact match: 100.0% (1/1" in out
     secondary = next(line for line in out.splitlines() if line.startswith("secondary intents"))
     assert "1/1" in secondary
@@ -90,3 +91,19 @@ def test_threads_option_keeps_one_half_of_the_threads(bench, files, capsys):
     assert "[threads-odd] intent accuracy: 100.0% (2/2" in capsys.readouterr().out
     bench.main(["--data", str(data), "--catalog", str(catalog), "--threads", "even"])
     assert "[threads-even] intent accuracy: 0.0% (0/1" in capsys.readouterr().out
+
+
+def test_errors_are_printed_for_analysis_sets_but_never_for_a_held_out_set(bench, files, capsys, monkeypatch):
+    tmp, catalog = files
+    shared = tmp / "shared"
+    shared.mkdir()
+    _data(shared / "dev.jsonl", [{"text": "hola buenas", "order_state": None, "intent": "complaint", "items": []}])
+    _data(shared / "dev2.jsonl", [{"text": "hola", "order_state": None, "intent": "greeting", "items": []}])
+    heldout = _data(tmp / "heldout.jsonl", [
+        {"text": "buenas buenas", "order_state": None, "intent": "complaint", "items": []}])
+    monkeypatch.setenv("NLU_SHARED_DIR", str(shared))
+    assert bench.main(["--catalog", str(catalog), "--heldout", str(heldout), "--errors"]) == 0
+    out = capsys.readouterr().out
+    assert "== dev" in out and "hola buenas" in out  # an analysis set's miss is shown
+    assert "== heldout" not in out and "buenas buenas" not in out
+    assert "[heldout] intent accuracy: 0.0% (0/1" in out  # measured all the same

@@ -2,6 +2,7 @@
 
 import io
 
+import joblib
 import numpy as np
 from django.core.management import call_command
 
@@ -9,8 +10,13 @@ from agents.routing import corpus, model
 from agents.routing.states import ALL_STATES
 
 
+def _small_corpus():
+    """Every sixth line: the behaviour under test does not depend on the corpus size, a full training takes 12 s."""
+    return corpus.build_corpus()[::6]
+
+
 def test_training_is_deterministic():
-    first, second = model.train(), model.train()
+    first, second = model.train(_small_corpus()), model.train(_small_corpus())
     assert first.char_vec.vocabulary_ == second.char_vec.vocabulary_
     assert first.word_vec.vocabulary_ == second.word_vec.vocabulary_
     assert np.array_equal(first.classifier.coef_, second.classifier.coef_)
@@ -42,7 +48,9 @@ def test_command_writes_a_model_the_router_loads(tmp_path, settings):
         model.forget_loaded()
 
 
-def test_a_missing_or_broken_artifact_is_rebuilt_on_first_use(tmp_path, settings):
+def test_a_missing_or_broken_artifact_is_rebuilt_on_first_use(tmp_path, settings, monkeypatch):
+    full_training = model.train
+    monkeypatch.setattr(model, "train", lambda examples=None: full_training(_small_corpus()))
     path = tmp_path / "nested" / "router.joblib"
     settings.ROUTER_MODEL_PATH = path
     model.forget_loaded()
@@ -66,3 +74,23 @@ def test_a_malformed_section_header_is_an_error_not_a_template(tmp_path):
         assert "[other] any" in str(exc)
     else:
         raise AssertionError("a header without states= was read as a training line")
+
+
+def test_the_fast_scorer_gives_the_classifiers_own_logits():
+    trained = model.intent_model()
+    catalog = model.training_catalog()
+    texts = ["hola, ¿a qué hora cierran?", "quiero 10 kg de nueces y 2 sacos de harina", "¿cómo va lo mío?",
+             "gracias!!", "ya no lo quiero", "", "🙂", "xq no me llega naa", "2 cajas de leche de coco porfa"]
+    for state in (None, "sent", "confirmed"):
+        for text in texts:
+            view = model.featurize(text, state, catalog)
+            expected = trained.classifier.decision_function(trained._matrix([view]))[0]
+            assert np.allclose(trained.scorer.logits(view), expected, atol=1e-9), (text, state)
+
+
+def test_a_saved_model_does_not_carry_its_scorer(tmp_path):
+    trained = model.intent_model()
+    trained.scorer  # built on first use
+    model.save(trained, tmp_path / "m.joblib")
+    loaded = joblib.load(tmp_path / "m.joblib")
+    assert "scorer" not in loaded.__dict__ and loaded.scorer.logits(("hola", "hola")).shape == (12,)
