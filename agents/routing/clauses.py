@@ -25,6 +25,7 @@ _GREETING = re.compile(
 _CLAUSE_BREAK = re.compile(
     r"(?<= [?!])(?= )| , (?=y (?:\?|tambien|ademas|otra cosa|una consulta|consulta)\b)| (?=otra cosa\b)"
     r"| (?=una consulta\b)| (?=aparte (?:,|de eso)\b)| (?=y (?:ademas|aparte)\b)"
+    r"| (?=y (?:a que hora|donde|cuando|cuanto|cuanta|cuantos|cuantas)\b)"  # "anota 2 cajas y cuánto está el aceite?"
     r"| , (?=y (?:a que|donde|cuando|como|cuanto|hacen|tienen|"
     r"aceptan|reciben|emiten|despachan|abren|cierran|anotame|mandame|quiero|necesito|agrega|sumale)\b)"
     # the request after its reason: "dado que nadie responde, solicito que me llame un ejecutivo"

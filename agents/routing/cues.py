@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from agents.routing.catalog import Catalog
-from agents.routing.clauses import request_lines
+from agents.routing.clauses import is_question, request_lines
 from agents.routing.intents import (
     ACTIVE_ORDER,
     AFFIRMATIVE,
@@ -143,6 +143,27 @@ def _active_order(ctx: Context, scores: IntentScores) -> None:
         scores.add("order_status", 0.5, f"state={ctx.order_state}")
 
 
+# When it arrives, whether it is late, whether it left: a question about the delivery itself ("¿llega antes del
+# sábado?", "¿por qué se demora tanto el despacho?"), not about the business's delivery policy ("¿hacen despacho a
+# Maipú?", "¿cobran el envío?").
+_ARRIVAL = re.compile(
+    r"\b(?:lleg(?:a|an|ara|aran|aria|arian|ue|uen|o)|demor\w*|atras\w*|en camino|va (?:pa|para) (?:alla|aca)"
+    r"|viene\w*|sale|salio|salga|despacharon|mandaron|enviaron)\b"
+)
+_POLICY = re.compile(r"\b(?:hacen|tienen|cobran|cuesta|cuanto (?:sale|cuesta|vale)|valor|costo|precio|zonas?|comunas?)\b")
+
+
+def asks_about_its_arrival(normalized: str, order_state: str | None) -> bool:
+    """With an order confirmed or awaiting approval, a question about the delivery asks about that order."""
+    return (order_state in ("to_approve", "confirmed") and is_question(normalized)
+            and bool(_ARRIVAL.search(normalized)) and not _POLICY.search(normalized))
+
+
+def _arrival_question_on_the_way(ctx: Context, scores: IntentScores) -> None:
+    if asks_about_its_arrival(normalize(ctx.text), ctx.order_state):
+        scores.add("order_status", 2.0, "arrival-question")
+
+
 # Context signals applied after the patterns, in this order.
 SIGNALS: tuple[Callable[[Context, IntentScores], None], ...] = (
     _greeting_before_a_message,
@@ -154,6 +175,7 @@ SIGNALS: tuple[Callable[[Context, IntentScores], None], ...] = (
     _approval_of_a_quote,
     _continuation,
     _active_order,
+    _arrival_question_on_the_way,
 )
 
 

@@ -100,12 +100,13 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
     ],
     "order_create": [
         (_p("quiero", "necesito", "necesitamos", "quisiera", "pedir", "pido", "encarg\\w*", "comprar", "cotiza\\w*",
-            "mandame", "mandenme", "envienme", "anotame", "ponme", "hacer un pedido", "(?:otro|nuevo) pedido",
+            "mandame", "mandenme", "envienme", "anot(?:a|e|en|ame|enme|ale|enle)", "ponme", "hacer un pedido",
+            "(?:otro|nuevo) pedido",
             "me (?:anota|anotas|pone|pones|manda|mandas|envia|envias|vende|vendes)",
             "order", "buy", "id like", "i want", "i need"), 1.5),
     ],
     "order_modify": [
-        (_p("cambia\\w*", "modific\\w*", "agreg\\w*", "anad\\w*", "sumal\\w*", "quit(?:a|ale|ar|ame|en)",
+        (_p("cambi(?:a|e)\\w*", "modific\\w*", "agreg\\w*", "anad\\w*", "sumal\\w*", "quit(?:a|ale|ar|ame|en)",
             "sac(?:a|ale|ar|ame)", "saquen", "elimin\\w*", "borra\\w*", "(?:mejor )?que sean", "en vez de",
             "en lugar de", "me equivoque", "no (?:eran|son)", "aumenta\\w*", "disminu\\w*", "reduc\\w*",
             "dej(?:a|ala|alo|alas|alos) en", "sub(?:e|ele|ir)", "baj(?:a|ale|ar)",

@@ -13,7 +13,8 @@ import math
 
 from agents.routing.catalog import Catalog
 from agents.routing.clauses import is_question, request_lines
-from agents.routing.cues import RuleScores, bare_agreement, rule_scores
+from agents.routing.contrast import contrast_focus
+from agents.routing.cues import RuleScores, asks_about_its_arrival, bare_agreement, rule_scores
 from agents.routing.decision import INTENT_LANE, RoutingDecision
 from agents.routing.intents import score_patterns
 from agents.routing.items import extract_items
@@ -48,6 +49,8 @@ def readings_for(
     rules = rule_scores(text, order_state=order_state, catalog=catalog)
     if order_state != "sent" and bare_agreement(rules.normalized):
         model_readings = _without(model_readings, "order_confirm")  # a bare "sí" confirms only a waiting quote
+    if asks_about_its_arrival(rules.normalized, order_state):
+        model_readings = _without(model_readings, "faq")  # "¿llega antes del sábado?" is about their order
     from_rules = _rule_distribution(rules, order_state)
     share = RULE_WEIGHT if from_rules else 0.0
     mixed = [Reading(r.intent, (1 - share) * r.p + share * from_rules.get(r.intent, 0.0)) for r in model_readings]
@@ -81,6 +84,7 @@ def items_for(text: str, intent: str, catalog: Catalog) -> list:
 
 def route_by_rules(text: str, *, order_state: str | None = None, catalog: Catalog | None = None) -> RoutingDecision:
     catalog = catalog if catalog is not None else Catalog([])
+    text = contrast_focus(text)  # "no quiero cancelar, solo saber cuándo llega" asks when it arrives
     readings, rules, model_p = readings_for(text, order_state=order_state, catalog=catalog)
     best = readings[0]
     decision = RoutingDecision(

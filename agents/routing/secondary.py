@@ -8,7 +8,8 @@ same intent in the clause; and the clause has the shape of its kind (an order cl
 question is asked as one, a complaint or a call for a person has a cue of its own, thanks thank for something).
 
 Which request leads: the one that changes an order, then asking for a person (the action a complaint calls for),
-then the complaint, then the questions (the whole message's reading first among them: it saw all the context).
+then the complaint, then a question about the contact's own order, then the general questions (the whole
+message's reading first among those: it saw all the context).
 Thanks never lead. An order and a change to it are one purchase request, and so is a stock question asked before
 the order it conditions ("¿tienen almendras? mándame 5 kg"); a catalog question after the order lines is a question
 of its own. Greetings and chatter are never secondary.
@@ -30,6 +31,7 @@ CLEAR = 0.8
 LIKELY = 0.6  # enough when the clause's own cues name the same intent
 LINE_INTENTS = ("order_create", "order_modify")
 QUESTIONS = frozenset({"faq", "catalog_query", "order_status"})
+GENERAL_QUESTIONS = frozenset({"faq", "catalog_query"})  # about the business or its products, not about an order
 NOT_REQUESTS = frozenset({"greeting", "other"})
 NEEDS_CUE = frozenset({"complaint", "human_handoff", "thanks"})
 _ORDER_FAMILY = frozenset({"order_create", "order_modify"})
@@ -127,12 +129,13 @@ def _lead_intent(group: list[_Clause], whole: str) -> str:
 
 def _leader_key(whole: str):
     """Sort key for the requests: the one that changes an order first, then asking for a person, the complaint,
-    the questions (the whole message's reading first among questions: it saw all the context); thanks last."""
+    a question about their order, the general questions (the whole message's reading first among those: it saw all
+    the context); thanks last."""
 
     def key(intent: str) -> tuple:
         rank = PRIORITY.index(intent)
-        if intent in QUESTIONS and intent == whole:
-            rank = PRIORITY.index("order_status") - 0.5
+        if intent in GENERAL_QUESTIONS and intent == whole:
+            rank = PRIORITY.index("catalog_query") - 0.5
         return (intent == "thanks", rank)
 
     return key

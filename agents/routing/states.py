@@ -8,7 +8,8 @@ chosen, whatever the text says.
 | -------------- | ----------------------------------------------- | ------------------------------------------------- |
 | order_confirm  | sent, draft                                     | only a quote (or a draft being closed) can be confirmed; "sí" with nothing waiting is not a confirmation |
 | order_modify   | draft, sent, to_approve                         | only an active order has lines to change; in review (to_approve) the lane answers that it is locked |
-| every other    | any state, none included                        | a question, a complaint, a new order, a status question or a cancellation can come at any time: an explicit "cancela mi pedido" with nothing active gets "no tienes pedidos activos para cancelar" from the purchase agent, which is the right answer |
+| order_create   | none, confirmed, received, cancelled            | products asked for while an order is open go into that order: "necesito 24 frascos de miel" with a quote waiting changes the quote |
+| every other    | any state, none included                        | a question, a complaint, a status question or a cancellation can come at any time: an explicit "cancela mi pedido" with nothing active gets "no tienes pedidos activos para cancelar" from the purchase agent, which is the right answer |
 
 Cancellation is not gated but the state still weighs on it: with no active order the model reads only explicit
 commands ("cancelar", "anula mi pedido") as order_cancel, while a refusal ("ya no lo quiero, gracias") is `other`.
@@ -23,6 +24,7 @@ ALL_STATES = ("none", "draft", "sent", "to_approve", "confirmed", "received", "c
 POSSIBLE_IN: dict[str, frozenset[str]] = {
     "order_confirm": frozenset({"sent", "draft"}),
     "order_modify": frozenset({"draft", "sent", "to_approve"}),
+    "order_create": frozenset({"none", "confirmed", "received", "cancelled"}),
 }
 
 
