@@ -98,6 +98,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # The same engine, checking a reused connection only after it sat idle (core/db/postgresql/base.py).
+        DATABASES["default"]["ENGINE"] = "core.db.postgresql"
+        DATABASES["default"]["HEALTH_CHECK_IDLE"] = env.float("DB_HEALTH_CHECK_IDLE", default=5.0)
     if TESTING:
         # Test databases are thrown away: skip the fsync per commit (transactional tests commit and truncate a lot).
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"

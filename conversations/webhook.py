@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from conversations.ingest.dispatch import CHATWOOT_EVENT_HANDLERS
-from conversations.ingest.messages import own_reply_find, own_reply_settle
+from conversations.ingest.messages import may_be_own_reply, own_reply_find, own_reply_settle
 from conversations.ingest.parsing import latest_push_message
 from conversations.ingest.schema import PayloadError, payload_decode, payload_parse
 from conversations.models import DeliveryOutcome, DuplicateDelivery, WebhookDelivery
@@ -141,8 +141,8 @@ def _own_reply_settled(payload: dict, text: str, headers: dict) -> Receipt | Non
     (a read by its Chatwoot id, an update), less work than queueing a task and a worker picking it up. Anything
     else, or any failure, returns None and takes the queued path.
     """
-    if payload["event"] not in ("message_created", "message_updated"):
-        return None
+    if payload["event"] not in ("message_created", "message_updated") or not may_be_own_reply(payload):
+        return None  # a contact's message: no transaction spent looking for one of ours
     try:
         with transaction.atomic():  # the read joins the write's transaction: one commit in all
             ours = own_reply_find(payload)

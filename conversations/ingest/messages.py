@@ -58,9 +58,14 @@ def _handle_message(payload: dict) -> tuple[str, str]:
     return _store_new(payload, conv, direction, conv_status)
 
 
+def may_be_own_reply(payload: dict) -> bool:
+    """An outgoing message with a Chatwoot id: what our reply's echo and receipts look like (no query)."""
+    return DIRECTION_BY_TYPE.get(payload.get("message_type")) == Direction.OUTBOUND and isinstance(payload.get("id"), int)
+
+
 def own_reply_find(payload: dict) -> Message | None:
     """Our own reply, already numbered by Chatwoot, when `payload` is its echo or a receipt about it."""
-    if DIRECTION_BY_TYPE.get(payload.get("message_type")) != Direction.OUTBOUND or not isinstance(payload.get("id"), int):
+    if not may_be_own_reply(payload):
         return None
     return Message.objects.filter(chatwoot_id=payload["id"]).exclude(origin=MessageOrigin.CHATWOOT).first()
 
