@@ -26,8 +26,10 @@ class FAQMatch:
 
 
 def faq_match(text: str, *, faqs: list[FAQ] | None = None, threshold: float = MATCH_THRESHOLD) -> FAQMatch | None:
-    faqs = faqs if faqs is not None else recent("agents:faqs", lambda: list(FAQ.objects.filter(active=True)))
-    choices = {(i, j): normalize(variant) for i, faq in enumerate(faqs) for j, variant in enumerate(faq.variants)}
+    if faqs is None:
+        faqs, choices = recent("agents:faqs", _active_faqs)
+    else:
+        choices = _choices(faqs)
     query = normalize(text)
     if not query or not choices:
         return None
@@ -36,6 +38,16 @@ def faq_match(text: str, *, faqs: list[FAQ] | None = None, threshold: float = MA
         return None
     _, score, (i, j) = best
     return FAQMatch(faqs[i], faqs[i].variants[j], float(score))
+
+
+def _active_faqs() -> tuple[list[FAQ], dict[tuple[int, int], str]]:
+    """The active FAQs with their variants normalised, read and prepared once per `recent` period."""
+    faqs = list(FAQ.objects.filter(active=True))
+    return faqs, _choices(faqs)
+
+
+def _choices(faqs: list[FAQ]) -> dict[tuple[int, int], str]:
+    return {(i, j): normalize(variant) for i, faq in enumerate(faqs) for j, variant in enumerate(faq.variants)}
 
 
 def _score(query: str, variant: str, **_) -> float:

@@ -14,6 +14,7 @@ their Spanish equivalents (`PORTUGUESE`), token by token, so one Spanish model a
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -128,7 +129,22 @@ def _fix_token(token: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """Lower-case, accent-free, slang-expanded text with punctuation reduced to separators we use."""
+    """Lower-case, accent-free, slang-expanded text with punctuation reduced to separators we use.
+
+    One turn normalises the same text and its clauses many times (rules, model, clauses, items, secondary
+    requests), so chat-sized texts are remembered; a long e-mail is computed each time rather than held."""
+    return _normalize_remembered(text) if len(text) <= _REMEMBERED_LENGTH else _normalize(text)
+
+
+_REMEMBERED_LENGTH = 2000
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalize_remembered(text: str) -> str:
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
     for emoji, word in EMOJI.items():
         text = text.replace(emoji, word)
     text = strip_accents(text.lower())
