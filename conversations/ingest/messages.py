@@ -179,8 +179,10 @@ def _apply_update(message: Message, payload: dict) -> None:
         if attributes != message.content_attributes:
             fields["content_attributes"] = attributes
     if fields:
-        Message.objects.filter(pk=message.pk).update(**fields, updated_at=timezone.now())
-        message.refresh_from_db()
+        fields["updated_at"] = timezone.now()
+        Message.objects.filter(pk=message.pk).update(**fields)
+        for name, value in fields.items():  # what was written, without reading the row back
+            setattr(message, name, value)
     _apply_receipt(message, payload, attributes)
 
 
