@@ -13,11 +13,13 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from conversations.ingest.arrival import line_arrival_note
 from conversations.ingest.dispatch import CHATWOOT_EVENT_HANDLERS
 from conversations.ingest.messages import may_be_own_reply, own_reply_find, own_reply_settle
 from conversations.ingest.parsing import latest_push_message
@@ -125,11 +127,14 @@ def webhook_delivery_receive(*, body: bytes, headers: dict, token: str | None = 
     outcome = DeliveryOutcome.IGNORED if reason else DeliveryOutcome.PENDING
     # One statement, no explicit transaction: in autocommit the row is committed when the INSERT returns, and
     # enqueue_on_commit then runs at once (inside a caller's transaction it still waits for the commit).
-    delivery_id = _insert_delivery(payload, text, headers, outcome, reason)
+    received_at = timezone.now()
+    delivery_id = _insert_delivery(payload, text, headers, outcome, reason, received_at=received_at)
     if delivery_id is None:
         _record_duplicate(payload, headers)
         return Receipt(payload["event"], "duplicate")
     if not reason:
+        if payload["event"] == "message_created":
+            line_arrival_note(payload, received_at)
         enqueue_on_commit("conversations.tasks_ingest.process_delivery", delivery_id)
     return Receipt(payload["event"], "ignored" if reason else "accepted", reason)
 
@@ -167,7 +172,7 @@ def _record_duplicate(payload: dict, headers: dict) -> None:
 
 
 def _insert_delivery(payload: dict, text: str, headers: dict, outcome: str, reason: str, *,
-                     processed: bool = False) -> int | None:
+                     processed: bool = False, received_at: datetime | None = None) -> int | None:
     table = WebhookDelivery._meta.db_table
     kept = {k: headers[k] for k in _KEPT_HEADERS if headers.get(k)}
     delivery = (headers.get("X-Chatwoot-Delivery") or "")[:64] or None
@@ -175,7 +180,7 @@ def _insert_delivery(payload: dict, text: str, headers: dict, outcome: str, reas
     sql = (f"INSERT INTO {table} (delivery_id, dedupe_key, event, account_id, body, headers, received_at, outcome,"
            " error, attempts, processed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
            " ON CONFLICT DO NOTHING RETURNING id")
-    now = timezone.now()
+    now = received_at or timezone.now()
     params = [delivery, dedupe_key(payload), payload["event"][:64], account if isinstance(account, int) else None,
               text, json.dumps(kept), now, outcome, reason, 1 if processed else 0, now if processed else None]
     with connection.cursor() as cursor:

@@ -23,6 +23,7 @@ from agents.orchestration.decide import turn_answer
 from agents.orchestration.effects import turn_effects_run
 from agents.orchestration.work import has_pending, messages_skip, next_burst, pending_messages
 from agents.turns import build_turn
+from conversations.ingest.arrival import line_in_flight
 from conversations.models import ConversationMode, Message
 from core import metrics
 from core.locks import LockNotAcquired, is_locked, lock
@@ -30,6 +31,8 @@ from core.queue import enqueue_later, enqueue_now
 
 logger = logging.getLogger(__name__)
 TASK = "agents.tasks.process_inbound_message"
+# A newer line reached the webhook but is not stored yet: look again this much later (storing takes milliseconds).
+IN_FLIGHT_RECHECK = 0.1
 
 
 def conversation_lock_name(conversation_id: int) -> str:
@@ -125,6 +128,8 @@ def turn_run_next(*, conversation_id: int) -> tuple[str | Deferred, bool]:
                                           greeting_wait=settings.AGENT_GREETING_WAIT)
     if wait > 0:
         return Deferred(burst[-1].pk, wait), False
+    if not more and line_in_flight(conversation.account_id, conversation.chatwoot_id, after=burst[-1].created_at):
+        return Deferred(burst[-1].pk, IN_FLIGHT_RECHECK), False  # the contact wrote again: answer both together
     return _run_turn(conversation, burst), more
 
 

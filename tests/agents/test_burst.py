@@ -63,3 +63,39 @@ def test_a_contact_writing_fragments_non_stop_is_still_answered(chatwoot_standin
     message = inbound(conversation, "quería preguntar")
     process_inbound_message(message.pk)  # waits the window out (tests run the delayed task inline), then answers
     assert Turn.objects.count() == 1
+
+
+def _incoming_payload(conversation):
+    return {"event": "message_created", "message_type": "incoming", "account": {"id": conversation.account_id},
+            "conversation": {"id": conversation.chatwoot_id}}
+
+
+def test_a_line_that_reached_the_webhook_but_is_not_stored_yet_is_waited_for(chatwoot_standin, settings):
+    from agents.orchestration.runner import IN_FLIGHT_RECHECK, Deferred, turn_run_next
+    from conversations.ingest.arrival import line_arrival_note
+
+    settings.AGENT_BURST_WINDOW, settings.AGENT_GREETING_WAIT = 1.0, 0.3
+    conversation = make_conversation(chatwoot_standin)
+    hello = inbound(conversation, "hola", ago=0.35)  # its greeting wait is over
+    line_arrival_note(_incoming_payload(conversation), timezone.now())  # the next line is being stored
+    step, _ = turn_run_next(conversation_id=conversation.pk)
+    assert step == Deferred(hello.pk, IN_FLIGHT_RECHECK) and not Turn.objects.exists()
+    question = inbound(conversation, "¿a qué hora abren?")  # stored now
+    turn_run_next(conversation_id=conversation.pk)
+    [turn] = Turn.objects.all()
+    assert turn.message_ids == [hello.pk, question.pk]
+
+
+def test_a_noted_line_that_is_already_stored_or_long_stuck_does_not_hold_the_answer(chatwoot_standin, settings):
+    from agents.orchestration.runner import RAN, turn_run_next
+    from conversations.ingest.arrival import IN_FLIGHT_SECONDS, line_arrival_note
+
+    settings.AGENT_BURST_WINDOW, settings.AGENT_GREETING_WAIT = 1.0, 0.3
+    conversation = make_conversation(chatwoot_standin)
+    question = inbound(conversation, "¿a qué hora abren?")
+    line_arrival_note(_incoming_payload(conversation), question.created_at)  # the note of this very line
+    assert turn_run_next(conversation_id=conversation.pk)[0] == RAN
+    other = make_conversation(chatwoot_standin)
+    stuck = inbound(other, "¿tienen nueces?", ago=IN_FLIGHT_SECONDS + 1)
+    line_arrival_note(_incoming_payload(other), stuck.created_at + timedelta(seconds=0.5))  # never stored
+    assert turn_run_next(conversation_id=other.pk)[0] == RAN
