@@ -62,3 +62,28 @@ def test_an_order_line_and_a_price_question_joined_by_y_are_two_requests(catalog
 def test_a_change_asked_in_the_plural_is_a_change(catalog):
     decision = route_by_rules("cambien los garbanzos a 4 sacos", order_state="sent", catalog=catalog)
     assert decision.intent == "order_modify"
+
+
+def _decision(intent, confidence, secondary=()):
+    from agents.routing.decision import INTENT_LANE, RoutingDecision, SecondaryRequest
+
+    return RoutingDecision(lane=INTENT_LANE[intent], intent=intent, confidence=confidence,
+                           secondary=[SecondaryRequest(lane=INTENT_LANE[i], intent=i, items=[]) for i in secondary])
+
+
+def test_a_choice_the_cue_rules_strongly_contradict_is_not_reported_as_sure():
+    from agents.routing.cues import RuleScores
+    from agents.routing.rules import DISAGREEMENT_CONFIDENCE, _doubt_when_the_readers_disagree
+
+    contradicted = _decision("faq", 0.99)
+    _doubt_when_the_readers_disagree(contradicted, RuleScores([("order_status", 3.5)], [], ""), "confirmed")
+    assert contradicted.confidence == DISAGREEMENT_CONFIDENCE
+    weakly = _decision("faq", 0.99)
+    _doubt_when_the_readers_disagree(weakly, RuleScores([("order_status", 1.5)], [], ""), "confirmed")
+    assert weakly.confidence == 0.99
+    impossible = _decision("faq", 0.99)  # the rules' favourite cannot happen in this state: no real disagreement
+    _doubt_when_the_readers_disagree(impossible, RuleScores([("order_confirm", 4.0)], [], ""), None)
+    assert impossible.confidence == 0.99
+    two_requests = _decision("order_create", 0.99, secondary=["faq"])
+    _doubt_when_the_readers_disagree(two_requests, RuleScores([("faq", 4.0)], [], ""), None)
+    assert two_requests.confidence == 0.99
