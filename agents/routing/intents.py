@@ -147,7 +147,11 @@ INTENT_PATTERNS: dict[str, list[tuple[re.Pattern, float]]] = {
             "devolucion", "reembolso", "damaged", "broken", "complain\\w*", "terrible", "refund", "spoiled", "rotten",
             "wrong", "missing", "expired", "overcharged", "(?:la )?mitad",
             "solo (?:llego|llegaron|vino|vinieron)", "basura", "porqueria", "una burla", "un desastre", "sin respuesta",
-            "no (?:he|hemos) tenido respuesta", "no (?:me|nos) han (?:respondido|contestado)", "nadie (?:me |nos )?"
+            "no (?:he|hemos) tenido respuesta", "no (?:me|nos) han (?:respondido|contestado)",
+            # how someone of theirs behaved: "el chofer fue súper pesado", "la vendedora estuvo grosera"
+            "(?:fue|fueron|es|era|estuvo|estuvieron|anda|andaba) (?:\\w+ )?(?:pesad[oa]s?|groser[oa]s?|prepotentes?|"
+            "mal educad[oa]s?|maleducad[oa]s?|desagradables?|irrespetuos[oa]s?|pesimos?)",
+            "nadie (?:me |nos )?"
             "(?:ha|han) (?:respondido|contestado)", "falta de respeto", "poco serio", "es el colmo", "not cool",
             "not happy", "unacceptable", "disappointed", "llevo zspan", "que lata", "que rabia", "no puede ser"), 2.0),
         # "me llegaron 2 y pedí 3", "pedí almendras y me mandaron nueces": what came differs from what was ordered

@@ -87,3 +87,8 @@ def test_a_choice_the_cue_rules_strongly_contradict_is_not_reported_as_sure():
     two_requests = _decision("order_create", 0.99, secondary=["faq"])
     _doubt_when_the_readers_disagree(two_requests, RuleScores([("faq", 4.0)], [], ""), None)
     assert two_requests.confidence == 0.99
+
+
+@pytest.mark.parametrize("text", ["el repartidor fue bien grosero con mi cajera", "la señora de ventas estuvo súper pesada"])
+def test_how_someone_of_theirs_behaved_is_a_complaint(catalog, text):
+    assert route_by_rules(text, catalog=catalog).intent == "complaint"
