@@ -7,9 +7,10 @@ Sets: the shared dev sets `dev.jsonl` and `dev2.jsonl` (found in the `shared/nlu
 or in `$NLU_SHARED_DIR`), the project's own validation set `bench/data/nlu_val.jsonl` (scenario-written, never
 trained on), the second validation set `bench/data/nlu_val2.jsonl` in two halves by thread (odd threads for error
 analysis, even threads only measured), the third validation set `bench/data/nlu_val3.jsonl` (written from a grid
-of situations, for error analysis), and two held-out sets, each written by a different author from customer stories
-and never analysed: `heldout` (`--heldout`, default `bench/data/nlu_heldout.jsonl`) and `heldout2`
-(`bench/data/nlu_heldout2.jsonl`, the newer one). A missing file is skipped with a note. `--errors` prints the
+of situations, for error analysis), and three held-out sets, each written by a different author from customer stories
+and never analysed: `heldout` (`--heldout`, default `bench/data/nlu_heldout.jsonl`), `heldout2`
+(`bench/data/nlu_heldout2.jsonl`) and `heldout3` (`bench/data/nlu_heldout3.jsonl`, a week of messages from six
+customer segments, the newest). A missing file is skipped with a note. `--errors` prints the
 misses of every set except the held-out ones. `--data` benchmarks one file only.
 
 Per set: intent accuracy (overall, per intent, per difficulty), items (product code AND quantity) over the expected
@@ -198,6 +199,7 @@ def _standard_sets(args) -> dict[str, tuple[Path, str | None]]:
     if not args.no_heldout:
         sets["heldout"] = (args.heldout, None)
         sets["heldout2"] = (data / "nlu_heldout2.jsonl", None)
+        sets["heldout3"] = (data / "nlu_heldout3.jsonl", None)
     return sets
 
 
