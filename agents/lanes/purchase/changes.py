@@ -58,7 +58,10 @@ def order_modify(ctx: Context) -> AgentResult:
     if active is None:
         return notes_only([], None, texts.text("nothing_to_modify"))
     if active.state not in EDITABLE:
-        return notes_only([texts.text("locked_in_review", name=active.display_name)], active, "")
+        # Products it does not have yet ("quiero 2 kg de chía" while in review) are a new order's, not a change
+        adding = ctx.turn.decision.items and not set(_codes(active)) & {i.product_code for i in ctx.turn.decision.items}
+        return notes_only([texts.text("active_in_review" if adding else "locked_in_review",
+                                      name=active.display_name)], active, "")
     items = ctx.turn.decision.items or _bare_quantity(ctx.turn.text)
     if not items:
         return notes_only([], active, texts.text("modify_how"))
