@@ -156,6 +156,8 @@ def _own_reply_settled(payload: dict, text: str, headers: dict) -> Receipt | Non
             delivery_id = _insert_delivery(payload, text, headers, DeliveryOutcome.PROCESSED, "", processed=True)
             if delivery_id is not None:
                 own_reply_settle(message=ours, payload=payload)
+    except PayloadError:
+        return None  # rolled back; the queued path records the delivery as failed, with the reason
     except Exception:  # noqa: BLE001 - nothing was stored (rolled back): the queued path stores and retries it
         logger.warning("own reply %s not settled at receipt, queued instead", payload.get("id"), exc_info=True)
         return None
