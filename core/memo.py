@@ -27,3 +27,13 @@ def recent(key: str, load: Callable[[], T]) -> T:
     with _GUARD:
         _VALUES[key] = (now, value)
     return value
+
+
+def forget(key: str | None = None) -> None:
+    """Drop one held value (or all): the next `recent()` loads it again. For tests, which change the rows between
+    one another faster than any period."""
+    with _GUARD:
+        if key is None:
+            _VALUES.clear()
+        else:
+            _VALUES.pop(key, None)

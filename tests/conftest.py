@@ -1,13 +1,18 @@
 import pytest
 from django.core.cache import cache
 
+from core import memo
+
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    """Each test starts with an empty cache (locks, cached sessions, circuit state)."""
+    """Each test starts with an empty cache (locks, cached sessions, circuit state) and no rows held by the
+    process (core.memo: a test that holds them for long must not see another test's catalog)."""
     cache.clear()
+    memo.forget()
     yield
     cache.clear()
+    memo.forget()
 
 
 @pytest.fixture(autouse=True)
