@@ -26,6 +26,7 @@ from conversations.models import HandoffReason, Message, MessageStatus
 from conversations.outbound.echo import find_in_chatwoot, record_chatwoot_id
 from conversations.outbound.templates import TemplateSend, template_for, window_closed
 from core.metrics import outbound_messages_total
+from integrations.calls import calls_log_now
 from integrations.chatwoot.client import SentMessage, chatwoot_client
 from integrations.chatwoot.errors import ChatwootError
 
@@ -107,6 +108,7 @@ def _after_success(message: Message, sent: SentMessage) -> SendOutcome:
     try:
         with transaction.atomic():
             moved = message_transition(message_id=message.pk, from_status=S.SENDING, to_status=S.SENT, **fields)
+            calls_log_now()  # the POST's call row commits with the status it caused
     except IntegrityError:
         # Ingestion already stored the echo as a separate row (it did not match ours): keep ours without the id.
         logger.error("chatwoot id %s already stored on another row (message %s)", sent.id, message.pk)
