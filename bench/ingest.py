@@ -40,7 +40,8 @@ def free_port() -> int:
 def server_env(db_url: str) -> dict:
     # Plain HTTP on loopback: with DEBUG off the app would redirect every webhook to https://.
     env = dict(os.environ, DATABASE_URL=db_url, DJANGO_SETTINGS_MODULE="ingest_site", DEBUG="0",
-               SECURE_SSL_REDIRECT="0", SECRET_KEY="bench-only-secret-key", CHATWOOT_WEBHOOK_SECRETS=SECRET, LOG_LEVEL="WARNING",
+               SECURE_SSL_REDIRECT="0", SECRET_KEY="bench-only-secret-key", CHATWOOT_WEBHOOK_SECRETS=SECRET,
+               LOG_LEVEL="WARNING",
                PYTHONPATH=os.pathsep.join([str(REPO / "bench"), str(REPO)]))
     env.pop("PYTEST_VERSION", None)
     return env

@@ -1,8 +1,9 @@
 """Receiving a Chatwoot delivery: authenticate, validate, store once, answer (CONTRACT section 3).
 
 The store is one `INSERT … ON CONFLICT DO NOTHING RETURNING id` guarded by the two unique constraints
-(X-Chatwoot-Delivery and the event dedupe key), so a duplicate costs one statement and no race can store twice. The echo of our own reply and the receipts about
-it are settled here as they are stored; everything else is processed by a task.
+(X-Chatwoot-Delivery and the event dedupe key), so a duplicate costs one statement and no race can store twice.
+The echo of our own reply and the receipts about it are settled here as they are stored; everything else is
+processed by a task.
 """
 
 from __future__ import annotations

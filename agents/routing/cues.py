@@ -150,7 +150,9 @@ _ARRIVAL = re.compile(
     r"\b(?:lleg(?:a|an|ara|aran|aria|arian|ue|uen|o)|demor\w*|atras\w*|en camino|va (?:pa|para) (?:alla|aca)"
     r"|viene\w*|sale|salio|salga|despacharon|mandaron|enviaron)\b"
 )
-_POLICY = re.compile(r"\b(?:hacen|tienen|cobran|cuesta|cuanto (?:sale|cuesta|vale)|valor|costo|precio|zonas?|comunas?)\b")
+_POLICY = re.compile(
+    r"\b(?:hacen|tienen|cobran|cuesta|cuanto (?:sale|cuesta|vale)|valor|costo|precio|zonas?|comunas?)\b"
+)
 
 
 def asks_about_its_arrival(normalized: str, order_state: str | None) -> bool:

@@ -60,7 +60,8 @@ def _handle_message(payload: dict) -> tuple[str, str]:
 
 def may_be_own_reply(payload: dict) -> bool:
     """An outgoing message with a Chatwoot id: what our reply's echo and receipts look like (no query)."""
-    return DIRECTION_BY_TYPE.get(payload.get("message_type")) == Direction.OUTBOUND and isinstance(payload.get("id"), int)
+    outgoing = DIRECTION_BY_TYPE.get(payload.get("message_type")) == Direction.OUTBOUND
+    return outgoing and isinstance(payload.get("id"), int)
 
 
 def own_reply_find(payload: dict) -> Message | None:
