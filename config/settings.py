@@ -143,7 +143,7 @@ Q_CLUSTER = {
 }
 # Loaded by `manage.py qcluster` before it forks its workers, so a fresh or recycled worker starts warm instead of
 # paying ≈ 2 s of CPU for imports and the router model on its first task ("module" or "module:function to call").
-QCLUSTER_PRELOAD = [
+QCLUSTER_PRELOAD: list[str] = [
     "agents.tasks",
     "conversations.tasks",
     "conversations.tasks_ingest",

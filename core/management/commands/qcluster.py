@@ -35,6 +35,6 @@ class Command(ClusterCommand):
 
     def handle(self, *args, **options):
         started = time.monotonic()
-        preload(getattr(settings, "QCLUSTER_PRELOAD", []))
+        preload(settings.QCLUSTER_PRELOAD)
         logger.info("qcluster preloaded", extra={"seconds": round(time.monotonic() - started, 2)})
         super().handle(*args, **options)
