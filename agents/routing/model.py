@@ -174,9 +174,6 @@ class IntentModel:
     def scorer(self) -> _Scorer:
         return _Scorer((self.char_vec, self.word_vec), self.classifier)
 
-    def _matrix(self, views: list[tuple[str, str]]):
-        return hstack([self.char_vec.transform([v[0] for v in views]), self.word_vec.transform([v[1] for v in views])])
-
     def readings(self, text: str, *, order_state: str | None, catalog: Catalog) -> list[Reading]:
         """Every intent possible in `order_state`, best first, probabilities renormalised over those."""
         logits = self.scorer.logits(featurize(text, order_state, catalog))

@@ -4,6 +4,7 @@ import io
 
 import joblib
 import numpy as np
+from scipy.sparse import hstack
 from django.core.management import call_command
 
 from agents.routing import corpus, model
@@ -84,7 +85,8 @@ def test_the_fast_scorer_gives_the_classifiers_own_logits():
     for state in (None, "sent", "confirmed"):
         for text in texts:
             view = model.featurize(text, state, catalog)
-            expected = trained.classifier.decision_function(trained._matrix([view]))[0]
+            features = hstack([trained.char_vec.transform([view[0]]), trained.word_vec.transform([view[1]])])
+            expected = trained.classifier.decision_function(features)[0]
             assert np.allclose(trained.scorer.logits(view), expected, atol=1e-9), (text, state)
 
 
