@@ -33,10 +33,3 @@ def test_calls_logged_early_commit_with_the_callers_transaction_and_are_not_logg
         _call("toggle_typing")
     assert sorted(ExternalCall.objects.values_list("method", flat=True)) == ["send_message", "toggle_typing"]
 
-
-def test_a_caller_whose_change_failed_before_logging_early_leaves_the_rows_to_the_batch():
-    with calls_batched():
-        _call("send_message")
-        with pytest.raises(RuntimeError), transaction.atomic():
-            raise RuntimeError("the caller's change failed before logging")
-    assert list(ExternalCall.objects.values_list("method", flat=True)) == ["send_message"]
