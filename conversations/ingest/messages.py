@@ -14,7 +14,7 @@ from conversations.models import (
     AnswerState, Conversation, ConversationMode, Direction, HandoffReason, Message, MessageOrigin, MessageStatus,
     SenderKind,
 )
-from conversations.outbound import claim_echo, claim_echo_known
+from conversations.outbound import claim_echo, claim_echo_at_receipt, claim_echo_known
 from core.queue import enqueue_on_commit
 
 # The agent's task, enqueued by name: the agents app stands above this one.
@@ -65,10 +65,12 @@ def may_be_own_reply(payload: dict) -> bool:
 
 
 def own_reply_find(payload: dict) -> Message | None:
-    """Our own reply, already numbered by Chatwoot, when `payload` is its echo or a receipt about it."""
-    if not may_be_own_reply(payload):
+    """Our own reply when `payload` is its echo or a receipt about it, numbered now if our POST has not been
+    answered yet (run inside a transaction)."""
+    account_id = (payload.get("account") or {}).get("id")
+    if not may_be_own_reply(payload) or not isinstance(account_id, int):
         return None
-    return Message.objects.filter(chatwoot_id=payload["id"]).exclude(origin=MessageOrigin.CHATWOOT).first()
+    return claim_echo_at_receipt(account_id=account_id, payload=payload)
 
 
 def own_reply_settle(*, message: Message, payload: dict) -> tuple[str, str]:

@@ -9,6 +9,8 @@ Public interface (other apps import from here):
     claim_echo(*, conversation, payload) -> Message | None
         Called by ingestion for every outgoing `message_created`: returns our own row this webhook echoes (and
         records its Chatwoot id), or None when the message was not ours (a human wrote it).
+    claim_echo_at_receipt(*, account_id, payload) -> Message | None
+        The same for the webhook's short path, before anything is upserted (inside the caller's transaction).
     message_retry(*, message_id) -> bool          (the admin's `retry` action on a failed message)
     conversations.outbound.send.message_send(*, message_id) -> SendOutcome   (the send task's service; not
         re-exported here because sending hands conversations over, and the handoff door queues notes from here)
@@ -18,11 +20,11 @@ Never posted twice: the queued → sending compare-and-set is the only way to a 
 Chatwoot) that shows the message already exists moves the row to `sent` so no later claim can succeed.
 """
 
-from conversations.outbound.echo import claim_echo, claim_echo_known
+from conversations.outbound.echo import claim_echo, claim_echo_at_receipt, claim_echo_known
 from conversations.outbound.queue import conversation_post_private_note, message_retry, reply_queue
 from conversations.outbound.sweep import message_recover_stuck, outbound_sweep
 
 __all__ = [
-    "claim_echo", "claim_echo_known", "conversation_post_private_note", "message_recover_stuck", "message_retry", "outbound_sweep",
+    "claim_echo", "claim_echo_at_receipt", "claim_echo_known", "conversation_post_private_note", "message_recover_stuck", "message_retry", "outbound_sweep",
     "reply_queue",
 ]

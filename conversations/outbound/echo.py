@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, Subquery
 
 from conversations.messages import message_transition
 from conversations.models import Conversation, Direction, Message, MessageOrigin, MessageStatus
@@ -60,6 +60,51 @@ def _claim_by_content(conversation: Conversation, payload: dict, chatwoot_id: in
             return candidate
     # A concurrent delivery of the same echo may have claimed a row meanwhile.
     return Message.objects.filter(_OURS, chatwoot_id=chatwoot_id).first()
+
+
+def claim_echo_at_receipt(*, account_id: int, payload: dict) -> Message | None:
+    """Our row that this outgoing message (an echo, or a receipt about it) is, claimed if the POST has not
+    recorded its Chatwoot id yet: one read and at most one write, without the contact and conversation upserts
+    ingestion would do first. None when no row of ours matches (a staff message, or not claimable here).
+
+    The read takes the row by Chatwoot id and, in the same query, our unnumbered rows of that conversation, so an
+    echo that beat the POST's answer (most do, on a fast Chatwoot) is settled as cheaply as one that trailed it.
+    Run it inside the caller's transaction: a lost race raises IntegrityError, which rolls that back."""
+    chatwoot_id = int(payload["id"])
+    conversation = Conversation.objects.filter(
+        account_id=account_id, chatwoot_id=(payload.get("conversation") or {}).get("id")).values("pk")[:1]
+    rows = list(Message.objects.filter(_OURS).filter(
+        Q(chatwoot_id=chatwoot_id)
+        | Q(conversation_id=Subquery(conversation), chatwoot_id__isnull=True, status__in=_CLAIMABLE,
+            private=bool(payload.get("private")))
+    ).order_by("created_at", "id")[:21])
+    known = next((row for row in rows if row.chatwoot_id == chatwoot_id), None)
+    if known is not None:
+        return known
+    wanted = normalise(payload.get("content"))
+    candidate = next((row for row in rows if normalise(row.content) == wanted), None)
+    if candidate is None:
+        return None
+    if _number_and_mark_sent(candidate, chatwoot_id):
+        return candidate
+    # The POST's answer was being written as we read (our write waited for its commit): it numbered the row.
+    return Message.objects.filter(_OURS, chatwoot_id=chatwoot_id).first()
+
+
+def _number_and_mark_sent(message: Message, chatwoot_id: int) -> bool:
+    """One compare-and-set: the Chatwoot id, and `sent` if the row was still queued or sending (the echo proves
+    Chatwoot has it, so no later claim can post it again). False when the POST's answer or another delivery of
+    the same echo got there first."""
+    if message.status in (S.QUEUED, S.SENDING):
+        if not message_transition(message_id=message.pk, from_status=message.status, to_status=S.SENT,
+                                  chatwoot_id=chatwoot_id, error="", next_attempt_at=None):
+            return False
+        outbound_messages_total.labels(status="sent").inc()
+        message.status = S.SENT
+    elif not Message.objects.filter(pk=message.pk, chatwoot_id__isnull=True).update(chatwoot_id=chatwoot_id):
+        return False
+    message.chatwoot_id = chatwoot_id
+    return True
 
 
 def record_chatwoot_id(*, message_id: int, chatwoot_id: int) -> bool:

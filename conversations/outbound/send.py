@@ -108,6 +108,10 @@ def _after_success(message: Message, sent: SentMessage) -> SendOutcome:
     try:
         with transaction.atomic():
             moved = message_transition(message_id=message.pk, from_status=S.SENDING, to_status=S.SENT, **fields)
+            if not moved and sent.id is not None:
+                # The echo arrived before this POST returned and already moved the row to `sent` (and mostly
+                # numbered it too): the id, if still missing, in the same commit.
+                Message.objects.filter(pk=message.pk, chatwoot_id__isnull=True).update(chatwoot_id=sent.id)
             calls_log_now()  # the POST's call row commits with the status it caused
     except IntegrityError:
         # Ingestion already stored the echo as a separate row (it did not match ours): keep ours without the id.
@@ -116,9 +120,6 @@ def _after_success(message: Message, sent: SentMessage) -> SendOutcome:
         moved = message_transition(message_id=message.pk, from_status=S.SENDING, to_status=S.SENT, **fields)
     if moved:
         outbound_messages_total.labels(status="sent").inc()
-    elif sent.id is not None:
-        # The echo arrived before this POST returned and already moved the row to `sent`.
-        record_chatwoot_id(message_id=message.pk, chatwoot_id=sent.id)
     return SendOutcome("sent")
 
 

@@ -82,3 +82,43 @@ def test_a_failure_at_receipt_falls_back_to_the_queued_path_and_loses_nothing(de
     [delivery] = WebhookDelivery.objects.filter(event="message_updated")
     assert delivery.outcome == DeliveryOutcome.PROCESSED
     assert Message.objects.filter(chatwoot_id=9031).count() == 1
+
+
+def _unnumbered_reply(status=MessageStatus.SENDING, content="Hola Maria, su pedido salió hoy.") -> Message:
+    """Our reply whose POST has not been answered yet: no Chatwoot id."""
+    conv = Conversation.objects.get(chatwoot_id=58)
+    return Message.objects.create(conversation=conv, direction=Direction.OUTBOUND, origin=MessageOrigin.BOT,
+                                  content=content, status=status, echo_key=f"k-{status}-{len(content)}")
+
+
+@pytest.mark.parametrize("status", [MessageStatus.SENDING, MessageStatus.QUEUED])
+def test_an_echo_that_beats_our_post_is_numbered_and_marked_sent_at_receipt(deliver, queued, status):
+    reply = _unnumbered_reply(status)
+    echo = load("message_created__outgoing_agent")  # Chatwoot's echo of our POST: same content, its new id
+    echo["content"] += "\n"  # the webhook's normaliser drops a trailing newline
+    assert deliver(echo).json()["status"] == "accepted"
+    reply.refresh_from_db()
+    # Sent and numbered: no sweep or retry can post it again, and the POST's answer finds it done.
+    assert (reply.status, reply.chatwoot_id) == (MessageStatus.SENT, 9031)
+    assert queued == []
+    assert Message.objects.filter(conversation=reply.conversation, direction=Direction.OUTBOUND).count() == 1
+    assert Conversation.objects.get(chatwoot_id=58).mode == ConversationMode.BOT  # not taken for a human
+
+
+def test_an_echo_of_other_content_is_not_ours_and_takes_the_queued_path(deliver, queued):
+    reply = _unnumbered_reply(content="Otro texto que aún no responde Chatwoot")
+    deliver(load("message_created__outgoing_agent"))
+    [delivery_id] = queued
+    assert WebhookDelivery.objects.get(pk=delivery_id).outcome == DeliveryOutcome.PENDING
+    reply.refresh_from_db()
+    assert (reply.status, reply.chatwoot_id) == (MessageStatus.SENDING, None)
+
+
+def test_the_row_that_already_has_the_echos_id_wins_over_an_unnumbered_one_with_the_same_text(deliver, queued):
+    numbered = _our_reply(status=MessageStatus.SENDING)  # its POST was answered first
+    unnumbered = _unnumbered_reply()  # the same words, sent again later
+    deliver(load("message_created__outgoing_agent"))
+    numbered.refresh_from_db()
+    unnumbered.refresh_from_db()
+    assert numbered.status == MessageStatus.SENT and queued == []
+    assert (unnumbered.status, unnumbered.chatwoot_id) == (MessageStatus.SENDING, None)  # still its own echo to come
