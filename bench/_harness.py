@@ -239,10 +239,57 @@ def install_query_counter() -> None:
     connection_created.connect(_on_connection, weak=False)
     for conn in connections.all(initialized_only=True):
         _on_connection(None, conn)
-    pre_execute.connect(lambda sender, func, task, **kw: _start(task.get("func") or "task"), weak=False)
+    housekeeping = _housekeeping_funcs()
+
+    def task_label(task: dict) -> str:
+        func = task.get("func") or "task"
+        return f"{HOUSEKEEPING}{func}" if func in housekeeping else func
+
+    pre_execute.connect(lambda sender, func, task, **kw: _start(task_label(task)), weak=False)
     post_execute_in_worker.connect(lambda sender, func, task, **kw: _flush(), weak=False)
     request_started.connect(lambda sender, **kw: _start("web"), weak=False)
     request_finished.connect(lambda sender, **kw: _flush(), weak=False)
+    _count_ticker()
+
+
+HOUSEKEEPING = "(housekeeping) "  # label prefix of what runs on a clock, not because a contact wrote
+
+
+def _housekeeping_funcs() -> set[str]:
+    """The apps' scheduled and ticked sweeps (`<app>/schedules.py`): they run whether anyone writes or not."""
+    import importlib
+
+    from django.apps import apps
+
+    found = set()
+    for config in apps.get_app_configs():
+        try:
+            module = importlib.import_module(f"{config.name}.schedules")
+        except ModuleNotFoundError:
+            continue
+        found.update(getattr(module, "TICKS", []))
+        found.update(schedule["func"] for schedule in getattr(module, "SCHEDULES", []))
+    return found
+
+
+def _count_ticker() -> None:
+    """The sweep ticker runs in a thread of each worker, outside any task: count its rounds under their own label
+    (otherwise its statements go unattributed and its transactions land on the turns)."""
+    import core.ticker
+
+    tick_once = core.ticker.tick_once
+    if getattr(tick_once, "bench_counted", False):
+        return
+
+    def counted():
+        _start(f"{HOUSEKEEPING}core.ticker round")
+        try:
+            return tick_once()
+        finally:
+            _flush()
+
+    counted.bench_counted = True
+    core.ticker.tick_once = counted
 
 
 # --- which task each worker runs (bench/faults.py) ----------------------------------------------------------------
