@@ -26,6 +26,10 @@ NONSTOP = {"mixed": ["hola", "una consulta", "¿hacen despacho a Viña?", "y tam
            "fragments": ["necesito saber si", "hacen despacho a", "Viña del Mar y", "también a Quilpué,",
                          "y cuánto cuesta el", "despacho para", "un pedido de", "20 kilos de"]}
 GAP, NONSTOP_SECONDS = 0.3, 5.0
+# A PostgreSQL backend publishes its counters when a transaction ends at least a second after its last report, and
+# an idle one only after 10 s (PGSTAT_IDLE_INTERVAL). Read sooner, the warm-up's transactions (held by backends that
+# went idle) land in the window when those backends next commit, and the window's last ones are missed.
+PG_STATS_IDLE_FLUSH = 11.0
 GRACE = 15.0  # after a closed-loop phase's end, how long the last answers may take before they count missing
 
 
@@ -90,13 +94,15 @@ class Stack:
 
         client, key, counts = redis.Redis.from_url(self.args.redis), self.env["BENCH_QUERY_KEY"], {}
         _settle(client, key)
+        time.sleep(PG_STATS_IDLE_FLUSH)
         client.delete(key)
         before = _pg_counters(self.args.database)
         started = time.time()
         yield counts
         counts["elapsed"] = time.time() - started
-        counts["queries"] = _settle(client, key)
-        time.sleep(1.2)  # PostgreSQL publishes a backend's counters at most once a second
+        _settle(client, key)
+        time.sleep(PG_STATS_IDLE_FLUSH)
+        counts["queries"] = _settle(client, key, quiet=0)  # the sweeps of the wait included, as in the database's
         after = _pg_counters(self.args.database)
         counts["db"] = {k: after[k] - before[k] for k in after}
 

@@ -1,7 +1,7 @@
 """Turn benchmark at the shipped default settings: every turn target measured in one run, one table.
 
     .venv/bin/python bench/turns.py [--phases latency,burst,saturation,clusters] [--q-workers 2] [--web 2x4]
-                                    [--saturation-seconds 60] [--seconds 330]
+                                    [--saturation-seconds 60] [--seconds 450]
 
 Real processes on loopback: a scratch PostgreSQL database (--database, default
 postgres://postgres@127.0.0.1:5432/bench_turns, DROPPED, created and migrated), gunicorn serving our app (DEBUG off),
@@ -29,7 +29,8 @@ Phases (each a row group of the table):
   against the one-cluster figure: order and exactly-once checked the same way.
 Statements and transactions per turn count everything a turn causes: its webhook, its ingestion task, the turn,
 typing, the send and the echo webhook (an execute wrapper inside gunicorn and the workers, see bench/_harness.py;
-transactions from pg_stat_database). Not the sweeps, which run on a clock whether anyone writes or not (the apps'
+transactions from pg_stat_database, read 11 s after the load stops, when every idle backend has published its
+counters). Not the sweeps, which run on a clock whether anyone writes or not (the apps'
 SCHEDULES and TICKS, and the ticker thread's rounds): they are counted under "(housekeeping)" and subtracted, and
 the figure with them is printed too. Targets <= 25 statements and <= 8 transactions per info turn, judged on the
 latency phase (new contacts included); the saturation phase's figure is printed beside it.
@@ -63,7 +64,7 @@ def _args(argv):
     parser.add_argument("--saturation-seconds", type=float, default=60)
     parser.add_argument("--q-workers", default="2", help="Q_WORKERS per qcluster; a list (2,3,4) for sizing")
     parser.add_argument("--web", default="2x4", help="gunicorn workers x threads; a list (2x4,3x4) for sizing")
-    parser.add_argument("--seconds", type=float, default=330, help="hard limit for the whole run")
+    parser.add_argument("--seconds", type=float, default=450, help="hard limit for the whole run")
     parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/bench_turns")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/11")
     parser.add_argument("--logs", default="", help="directory for the children's output (default: a temp dir)")
