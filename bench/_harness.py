@@ -115,6 +115,49 @@ def descendants(pid: int) -> set[int]:
     return found
 
 
+def _stat(pid: int) -> tuple[int, float] | None:
+    """(ppid, CPU seconds of the process and of its children it has reaped) from /proc/<pid>/stat."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # After the comm: state ppid ... utime(12) stime(13) cutime(14) cstime(15), counted from "state" as 1.
+    return int(fields[1]), sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(roots: dict[str, list[int]]) -> dict[str, float]:
+    """CPU seconds used so far by each named group of process trees: the live processes below each root and what
+    their reaped children used (a recycled django-q2 worker's CPU lives on in its parent's cutime)."""
+    totals = {}
+    for name, pids in roots.items():
+        tree = set(pids) | descendants_of(set(pids))
+        totals[name] = sum(stat[1] for stat in map(_stat, tree) if stat is not None)
+    return totals
+
+
+def descendants_of(pids: set[int]) -> set[int]:
+    found: set[int] = set()
+    for pid in pids:
+        found |= descendants(pid)
+    return found
+
+
+def processes_named(comm: str) -> list[int]:
+    """Live processes of this machine by command name (/proc/<pid>/comm)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if (entry / "comm").read_text().strip() == comm:
+                    found.append(int(entry.name))
+    return found
+
+
+def postmaster_pid() -> int | None:
+    """The PostgreSQL server's parent process (its backends are its children)."""
+    return next((pid for pid in processes_named("postgres") if (_stat(pid) or (0,))[0] == 1), None)
+
+
 def migrate(env: dict) -> None:
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO, env=env, check=True)
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import contextlib
 import random
+import resource
 import sys
 import time
 
-from _harness import free_port, wait_port
+from _harness import cpu_seconds, free_port, postmaster_pid, processes_named, wait_port
 from _turns_load import MARKERS, Standin, bursty, closed_loop, coverage, nonstop, order_check, paced, person, run_all
 
 GREETINGS = {"Hola"}  # the script's bare greeting: it waits AGENT_GREETING_WAIT by design
@@ -46,7 +47,8 @@ class Stack:
                                "--webhook-url", f"http://127.0.0.1:{self.web_port}/webhooks/chatwoot/"],
                               env, logs / "standin.log")
         wait_port(standin_port, proc)
-        self.standin = Standin(standin_port)
+        self.standin, self.standin_pid = Standin(standin_port), proc.pid
+        self.postmaster, self.redis_pids = postmaster_pid(), processes_named("redis-server")
         self.contact_base = 1000
         self._warm_up()
 
@@ -97,14 +99,25 @@ class Stack:
         time.sleep(PG_STATS_IDLE_FLUSH)
         client.delete(key)
         before = _pg_counters(self.args.database)
+        cpu_before = self._cpu()
         started = time.time()
         yield counts
         counts["elapsed"] = time.time() - started
         _settle(client, key)
+        cpu_after = self._cpu()
+        counts["cpu"] = {name: cpu_after[name] - cpu_before[name] for name in cpu_after}
         time.sleep(PG_STATS_IDLE_FLUSH)
         counts["queries"] = _settle(client, key, quiet=0)  # the sweeps of the wait included, as in the database's
         after = _pg_counters(self.args.database)
         counts["db"] = {k: after[k] - before[k] for k in after}
+
+    def _cpu(self) -> dict[str, float]:
+        """CPU seconds so far of each part of the system (the bench itself is the contacts' load generator)."""
+        roots = {"web (gunicorn)": [self.web_proc.pid], "workers (qcluster)": [p.pid for p in self.clusters],
+                 "PostgreSQL": [self.postmaster] if self.postmaster else [], "Chatwoot stand-in": [self.standin_pid],
+                 "Redis": self.redis_pids}
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return {**cpu_seconds(roots), "bench (the contacts)": usage.ru_utime + usage.ru_stime}
 
     def size(self) -> str:
         """"web 2x4, q 1x2": gunicorn workers x threads, qcluster processes x Q_WORKERS."""

@@ -3,6 +3,8 @@ target is investigated with (latency per message, queries per task, the saturati
 
 from __future__ import annotations
 
+import os
+
 from _harness import HOUSEKEEPING, percentile
 from _turns_phases import GREETINGS, WINDOW
 
@@ -118,7 +120,18 @@ def _saturation_rows(result: dict) -> list[tuple]:
              f"{order.duplicated} / {order.out_of_order}", "", None),
             (f"{label}: our DB: unanswered / answered by two turns", f"{cov['unanswered']} / {cov['answered_twice']}",
              "", None),
-            (f"{label}: statements / transactions per turn", f"{statements:.1f} / {transactions:.1f}", "", None)]
+            (f"{label}: statements / transactions per turn", f"{statements:.1f} / {transactions:.1f}", "", None),
+            *_cpu_rows(result, label, len(values))]
+
+
+def _cpu_rows(result: dict, label: str, turns: int) -> list[tuple]:
+    """CPU per turn, all processes: steadier than turns/s on a shared machine, and what sizing divides by."""
+    if "cpu" not in result or not turns:
+        return []
+    total = sum(result["cpu"].values()) / turns * 1000
+    cores = os.cpu_count() or 1
+    return [(f"{label}: CPU per turn, all processes (turns/s it allows on {cores} cores)",
+             f"{total:.1f} ms ({cores * 1000 / total:.0f})", "", None)]
 
 
 def _best_saturation(results: list[dict]) -> list[tuple]:
@@ -185,6 +198,10 @@ def _queries(result: dict) -> None:
         transactions = queries.get(f"{label}:transactions", 0)
         print(f"    {label:60} {runs / turns:9.2f}  {queries[label] / runs:14.1f}  {queries[label] / turns:5.1f}"
               f"  {transactions / runs:16.1f}  {transactions / turns:5.1f}")
+    if result.get("cpu"):
+        parts = ", ".join(f"{name} {seconds / turns * 1000:.1f}" for name, seconds in
+                          sorted(result["cpu"].items(), key=lambda item: -item[1]))
+        print(f"    CPU ms per turn: {parts}")
     counted = sum(v for k, v in queries.items() if k.endswith(":transactions"))
     # Django's health-check "SELECT 1" runs on the raw connection (no execute wrapper), as do django-q2's scheduler
     # and PostgreSQL's autovacuum: each an autocommit transaction that pg_stat_database counts.
