@@ -102,6 +102,11 @@ else:
         # The same engine, checking a reused connection only after it sat idle (core/db/postgresql/base.py).
         DATABASES["default"]["ENGINE"] = "core.db.postgresql"
         DATABASES["default"]["HEALTH_CHECK_IDLE"] = env.float("DB_HEALTH_CHECK_IDLE", default=5.0)
+        # Parameters bound by the server, and a statement run 5 times on a connection prepared there: PostgreSQL
+        # then skips parsing and planning the hot path's few dozen statements (a quarter of a turn's CPU across
+        # all processes, bench/turns.py). Off for a pooler that cannot keep prepared statements (runbook, 11).
+        if env.bool("DB_PREPARED_STATEMENTS", default=True):
+            DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
     if TESTING:
         # Test databases are thrown away: skip the fsync per commit (transactional tests commit and truncate a lot).
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"

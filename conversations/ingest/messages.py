@@ -70,6 +70,9 @@ def own_reply_find(payload: dict) -> Message | None:
     account_id = (payload.get("account") or {}).get("id")
     if not may_be_own_reply(payload) or not isinstance(account_id, int):
         return None
+    if payload.get("event") == "message_updated":
+        # A receipt follows the echo, which numbered our row: the plain look-up by id, with no candidates to match.
+        return Message.objects.filter(chatwoot_id=payload["id"]).exclude(origin=MessageOrigin.CHATWOOT).first()
     return claim_echo_at_receipt(account_id=account_id, payload=payload)
 
 
