@@ -64,8 +64,9 @@ def _claim_by_content(conversation: Conversation, payload: dict, chatwoot_id: in
 
 def claim_echo_at_receipt(*, account_id: int, payload: dict) -> Message | None:
     """Our row that this outgoing message (an echo, or a receipt about it) is, claimed if the POST has not
-    recorded its Chatwoot id yet: one read and at most one write, without the contact and conversation upserts
-    ingestion would do first. None when no row of ours matches (a staff message, or not claimable here).
+    recorded its Chatwoot id yet: one read and at most one write (and a second read when the POST's answer lands
+    in between), without the contact and conversation upserts ingestion would do first. None when no row of ours
+    matches (a staff message, or not claimable here: then the queued path decides).
 
     The read takes the row by Chatwoot id and, in the same query, our unnumbered rows of that conversation, so an
     echo that beat the POST's answer (most do, on a fast Chatwoot) is settled as cheaply as one that trailed it.
