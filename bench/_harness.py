@@ -300,19 +300,10 @@ HOUSEKEEPING = "(housekeeping) "  # label prefix of what runs on a clock, not be
 
 def _housekeeping_funcs() -> set[str]:
     """The apps' scheduled and ticked sweeps (`<app>/schedules.py`): they run whether anyone writes or not."""
-    import importlib
+    from core.schedules import collect_schedules
+    from core.ticker import collect_ticks
 
-    from django.apps import apps
-
-    found = set()
-    for config in apps.get_app_configs():
-        try:
-            module = importlib.import_module(f"{config.name}.schedules")
-        except ModuleNotFoundError:
-            continue
-        found.update(getattr(module, "TICKS", []))
-        found.update(schedule["func"] for schedule in getattr(module, "SCHEDULES", []))
-    return found
+    return set(collect_ticks()) | {schedule["func"] for schedule in collect_schedules()}
 
 
 def _count_ticker() -> None:
