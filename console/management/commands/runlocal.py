@@ -30,8 +30,11 @@ class Command(BaseCommand):
     def handle(self, *args, port: int, **options):
         children: list[subprocess.Popen] = []
         metrics_dir = _prepare_metrics_dir()
-        # `kill <pid>` (or a process manager) must stop the children too, exactly as Ctrl-C does.
-        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+        # `kill <pid>` (or a process manager), and closing the terminal, must stop the children too, exactly as
+        # Ctrl-C does: they run in sessions of their own, so nothing else would, and the next start would find an
+        # old worker still taking tasks from the same database.
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, _raise_keyboard_interrupt)
         try:
             wiring = local_wiring(port)
             os.environ.update(wiring)  # inherited by every child: web, worker, stand-ins, sync_catalog
@@ -45,6 +48,8 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
+            for signum in (signal.SIGINT, *STOP_SIGNALS):
+                signal.signal(signum, signal.SIG_IGN)  # a second Ctrl-C must not cut the shutdown short
             _stop(children)
             if metrics_dir:
                 shutil.rmtree(metrics_dir, ignore_errors=True)
@@ -85,6 +90,9 @@ def _highest_odoo_order_id() -> int:
     from orders.models import PurchaseOrder
 
     return PurchaseOrder.objects.aggregate(top=Max("odoo_id"))["top"] or 0
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 def _raise_keyboard_interrupt(signum, frame):
