@@ -46,7 +46,8 @@ def _alive(pid: int) -> bool:
 
 @pytest.fixture
 def runlocal(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "CHATWOOT_", "ODOO_", "PYTEST_"))}
+    # A newcomer's shell, not this test process's environment (other tests leave variables in it).
+    env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "TMPDIR") if k in os.environ}
     env.update(DEBUG="1", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", REDIS_URL="",
                STANDIN_STATE_DIR=str(tmp_path / "standin"), CHATWOOT_STANDIN_PORT=str(_free_port()),
                ODOO_STANDIN_PORT=str(_free_port()), ADMIN_PASSWORD="x", LOG_LEVEL="WARNING")

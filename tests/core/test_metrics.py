@@ -82,6 +82,7 @@ def test_runlocal_gives_its_children_a_fresh_metrics_directory(tmp_path, monkeyp
         assert made and os.path.isdir(made) and os.environ["PROMETHEUS_MULTIPROC_DIR"] == made
     finally:
         os.rmdir(made)
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)  # set by the command itself, not through monkeypatch
 
     given = tmp_path / "given"
     given.mkdir()
