@@ -5,6 +5,7 @@ old worker still taking tasks from the same database."""
 from __future__ import annotations
 
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -50,10 +51,11 @@ def runlocal(tmp_path):
     env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "TMPDIR") if k in os.environ}
     env.update(DEBUG="1", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", REDIS_URL="",
                STANDIN_STATE_DIR=str(tmp_path / "standin"), CHATWOOT_STANDIN_PORT=str(_free_port()),
-               ODOO_STANDIN_PORT=str(_free_port()), ADMIN_PASSWORD="x", LOG_LEVEL="WARNING")
+               ODOO_STANDIN_PORT=str(_free_port()), ADMIN_PASSWORD="x", LOG_LEVEL="WARNING",
+               PYTHONUNBUFFERED="1")
     subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=REPO, env=env, check=True)
     proc = subprocess.Popen([sys.executable, "manage.py", "runlocal", "--port", str(_free_port())], cwd=REPO,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     proc.started = set()
     yield proc
     if proc.poll() is None:
@@ -66,12 +68,17 @@ def runlocal(tmp_path):
 
 
 def _wait_until_serving(proc: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    for line in proc.stdout:
-        if line.startswith("Serving on"):
+    """Until runlocal prints its banner; fails (never hangs) if it exits or stays silent."""
+    deadline, seen = time.monotonic() + seconds, b""
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([proc.stdout], [], [], 0.5)
+        chunk = os.read(proc.stdout.fileno(), 65536) if ready else b""
+        seen += chunk
+        if b"Serving on" in seen:
             return
-        assert time.monotonic() < deadline, "runlocal did not come up"
-    pytest.fail(f"runlocal exited with {proc.wait()}")
+        if ready and not chunk:
+            pytest.fail(f"runlocal exited with {proc.wait()}: {seen.decode(errors='replace')[-2000:]}")
+    pytest.fail(f"runlocal did not come up in {seconds} s: {seen.decode(errors='replace')[-2000:]}")
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process tree from /proc")
