@@ -47,15 +47,21 @@ def claim_echo(*, conversation: Conversation, payload: dict) -> Message | None:
     return mine
 
 
-def _claim_by_content(conversation: Conversation, payload: dict, chatwoot_id: int) -> Message | None:
+def _unnumbered_like(payload: dict) -> Q:
+    """Our rows an echo may be of before its POST was answered: no Chatwoot id yet, still claimable, same
+    private flag (the content is compared in Python, normalised: `_same_words`)."""
+    return Q(chatwoot_id__isnull=True, status__in=_CLAIMABLE, private=bool(payload.get("private")))
+
+
+def _same_words(rows, payload: dict) -> list[Message]:
     wanted = normalise(payload.get("content"))
-    candidates = Message.objects.filter(
-        _OURS, conversation=conversation, chatwoot_id__isnull=True, status__in=_CLAIMABLE,
-        private=bool(payload.get("private")),
-    ).order_by("created_at", "id")[:20]
-    for candidate in candidates:
-        if normalise(candidate.content) != wanted:
-            continue
+    return [row for row in rows if normalise(row.content) == wanted]
+
+
+def _claim_by_content(conversation: Conversation, payload: dict, chatwoot_id: int) -> Message | None:
+    candidates = Message.objects.filter(_OURS, _unnumbered_like(payload), conversation=conversation).order_by(
+        "created_at", "id")[:20]
+    for candidate in _same_words(candidates, payload):
         if record_chatwoot_id(message_id=candidate.pk, chatwoot_id=chatwoot_id):
             return candidate
     # A concurrent delivery of the same echo may have claimed a row meanwhile.
@@ -75,15 +81,12 @@ def claim_echo_at_receipt(*, account_id: int, payload: dict) -> Message | None:
     conversation = Conversation.objects.filter(
         account_id=account_id, chatwoot_id=(payload.get("conversation") or {}).get("id")).values("pk")[:1]
     rows = list(Message.objects.filter(_OURS).filter(
-        Q(chatwoot_id=chatwoot_id)
-        | Q(conversation_id=Subquery(conversation), chatwoot_id__isnull=True, status__in=_CLAIMABLE,
-            private=bool(payload.get("private")))
+        Q(chatwoot_id=chatwoot_id) | (Q(conversation_id=Subquery(conversation)) & _unnumbered_like(payload))
     ).order_by("created_at", "id")[:21])
     known = next((row for row in rows if row.chatwoot_id == chatwoot_id), None)
     if known is not None:
         return known
-    wanted = normalise(payload.get("content"))
-    candidate = next((row for row in rows if normalise(row.content) == wanted), None)
+    candidate = next(iter(_same_words(rows, payload)), None)
     if candidate is None:
         return None
     if _number_and_mark_sent(candidate, chatwoot_id):
