@@ -243,12 +243,35 @@ def _load(text: str):
 
 
 def _decode_json(text: str, parse_constant, parse_float):
+    if text.count("{") + text.count("[") > MAX_DEPTH and _nested_deeper_than_the_limit(text):
+        raise PayloadError(f"the body is nested deeper than {MAX_DEPTH} levels")
     try:
         return json.loads(text, parse_constant=parse_constant, parse_float=parse_float)
     except RecursionError:
         raise PayloadError(f"the body is nested deeper than {MAX_DEPTH} levels") from None
     except ValueError:
         raise PayloadError("malformed JSON") from None
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+_INNERMOST_PAIR = re.compile(r"\[\]|\{\}")
+_OPENERS_PAST_THE_LIMIT = re.compile(r"[\[{]{%d}" % (MAX_DEPTH + 2))
+
+
+def _nested_deeper_than_the_limit(text: str) -> bool:
+    """Before parsing: a body nested past the limit is refused without letting the parser recurse into it. Near
+    the interpreter's recursion limit, a garbage collection the parser's allocations trigger runs finalizers
+    that fail for want of stack (unraisable errors, lost clean-up). Strings dropped, brackets only, one level of
+    innermost pairs removed per pass: each pass runs at the regex engine's speed."""
+    brackets = _NOT_A_BRACKET.sub("", _STRING.sub("", text))
+    for _ in range(MAX_DEPTH + 1):
+        if _OPENERS_PAST_THE_LIMIT.search(brackets):
+            return True  # the usual attack, a long run of openers, without a pass per level
+        brackets, removed = _INNERMOST_PAIR.subn("", brackets)
+        if not brackets or not removed:
+            return False  # shallow enough, or unbalanced: the parser then says malformed
+    return bool(brackets)
 
 
 def _walk(root):

@@ -189,6 +189,22 @@ def test_deep_nesting_is_400(client):
         "the body is nested deeper than 64 levels")
 
 
+def test_a_body_nested_past_the_limit_never_reaches_the_json_parser(client, monkeypatch):
+    """Near the recursion limit, finalizers that a collection runs fail for want of stack: such a body is refused
+    before the parser recurses into it, with brackets inside strings not counted."""
+    parsed = []
+    real_loads = json.loads
+    monkeypatch.setattr("conversations.ingest.schema.json.loads",
+                        lambda text, **kw: parsed.append(1) or real_loads(text, **kw))
+    deep = b'{"event": "x", "a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    response = post(client, None, raw=deep)
+    assert parsed == []  # (before the test reads the answer, which json.loads parses too)
+    assert response.status_code == 400 and response.json()["error"] == "the body is nested deeper than 64 levels"
+    payload = load("message_created__whatsapp_text")
+    payload["content"] = "[" * 500 + "{" * 500  # only text: the body itself is shallow
+    assert post(client, payload).status_code == 200
+
+
 def test_numbers_as_strings_are_400(client):
     payload = load("message_created__whatsapp_text")
     payload["conversation"]["id"] = "58"
